@@ -1,0 +1,150 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Where records live. */
+export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
+
+/** Everything Tessera reads from its environment, validated. */
+export interface Config {
+  /** HTTP port; 0 picks a free one. @default 4000 */
+  port: number;
+  /** Bind address. @default '0.0.0.0' */
+  host: string;
+  database: DatabaseConfig;
+  /** Redis for fan-out between instances; unset: in-process pub/sub (one instance). */
+  redisUrl?: string;
+  /** 32 bytes: keys the lookup hash and the value cipher. */
+  secretKey: Buffer;
+  /** The address users reach Tessera at, for links and curl examples. */
+  publicUrl: string;
+  /** An operator-chosen value (32+ characters) that becomes the first administrator's token. */
+  bootstrapAdminToken?: string;
+  production: boolean;
+  /** Directory for the embedded database and the generated key. @default './data' */
+  dataDir: string;
+  logLevel: string;
+  /** Days before expiry at which EXPIRING_SOON is emitted, largest first. @default [30, 7, 1] */
+  expiryWarningDays: number[];
+  /** How often each instance sweeps for expiring tokens. @default 60000 */
+  sweepIntervalMs: number;
+  /** How often coalesced `lastUsedAt` stamps are written. @default 5000 */
+  lastUsedFlushMs: number;
+  /** How often each instance reads the event table when no wake-up arrives. @default 2000 */
+  eventPollMs: number;
+  /** Longest a verification result is cached: the bound on staleness when Redis is down. @default 5000 */
+  verifyCacheTtlMs: number;
+  /** Whether introspection is on. @default !production */
+  introspection: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function parseDatabase(raw: string | undefined, dataDir: string): DatabaseConfig {
+  if (!raw) return { type: 'sqlite', path: join(dataDir, 'tessera.db') };
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+    }
+    return { type: 'postgres', url: raw };
+  }
+  const sqlite = /^(?:sqlite|file):(?:\/\/)?(.+)$/.exec(raw);
+  if (sqlite) return { type: 'sqlite', path: sqlite[1] };
+  throw new ConfigError('DATABASE_URL must be postgres://…, sqlite:PATH or file:PATH');
+}
+
+function parseKey(raw: string): Buffer {
+  const trimmed = raw.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  const decoded = Buffer.from(trimmed, 'base64');
+  if (decoded.length === 32 && /^[A-Za-z0-9+/_-]+=*$/.test(trimmed)) return decoded;
+  throw new ConfigError('TESSERA_SECRET_KEY must be 32 bytes: 64 hex characters or base64');
+}
+
+function loadOrCreateKey(dataDir: string): Buffer {
+  const file = join(dataDir, 'secret.key');
+  if (existsSync(file)) return parseKey(readFileSync(file, 'utf8'));
+  mkdirSync(dataDir, { recursive: true });
+  const key = randomBytes(32);
+  writeFileSync(file, key.toString('hex') + '\n', { mode: 0o600 });
+  return key;
+}
+
+function parseThresholds(raw: string | undefined): number[] {
+  if (!raw) return [30, 7, 1];
+  const days = raw.split(',').map((part) => part.trim());
+  if (days.some((day) => !/^\d+$/.test(day) || Number(day) < 1 || Number(day) > 365)) {
+    throw new ConfigError('TESSERA_EXPIRY_WARNING_DAYS must be a comma-separated list of days between 1 and 365');
+  }
+  return [...new Set(days.map(Number))].sort((a, b) => b - a);
+}
+
+/**
+ * Reads and validates the configuration. Throws {@link ConfigError} with one clear sentence on
+ * the first bad value. Without `TESSERA_SECRET_KEY` outside production, a key is generated
+ * once into the data directory and reused.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.TESSERA_DATA_DIR || './data');
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const database = parseDatabase(env.DATABASE_URL, dataDir);
+
+  let secretKey: Buffer;
+  if (env.TESSERA_SECRET_KEY) secretKey = parseKey(env.TESSERA_SECRET_KEY);
+  else if (production) throw new ConfigError('TESSERA_SECRET_KEY is required when NODE_ENV=production');
+  else secretKey = loadOrCreateKey(dataDir);
+
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
+
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+  } catch {
+    throw new ConfigError('PUBLIC_URL must be an http:// or https:// URL');
+  }
+
+  const bootstrapAdminToken = env.TESSERA_BOOTSTRAP_ADMIN_TOKEN || undefined;
+  if (bootstrapAdminToken !== undefined && (bootstrapAdminToken.length < 32 || bootstrapAdminToken.length > 256 || /\s/.test(bootstrapAdminToken))) {
+    throw new ConfigError('TESSERA_BOOTSTRAP_ADMIN_TOKEN must be 32 to 256 characters with no white space');
+  }
+
+  return {
+    port,
+    host: env.HOST || '0.0.0.0',
+    database,
+    redisUrl,
+    secretKey,
+    publicUrl,
+    bootstrapAdminToken,
+    production,
+    dataDir,
+    logLevel: env.LOG_LEVEL || 'info',
+    expiryWarningDays: parseThresholds(env.TESSERA_EXPIRY_WARNING_DAYS),
+    sweepIntervalMs: integer(env, 'TESSERA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    lastUsedFlushMs: integer(env, 'TESSERA_LAST_USED_FLUSH_MS', 5_000, 10, 600_000),
+    eventPollMs: integer(env, 'TESSERA_EVENT_POLL_MS', 2_000, 50, 600_000),
+    verifyCacheTtlMs: integer(env, 'TESSERA_VERIFY_CACHE_TTL_MS', 5_000, 0, 600_000),
+    introspection: env.TESSERA_INTROSPECTION ? env.TESSERA_INTROSPECTION === 'true' : !production,
+  };
+}

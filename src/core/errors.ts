@@ -1,0 +1,73 @@
+/**
+ * The one error type services throw. Its code is closed: the GraphQL layer maps it to
+ * `extensions.code` in one place (`graphql/format-error.ts`) and the REST routes map it to
+ * an HTTP status. Build instances through the named factories in each module's
+ * `*.errors.ts`, so every message is written once.
+ */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  CONFLICT = 'CONFLICT',
+  RATE_LIMITED = 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/** HTTP status for each code, for the REST routes. */
+export const httpStatusOf: Record<ErrorCode, number> = {
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.BAD_USER_INPUT]: 400,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
+};
+
+export interface AppErrorOptions {
+  /** The input field at fault, for BAD_USER_INPUT (dotted path, e.g. `input.name`). */
+  field?: string;
+  /** A machine-readable reason under the code (e.g. `ALREADY_REVOKED`). */
+  reason?: string;
+}
+
+/** A failure meant for the caller: its message is safe to show and never holds a secret. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly reason?: string;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.field = options.field;
+    this.reason = options.reason;
+  }
+
+  static unauthenticated(message = 'A valid token is required: send `Authorization: Bearer <token>`.'): AppError {
+    return new AppError(ErrorCode.UNAUTHENTICATED, message);
+  }
+
+  static forbidden(message = 'Your role does not allow this operation.'): AppError {
+    return new AppError(ErrorCode.FORBIDDEN, message);
+  }
+
+  /** What was looked for is absent, or belongs to someone the caller may not see: both read the same. */
+  static notFound(what: string, id: string): AppError {
+    return new AppError(ErrorCode.NOT_FOUND, `${what} ${JSON.stringify(id)} was not found.`);
+  }
+
+  static badInput(field: string, message: string): AppError {
+    return new AppError(ErrorCode.BAD_USER_INPUT, message, { field });
+  }
+
+  static conflict(message: string, reason?: string): AppError {
+    return new AppError(ErrorCode.CONFLICT, message, { reason });
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

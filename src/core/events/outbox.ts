@@ -1,0 +1,139 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { Actor } from '../actor';
+import type { Clock } from '../clock';
+import { isPostgres } from '../db/orm';
+import { newId } from '../ids';
+import { audienceRankOf, kindDefinition } from '../tokens/registry';
+import { tokenStatus } from '../tokens/token-status';
+import type { TokenRecord } from '../tokens/token.entity';
+import { AuditEntryRecord } from './audit.entity';
+import type { Bus } from './bus';
+import { TokenEventRecord, type TokenEventData, type TokenEventType } from './event.entity';
+
+/** An arbitrary constant: the advisory lock that orders event commits on PostgreSQL. */
+const EVENT_ORDER_LOCK = 71_042_026;
+
+/** What an audit entry names as its target. */
+export interface AuditTarget {
+  type: string;
+  id?: string | null;
+  name?: string | null;
+}
+
+/**
+ * One change in progress: the entity manager of its transaction, who is acting, the time, and
+ * the events, audit entries and cache evictions the change produces. Services receive it from
+ * {@link Lifecycle.run} and never commit by hand.
+ */
+export class Tx {
+  readonly events: Omit<TokenEventRecord, 'id'>[] = [];
+  readonly audits: AuditEntryRecord[] = [];
+  readonly evictions = new Set<string>();
+
+  constructor(
+    readonly em: EntityManager,
+    readonly actor: Actor,
+    readonly now: Date,
+    private readonly warningDays: number,
+  ) {}
+
+  /**
+   * Records a token event (and, for changes someone made, an audit entry) in this transaction.
+   * The event copies what listeners need of the token, never its value.
+   */
+  emit(type: TokenEventType, token: TokenRecord, data?: TokenEventData): void {
+    this.events.push({
+      tenantId: token.tenantId,
+      type,
+      tokenId: token.id,
+      tokenKind: token.kind,
+      tokenName: token.name,
+      tokenStatus: tokenStatus(token, this.now, this.warningDays),
+      tokenExpiresAt: token.expiresAt ?? null,
+      subjectType: token.subjectType ?? null,
+      subjectId: token.subjectId ?? null,
+      ownerId: token.ownerId ?? null,
+      audienceRank: audienceRankOf(token.kind),
+      actorType: this.actor.type,
+      actorId: this.actor.id,
+      actorName: this.actor.name,
+      occurredAt: this.now,
+      data: data ?? null,
+    });
+    if (this.actor.type !== 'system') {
+      this.audit(`${kindDefinition(token.kind).noun}.${type.toLowerCase()}`, { type: token.kind, id: token.id, name: token.name }, data ? { ...data } : undefined);
+    }
+  }
+
+  /** Records an audit entry for a change or a sensitive read (a reveal). */
+  audit(action: string, target: AuditTarget, detail?: Record<string, unknown>): void {
+    const entry = new AuditEntryRecord();
+    Object.assign(entry, {
+      id: newId('aud'),
+      tenantId: this.actor.tenantId,
+      actorType: this.actor.type,
+      actorId: this.actor.id,
+      actorName: this.actor.name,
+      action,
+      targetType: target.type,
+      targetId: target.id ?? null,
+      targetName: target.name ?? null,
+      detail: detail ?? null,
+      requestId: this.actor.requestId ?? null,
+      occurredAt: this.now,
+    });
+    this.audits.push(entry);
+  }
+
+  /** Every instance forgets cached verification results for this token before the change returns. */
+  evict(tokenId: string): void {
+    this.evictions.add(tokenId);
+  }
+}
+
+/**
+ * Runs changes: one transaction holding the change, its events (the outbox) and its audit
+ * entries; then, once committed, tells every instance (cache evictions and "new events").
+ */
+export class Lifecycle {
+  private readonly postgres: boolean;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly bus: Bus,
+    private readonly clock: Clock,
+    private readonly warningDays: number,
+  ) {
+    this.postgres = isPostgres(orm);
+  }
+
+  async run<T>(actor: Actor, change: (tx: Tx) => Promise<T>): Promise<T> {
+    let tx: Tx | undefined;
+    const result = await this.orm.em.fork().transactional(async (em) => {
+      tx = new Tx(em, actor, this.clock.now(), this.warningDays);
+      const value = await change(tx);
+      await em.flush();
+      await this.writeOutbox(em, tx);
+      return value;
+    });
+    if (tx) await this.announce(tx);
+    return result;
+  }
+
+  /** Appends events last, under a lock held until commit, so ids become visible in order. */
+  private async writeOutbox(em: EntityManager, tx: Tx): Promise<void> {
+    if (tx.events.length > 0) {
+      if (this.postgres) await em.getConnection().execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
+      await em.insertMany(TokenEventRecord, tx.events as TokenEventRecord[]);
+    }
+    if (tx.audits.length > 0) await em.insertMany(AuditEntryRecord, tx.audits);
+  }
+
+  private async announce(tx: Tx): Promise<void> {
+    if (tx.events.length === 0 && tx.evictions.size === 0) return;
+    await this.bus.publish({
+      events: tx.events.length > 0 || undefined,
+      evictTokenIds: tx.evictions.size > 0 ? [...tx.evictions] : undefined,
+    });
+  }
+}

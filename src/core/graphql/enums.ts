@@ -1,0 +1,61 @@
+import { registerEnumType } from 'type-graphql';
+import { TokenEventType } from '../events/event.entity';
+import { Role, TokenKind, TokenStatus } from '../tokens/token-kind';
+
+registerEnumType(TokenKind, {
+  name: 'TokenKind',
+  description: 'The kinds of token Tessera manages.',
+  valuesConfig: {
+    PERSONAL_ACCESS: { description: 'A personal access token: acts as its owner.' },
+    WORKFLOW: { description: 'The token that starts a component workflow from outside.' },
+    APP_SECRET: { description: "An app's client secret, exchanged for access tokens." },
+    APP_ACCESS: { description: 'A short-lived access token issued to an app by the client-credentials grant.' },
+    ENDPOINT_PRIMARY: { description: "An endpoint's primary token for one HTTP method." },
+    ENDPOINT_SECONDARY: { description: 'A named secondary endpoint token, assigned to endpoints.' },
+    OAUTH: { description: 'An outbound OAuth token Tessera holds for a third-party provider.' },
+  },
+});
+
+registerEnumType(TokenStatus, {
+  name: 'TokenStatus',
+  description: "A token's lifecycle state, computed from its times.",
+  valuesConfig: {
+    ACTIVE: { description: 'Works, and is not near its end.' },
+    EXPIRING: { description: 'Works, but ends inside the warning window.' },
+    EXPIRED: { description: 'Its lifetime has ended.' },
+    REVOKED: { description: 'Revoked: it stopped working at once.' },
+  },
+});
+
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a user may do.',
+  valuesConfig: {
+    ADMIN: { description: 'Global administrator: everything in the tenant.' },
+    AUTOMATION_ADMIN: { description: 'Automation administrator: workflows and their tokens.' },
+    DEVELOPER: { description: 'Developer: apps and their own tokens.' },
+    MEMBER: { description: 'Member: their own personal access tokens.' },
+  },
+});
+
+registerEnumType(TokenEventType, {
+  name: 'TokenEventType',
+  description: 'What happened to a token.',
+  valuesConfig: {
+    CREATED: { description: 'The token was created.' },
+    REFRESHED: { description: 'Its life was extended; the value did not change.' },
+    REGENERATED: { description: 'A new value replaced the old one (which may work until a grace end).' },
+    REVOKED: { description: 'It stopped working at once.' },
+    DELETED: { description: 'It was deleted.' },
+    DISABLED: { description: 'It (or what it belongs to) was switched off.' },
+    ENABLED: { description: 'It (or what it belongs to) was switched on again.' },
+    ASSIGNED: { description: 'It was assigned to an endpoint.' },
+    UNASSIGNED: { description: 'An assignment was removed.' },
+    EXPIRING_SOON: { description: 'It crossed a warning threshold before its end.' },
+    EXPIRED: { description: 'Its lifetime ended.' },
+    REFRESH_FAILED: { description: 'Tessera could not refresh it at its provider.' },
+    RECOVERED: { description: 'A refresh worked again after failing.' },
+  },
+});
+
+export { Role, TokenEventType, TokenKind, TokenStatus };

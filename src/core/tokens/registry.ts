@@ -1,0 +1,38 @@
+import { roleRank, Role, type TokenKind } from './token-kind';
+
+/** What a module tells core about a kind of token it owns. */
+export interface TokenKindDefinition {
+  kind: TokenKind;
+  /** The value prefix (`tsp`), absent for kinds without Tessera-format values. */
+  prefix?: string;
+  /** The lowest role that sees this kind's events and tokens of others (owners always do). */
+  audience: Role;
+  /** The typed-id prefix of this kind's token records, e.g. `pat` for `pat_…`. */
+  idPrefix: string;
+  /** Singular noun for audit actions, e.g. `personal_access_token`. */
+  noun: string;
+}
+
+const byKind = new Map<TokenKind, TokenKindDefinition>();
+const byPrefix = new Map<string, TokenKindDefinition>();
+
+/** Registers a kind; modules call this from their `index.ts`. */
+export function registerTokenKind(definition: TokenKindDefinition): void {
+  byKind.set(definition.kind, definition);
+  if (definition.prefix) byPrefix.set(definition.prefix, definition);
+}
+
+export function kindDefinition(kind: TokenKind): TokenKindDefinition {
+  const definition = byKind.get(kind);
+  if (!definition) throw new Error(`token kind ${kind} is not registered`);
+  return definition;
+}
+
+/** The kind a Tessera-format prefix belongs to, if any module registered it. */
+export function kindOfPrefix(prefix: string): TokenKindDefinition | undefined {
+  return byPrefix.get(prefix);
+}
+
+export function audienceRankOf(kind: TokenKind): number {
+  return roleRank[byKind.get(kind)?.audience ?? Role.ADMIN];
+}

@@ -1,0 +1,158 @@
+import { TokenEventType, type TokenEventData } from '../events/event.entity';
+import type { Tx } from '../events/outbox';
+import { newId } from '../ids';
+import { generatePlainSecret, generateToken, type GeneratedSecret, type SecretBox } from '../secrets';
+import { kindDefinition } from './registry';
+import type { TokenKind } from './token-kind';
+import { scheduleExpiryNotices } from './token-status';
+import { TokenRecord, TokenSecret } from './token.entity';
+
+/** What a kind says about a new token. */
+export interface NewToken {
+  kind: TokenKind;
+  tenantId: string;
+  name: string;
+  description?: string | null;
+  ownerId?: string | null;
+  subjectType?: string | null;
+  subjectId?: string | null;
+  expiresAt?: Date | null;
+  /** Keep the value encrypted so it can be revealed again (administrators, audited). */
+  revealable?: boolean;
+  /** Use this value instead of a generated one (operator-chosen bootstrap token). */
+  presetValue?: string;
+  /** Generate a plain alphanumeric value of this length instead of the Tessera format. */
+  plainLength?: number;
+  /** Switched off from birth. */
+  disabled?: boolean;
+  /** Do not emit CREATED (the caller emits something more specific). */
+  silent?: boolean;
+}
+
+/** A token with its new value: the only moment the value exists outside the caller. */
+export interface IssuedToken {
+  token: TokenRecord;
+  secret: string;
+}
+
+/**
+ * The lifecycle every kind shares: issue, refresh, regenerate, revoke, enable/disable, delete,
+ * each writing its event and evicting cached verifications inside the caller's {@link Tx}.
+ * Kinds call these; none writes tokens or values by hand.
+ */
+export class TokenStore {
+  constructor(
+    private readonly box: SecretBox,
+    private readonly thresholds: number[],
+  ) {}
+
+  private newValue(kind: TokenKind, spec: { presetValue?: string; plainLength?: number }): GeneratedSecret {
+    if (spec.presetValue) return { value: spec.presetValue, start: spec.presetValue.slice(0, 4) };
+    if (spec.plainLength) return generatePlainSecret(spec.plainLength);
+    const prefix = kindDefinition(kind).prefix;
+    if (!prefix) throw new Error(`token kind ${kind} has no prefix`);
+    return generateToken(prefix);
+  }
+
+  private addSecret(tx: Tx, token: TokenRecord, value: string, revealable: boolean): void {
+    tx.em.create(TokenSecret, {
+      hash: this.box.hash(value),
+      token,
+      ciphertext: revealable ? this.box.encrypt(value, token.id) : null,
+      createdAt: tx.now,
+    });
+  }
+
+  async issue(tx: Tx, spec: NewToken): Promise<IssuedToken> {
+    const value = this.newValue(spec.kind, spec);
+    const token = tx.em.create(TokenRecord, {
+      id: newId(kindDefinition(spec.kind).idPrefix),
+      tenantId: spec.tenantId,
+      kind: spec.kind,
+      name: spec.name,
+      description: spec.description ?? null,
+      start: value.start,
+      ownerId: spec.ownerId ?? null,
+      subjectType: spec.subjectType ?? null,
+      subjectId: spec.subjectId ?? null,
+      expiresAt: spec.expiresAt ?? null,
+      disabledAt: spec.disabled ? tx.now : null,
+      createdById: tx.actor.id,
+      createdAt: tx.now,
+      updatedAt: tx.now,
+    });
+    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    this.addSecret(tx, token, value.value, spec.revealable ?? false);
+    if (!spec.silent) tx.emit(TokenEventType.CREATED, token);
+    return { token, secret: value.value };
+  }
+
+  /** A new term from now; the value does not change. */
+  refresh(tx: Tx, token: TokenRecord, expiresAt: Date): void {
+    token.expiresAt = expiresAt;
+    token.updatedAt = tx.now;
+    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    tx.evict(token.id);
+    tx.emit(TokenEventType.REFRESHED, token);
+  }
+
+  /**
+   * A new value replaces the current one. With `graceMs`, the previous value keeps working
+   * until then; without, it stops at once. Earlier replaced values stop at once either way.
+   * Un-revokes the token and, with `expiresAt`, starts a new term.
+   */
+  async regenerate(tx: Tx, token: TokenRecord, options: { graceMs?: number; expiresAt?: Date | null; revealable?: boolean; plainLength?: number } = {}): Promise<IssuedToken> {
+    const secrets = await tx.em.find(TokenSecret, { token });
+    const wasUsable = !token.revokedAt && (!token.expiresAt || token.expiresAt > tx.now);
+    const graceEndsAt = options.graceMs && wasUsable ? new Date(tx.now.getTime() + options.graceMs) : null;
+    for (const secret of secrets) {
+      if (secret.validUntil === null || secret.validUntil === undefined) {
+        if (graceEndsAt) secret.validUntil = graceEndsAt;
+        else tx.em.remove(secret);
+      } else {
+        tx.em.remove(secret);
+      }
+    }
+    const value = this.newValue(token.kind, { plainLength: options.plainLength });
+    token.start = value.start;
+    token.revokedAt = null;
+    if (options.expiresAt !== undefined) token.expiresAt = options.expiresAt;
+    token.updatedAt = tx.now;
+    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    this.addSecret(tx, token, value.value, options.revealable ?? false);
+    tx.evict(token.id);
+    const data: TokenEventData | undefined = graceEndsAt ? { graceEndsAt: graceEndsAt.toISOString() } : undefined;
+    tx.emit(TokenEventType.REGENERATED, token, data);
+    return { token, secret: value.value };
+  }
+
+  /** Stops the token at once, every value of it. */
+  revoke(tx: Tx, token: TokenRecord, data?: TokenEventData): void {
+    token.revokedAt = tx.now;
+    token.updatedAt = tx.now;
+    token.nextNoticeAt = null;
+    tx.evict(token.id);
+    tx.emit(TokenEventType.REVOKED, token, data);
+  }
+
+  setEnabled(tx: Tx, token: TokenRecord, enabled: boolean): void {
+    token.disabledAt = enabled ? null : tx.now;
+    token.updatedAt = tx.now;
+    tx.evict(token.id);
+    tx.emit(enabled ? TokenEventType.ENABLED : TokenEventType.DISABLED, token);
+  }
+
+  async delete(tx: Tx, token: TokenRecord): Promise<void> {
+    tx.evict(token.id);
+    tx.emit(TokenEventType.DELETED, token);
+    await tx.em.nativeDelete(TokenSecret, { token: token.id });
+    tx.em.remove(token);
+  }
+
+  /** The revealable current value, decrypted; null if the kind keeps none. */
+  async reveal(tx: Tx, token: TokenRecord): Promise<string | null> {
+    const secret = await tx.em.findOne(TokenSecret, { token, validUntil: null });
+    if (!secret?.ciphertext) return null;
+    return this.box.decrypt(secret.ciphertext, token.id);
+  }
+}

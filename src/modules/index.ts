@@ -1,0 +1,25 @@
+import type { EntityClass } from '@mikro-orm/core';
+import type { NonEmptyArray } from 'type-graphql';
+import { AuditEntryRecord } from '../core/events/audit.entity';
+import { TokenEventRecord } from '../core/events/event.entity';
+import { CoreTablesMigration } from '../core/db/core.migration';
+import type { MigrationEntry } from '../core/db/migration';
+import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
+import { NoticeResolver } from '../notices';
+import { AuditResolver } from './audit';
+import { PersonalAccessTokenResolver } from './personal-access-tokens';
+import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
+
+/**
+ * Every module's parts, in one list each. A new module adds its entities, its migrations
+ * (names sort in the order they must run) and its resolvers here.
+ */
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User];
+
+export const migrations: MigrationEntry[] = [
+  { name: '20261122000001_core', class: CoreTablesMigration },
+  { name: '20261122000002_users', class: UsersTablesMigration },
+];
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver];

@@ -1,0 +1,28 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../core/graphql/connection';
+import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
+import type { TokenRecord } from '../../core/tokens/token.entity';
+
+@ObjectType('PersonalAccessToken', { description: 'A personal access token: acts as its owner, no more. Its value is shown once, at creation.' })
+export class PersonalAccessTokenType extends TokenFields {
+  @Field(() => ID, { description: 'The user the token acts as.' })
+  ownerId!: string;
+
+  static from(record: TokenRecord, now: Date, warningDays: number): PersonalAccessTokenType {
+    return Object.assign(new PersonalAccessTokenType(), tokenFields(record, now, warningDays), { ownerId: record.ownerId ?? '' });
+  }
+}
+
+export const PersonalAccessTokenConnection = ConnectionType(PersonalAccessTokenType, 'PersonalAccessToken', 'personal access token');
+
+@ObjectType('CreatePersonalAccessTokenPayload', { description: 'The new token and its value.' })
+export class CreatePersonalAccessTokenPayload {
+  @Field(() => PersonalAccessTokenType, { description: 'The new token.' })
+  token!: PersonalAccessTokenType;
+
+  @Field(() => String, { description: 'The value. Shown once: it is stored only as a hash.' })
+  secret!: string;
+
+  @Field(() => String, { description: 'A ready curl command that starts a workflow with this token.' })
+  curlExample!: string;
+}

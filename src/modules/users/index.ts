@@ -1,0 +1,5 @@
+export { Tenant, User } from './user.entity';
+export { UserService, type FirstTokenIssuer, type BootstrapResult } from './user.service';
+export { UserResolver } from './user.resolver';
+export { UserType, TenantType } from './user.type';
+export { UsersTablesMigration } from './users.migration';

@@ -1,0 +1,20 @@
+import { IsEmail, Length, Matches, MaxLength } from 'class-validator';
+import { Field, InputType } from 'type-graphql';
+import { Role } from '../../core/graphql/enums';
+import { NAME_PATTERN, NAME_PATTERN_MESSAGE } from '../../core/graphql/validation';
+
+@InputType({ description: 'A new user of this tenant.' })
+export class CreateUserInput {
+  @Field(() => String, { description: 'Email address, unique in the tenant.' })
+  @IsEmail({}, { message: 'must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @Field(() => String, { description: 'Display name, 1 to 100 characters.' })
+  @Length(1, 100)
+  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  name!: string;
+
+  @Field(() => Role, { description: 'What the user may do.' })
+  role!: Role;
+}

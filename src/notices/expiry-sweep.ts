@@ -1,0 +1,65 @@
+import { DAY } from '../core/clock';
+import { TokenEventType } from '../core/events/event.entity';
+import { nextNotice } from '../core/tokens/token-status';
+import { TokenRecord } from '../core/tokens/token.entity';
+import type { CoreDeps } from '../deps';
+import { NoticeService } from './notice.service';
+
+const BATCH = 500;
+
+/**
+ * Emits EXPIRING_SOON once per warning threshold and EXPIRED once per token, exactly once
+ * however many instances sweep: each notice is claimed by a compare-and-set on the token's
+ * `nextNoticeAt` in the transaction that writes the event, so a second sweeper's claim finds
+ * the row moved on and emits nothing. Reads only due rows, by index, in batches: memory stays
+ * bounded whatever the number of tokens.
+ */
+export class ExpirySweep {
+  private timer?: NodeJS.Timeout;
+  private running: Promise<number> | null = null;
+
+  constructor(private readonly deps: CoreDeps) {}
+
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.run().catch((error: Error) => this.deps.logger.error({ component: 'sweep', err: error.message }, 'expiry sweep failed')), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Sweeps until nothing is due; returns how many notices this sweeper emitted. */
+  run(): Promise<number> {
+    if (!this.running) this.running = this.sweep().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async sweep(): Promise<number> {
+    const thresholds = this.deps.config.expiryWarningDays;
+    let emitted = 0;
+    for (;;) {
+      const now = this.deps.clock.now();
+      const due = await this.deps.orm.em.fork().find(TokenRecord, { nextNoticeAt: { $lte: now }, revokedAt: null }, { orderBy: { nextNoticeAt: 'asc', id: 'asc' }, limit: BATCH });
+      if (due.length === 0) return emitted;
+      let claimed = 0;
+      await this.deps.lifecycle.run(NoticeService.systemActor(), async (tx) => {
+        for (const token of due) {
+          if (!token.expiresAt || !token.nextNoticeAt) continue;
+          const left = token.expiresAt.getTime() - tx.now.getTime();
+          const crossed = thresholds.filter((days) => left <= days * DAY);
+          const noticed = left <= 0 ? 0 : Math.min(...crossed);
+          const next = left <= 0 ? null : nextNotice(token.expiresAt, thresholds, noticed);
+          const won = await tx.em.nativeUpdate(TokenRecord, { id: token.id, nextNoticeAt: token.nextNoticeAt }, { nextNoticeAt: next, noticedThresholdDays: noticed });
+          if (won !== 1) continue;
+          claimed += 1;
+          if (left <= 0) tx.emit(TokenEventType.EXPIRED, token);
+          else tx.emit(TokenEventType.EXPIRING_SOON, token, { thresholdDays: noticed, secondsLeft: Math.floor(left / 1000) });
+        }
+      });
+      emitted += claimed;
+      // A full batch all claimed by others: leave the rest to them rather than spin.
+      if (due.length < BATCH || claimed === 0) return emitted;
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

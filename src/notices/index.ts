@@ -1,0 +1,4 @@
+export { NoticeService, mayView } from './notice.service';
+export { NoticeResolver } from './notice.resolver';
+export { ExpirySweep } from './expiry-sweep';
+export { TokenEventView } from './token-event.type';

@@ -1,0 +1,263 @@
+import 'reflect-metadata';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { MikroORM } from '@mikro-orm/core';
+import { bearerValue } from './core/auth/auth-checker';
+import { systemClock, type Clock } from './core/clock';
+import type { Config } from './core/config';
+import { openDatabase } from './core/db/orm';
+import { InProcessBus, RedisBus, type Bus } from './core/events/bus';
+import { EventDispatcher } from './core/events/dispatcher';
+import { Lifecycle } from './core/events/outbox';
+import { createErrorFormatter } from './core/graphql/format-error';
+import { newId } from './core/ids';
+import { createLogger, type Logger } from './core/logger';
+import { Metrics } from './core/metrics';
+import { requestScope } from './core/request-context';
+import { SecretBox } from './core/secrets';
+import { TokenStore } from './core/tokens/token-store';
+import { Context } from './context';
+import type { CoreDeps } from './deps';
+import { entities, migrations } from './modules';
+import { ExpirySweep } from './notices';
+import { buildTesseraSchema } from './schema';
+import { createServices, type Services } from './services';
+import { Verifier, type Principal } from './verify';
+import type { BootstrapResult } from './modules/users';
+import type { DestinationStream } from 'pino';
+
+/** Close codes for graphql-ws connections Tessera ends itself. */
+export enum CloseCode {
+  /** No valid token in `connection_init`, or the token stopped being valid. */
+  Unauthorized = 4401,
+  /** The token is valid but may not open subscriptions. */
+  Forbidden = 4403,
+}
+
+export interface ServerOptions {
+  /** Where time comes from. @default the system clock */
+  clock?: Clock;
+  /** Where JSON log lines go. @default stdout */
+  logDestination?: DestinationStream;
+  logger?: Logger;
+  /** Called with each SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+  /** Where the one-time bootstrap line is printed. @default stdout */
+  print?: (line: string) => void;
+  /** Start the periodic expiry sweep. @default true */
+  sweep?: boolean;
+}
+
+export interface TesseraServer {
+  /** `http://host:port` of this instance. */
+  url: string;
+  port: number;
+  services: Services;
+  orm: MikroORM;
+  bus: Bus;
+  sweep: ExpirySweep;
+  dispatcher: EventDispatcher;
+  bootstrap: BootstrapResult;
+  close(): Promise<void>;
+}
+
+/** Resolves who a bearer value acts as; null when absent or not valid for the API. */
+async function principalOf(verifier: Verifier, value: string | null): Promise<{ principal: Principal | null; tokenId: string | null; reason: string | null }> {
+  if (!value) return { principal: null, tokenId: null, reason: null };
+  const { principal, result } = await verifier.authenticate(value);
+  return { principal, tokenId: principal ? result.token?.tokenId ?? null : null, reason: principal ? null : result.reason ?? 'NOT_AN_API_TOKEN' };
+}
+
+/**
+ * Starts one Tessera instance: storage (migrated), the bus, the verifier, the event relay, the
+ * expiry sweep, and HTTP with GraphQL over HTTP and graphql-ws. Tests start several.
+ */
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<TesseraServer> {
+  const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
+  const clock = options.clock ?? systemClock;
+  const instanceId = newId('ins');
+  const orm = await openDatabase({ database: config.database, entities, migrations, onQuery: options.onQuery });
+
+  let bus: Bus;
+  if (config.redisUrl) {
+    const redisBus = new RedisBus(instanceId, config.redisUrl, logger);
+    await redisBus.connect();
+    bus = redisBus;
+  } else {
+    bus = new InProcessBus(instanceId);
+  }
+
+  const box = new SecretBox(config.secretKey);
+  const metrics = new Metrics();
+  const verifier = new Verifier(orm, box, bus, clock, logger, { disconnectedTtlMs: config.verifyCacheTtlMs, lastUsedFlushMs: config.lastUsedFlushMs });
+  const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
+  const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
+  await dispatcher.start();
+  const deps: CoreDeps = { orm, config, clock, logger, box, lifecycle, tokens: new TokenStore(box, config.expiryWarningDays), verifier, dispatcher };
+  const services = createServices(deps);
+
+  const bootstrap = await services.users.bootstrap(config.bootstrapAdminToken);
+  const print = options.print ?? ((line: string) => process.stdout.write(line + '\n'));
+  if (bootstrap.generatedToken) print(`admin token: ${bootstrap.generatedToken}`);
+  else if (bootstrap.created) print('admin token: the value of TESSERA_BOOTSTRAP_ADMIN_TOKEN');
+
+  const schema = await buildTesseraSchema();
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer: Server = createHttpServer(app);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const header = req.header('x-request-id');
+    const requestId = header && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const route = req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other');
+      metrics.httpRequests.inc({ route: String(route), status: String(res.statusCode) });
+      metrics.httpDuration.observe({ route: String(route) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    requestScope.run({ requestId }, () => next());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.fork().getConnection().execute('select 1');
+      res.json({ status: 'ready', database: 'up', bus: bus.connected ? 'up' : 'degraded' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'down' });
+    }
+  });
+  app.get('/metrics', async (_req, res) => {
+    metrics.subscriptions.set(dispatcher.listenerCount);
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  // graphql-ws on the same port and path.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  interface SocketAuth {
+    value: string;
+    principal: Principal;
+    tokenId: string;
+  }
+  const socketAuth = new Map<WebSocket, SocketAuth>();
+  const wsCleanup = useServer<Record<string, unknown>, { tessera?: SocketAuth }>(
+    {
+      schema,
+      context: (ctx) => {
+        const auth = ctx.extra.tessera;
+        return new Context(services, randomUUID(), auth?.principal ?? null, auth?.tokenId ?? null);
+      },
+      onConnect: async (ctx) => {
+        const value = bearerValue(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+        const { principal, tokenId } = await principalOf(verifier, value);
+        if (!principal || !value || !tokenId) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: send { authorization: "Bearer <token>" } in connection_init');
+          return false;
+        }
+        const auth = { value, principal, tokenId };
+        ctx.extra.tessera = auth;
+        socketAuth.set(ctx.extra.socket, auth);
+        metrics.websocketConnections.inc();
+        return true;
+      },
+      onClose: (ctx) => {
+        if (socketAuth.delete(ctx.extra.socket)) metrics.websocketConnections.dec();
+      },
+    },
+    wsServer,
+  );
+
+  // A socket whose token stops being valid is closed at once, on every instance.
+  bus.onMessage((message) => {
+    const ids = new Set(message.evictTokenIds ?? []);
+    if (ids.size === 0) return;
+    for (const [socket, auth] of socketAuth) {
+      if (!ids.has(auth.tokenId) && !ids.has(auth.principal.id)) continue;
+      void verifier.authenticate(auth.value).then(({ principal }) => {
+        if (!principal) socket.close(CloseCode.Unauthorized, 'The token of this connection is no longer valid');
+      });
+    }
+  });
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: createErrorFormatter(logger),
+    introspection: config.introspection,
+    csrfPrevention: true,
+    stopOnTerminationSignals: false,
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const { principal, tokenId } = await principalOf(verifier, bearerValue(req.headers.authorization));
+        return new Context(services, String(req.res?.getHeader('x-request-id') ?? randomUUID()), principal, tokenId);
+      },
+    }),
+  );
+
+  const sweep = new ExpirySweep(deps);
+  if (options.sweep !== false) sweep.start(config.sweepIntervalMs);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  logger.info({ port, database: config.database.type, bus: config.redisUrl ? 'redis' : 'in-process' }, 'tessera is listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    services,
+    orm,
+    bus,
+    sweep,
+    dispatcher,
+    bootstrap,
+    close() {
+      closing ??= (async () => {
+        sweep.stop();
+        await dispatcher.close();
+        await apollo.stop();
+        wsServer.close();
+        await verifier.close();
+        await bus.close();
+        await orm.close();
+      })();
+      return closing;
+    },
+  };
+}

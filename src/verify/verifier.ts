@@ -1,0 +1,151 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Bus } from '../core/events/bus';
+import type { Clock } from '../core/clock';
+import type { Logger } from '../core/logger';
+import { inspectToken, type SecretBox } from '../core/secrets';
+import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
+import { VerifyCache } from './verify-cache';
+import { VerifyReason, type KindVerifier, type Principal, type TokenSnapshot, type VerifyRequest, type VerifyResult } from './verify.types';
+
+const kindVerifiers = new Map<string, KindVerifier>();
+
+/** Modules register what verification must add for their kind (from their `index.ts`). */
+export function registerKindVerifier(verifier: KindVerifier): void {
+  kindVerifiers.set(verifier.kind, verifier);
+}
+
+export interface VerifierOptions {
+  /** Longest a cached result lives while eviction messages reach this instance. @default 60000 */
+  connectedTtlMs?: number;
+  /** Longest a cached result lives while they may not (Redis down): the staleness bound. */
+  disconnectedTtlMs: number;
+  /** How long "this value does not exist" is remembered. @default 2000 */
+  negativeTtlMs?: number;
+  maxEntries?: number;
+  lastUsedFlushMs: number;
+}
+
+/**
+ * The one verifier behind `verifyToken`, `POST /v1/verify`, the API's own Bearer auth, the
+ * workflow start route and the endpoint ingress. Format and checksum are checked before any
+ * lookup; results are cached by the value's keyed hash and evicted on every instance through
+ * the bus when a change can invalidate them; `lastUsedAt` is written in coalesced batches.
+ */
+export class Verifier {
+  private readonly cache: VerifyCache;
+  private readonly lastUsed = new Set<string>();
+  private flushTimer?: NodeJS.Timeout;
+  private readonly connectedTtlMs: number;
+  private readonly negativeTtlMs: number;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly box: SecretBox,
+    private readonly bus: Bus,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: VerifierOptions,
+  ) {
+    this.cache = new VerifyCache(options.maxEntries ?? 100_000);
+    this.connectedTtlMs = options.connectedTtlMs ?? 60_000;
+    this.negativeTtlMs = options.negativeTtlMs ?? 2_000;
+    bus.onMessage((message) => {
+      for (const id of message.evictTokenIds ?? []) this.cache.evict(id);
+    });
+    // Evictions sent while we could not hear them are lost: forget everything.
+    bus.onReconnect(() => this.cache.clear());
+    this.flushTimer = setInterval(() => void this.flushLastUsed(), options.lastUsedFlushMs);
+    this.flushTimer.unref();
+  }
+
+  /** Verifies a presented value where it is presented. Never throws for a bad value. */
+  async verify(value: string, request: VerifyRequest = {}): Promise<VerifyResult> {
+    const shape = inspectToken(value);
+    if (shape.format === 'malformed' || value.length === 0 || value.length > 512) {
+      return { valid: false, reason: VerifyReason.MALFORMED, token: null };
+    }
+    const hash = this.box.hash(value);
+    const snapshot = await this.snapshotOf(hash);
+    if (!snapshot) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
+    const reason = this.judge(snapshot, request);
+    if (reason === null) this.lastUsed.add(snapshot.tokenId);
+    return { valid: reason === null, reason, token: snapshot };
+  }
+
+  /** Who a value acts as on the API, or why it may not. */
+  async authenticate(value: string): Promise<{ principal: Principal | null; result: VerifyResult }> {
+    const result = await this.verify(value);
+    if (!result.valid || !result.token) return { principal: null, result };
+    const principal = kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
+    return { principal, result };
+  }
+
+  /** Forgets this instance's cached results for `id` (other instances hear it on the bus). */
+  evictLocal(id: string): void {
+    this.cache.evict(id);
+  }
+
+  get cacheSize(): number {
+    return this.cache.size;
+  }
+
+  private judge(snapshot: TokenSnapshot, request: VerifyRequest): VerifyReason | null {
+    const now = this.clock.now().getTime();
+    if (snapshot.revokedAt !== null) return VerifyReason.REVOKED;
+    if (snapshot.validUntil !== null && snapshot.validUntil <= now) return VerifyReason.EXPIRED;
+    if (snapshot.expiresAt !== null && snapshot.expiresAt <= now) return VerifyReason.EXPIRED;
+    if (snapshot.disabledAt !== null) return VerifyReason.DISABLED;
+    return kindVerifiers.get(snapshot.kind)?.check?.(snapshot, request) ?? null;
+  }
+
+  private async snapshotOf(hash: string): Promise<TokenSnapshot | null> {
+    const now = Date.now();
+    const ttl = this.bus.connected ? this.connectedTtlMs : this.options.disconnectedTtlMs;
+    const cached = this.cache.get(hash, ttl, now);
+    if (cached && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) return cached.snapshot;
+    const snapshot = await this.load(hash);
+    this.cache.set(hash, snapshot, Date.now());
+    return snapshot;
+  }
+
+  private async load(hash: string): Promise<TokenSnapshot | null> {
+    const em = this.orm.em.fork();
+    const secret = await em.findOne(TokenSecret, { hash }, { populate: ['token'] });
+    if (!secret) return null;
+    const token: TokenRecord = secret.token;
+    const snapshot: TokenSnapshot = {
+      tokenId: token.id,
+      kind: token.kind,
+      tenantId: token.tenantId,
+      name: token.name,
+      ownerId: token.ownerId ?? null,
+      subjectType: token.subjectType ?? null,
+      subjectId: token.subjectId ?? null,
+      expiresAt: token.expiresAt?.getTime() ?? null,
+      revokedAt: token.revokedAt?.getTime() ?? null,
+      disabledAt: token.disabledAt?.getTime() ?? null,
+      validUntil: secret.validUntil?.getTime() ?? null,
+      extra: {},
+    };
+    const enrich = kindVerifiers.get(token.kind)?.enrich;
+    if (enrich) snapshot.extra = await enrich(snapshot, em);
+    return snapshot;
+  }
+
+  /** Writes the coalesced `lastUsedAt` stamps: one statement for all tokens used since the last flush. */
+  async flushLastUsed(): Promise<void> {
+    if (this.lastUsed.size === 0) return;
+    const ids = [...this.lastUsed];
+    this.lastUsed.clear();
+    try {
+      await this.orm.em.fork().nativeUpdate(TokenRecord, { id: { $in: ids } }, { lastUsedAt: this.clock.now() });
+    } catch (error) {
+      this.logger.warn({ component: 'verifier', err: (error as Error).message }, 'writing last-used stamps failed');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    await this.flushLastUsed();
+  }
+}

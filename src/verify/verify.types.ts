@@ -1,0 +1,65 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { Role, TokenKind } from '../core/tokens/token-kind';
+
+/** Why a value was refused. */
+export enum VerifyReason {
+  UNKNOWN = 'UNKNOWN',
+  MALFORMED = 'MALFORMED',
+  EXPIRED = 'EXPIRED',
+  REVOKED = 'REVOKED',
+  DISABLED = 'DISABLED',
+  NOT_ASSIGNED = 'NOT_ASSIGNED',
+  WRONG_METHOD = 'WRONG_METHOD',
+}
+
+/** What a verification needs to know of a token: cached per value, never the value itself. */
+export interface TokenSnapshot {
+  tokenId: string;
+  kind: TokenKind;
+  tenantId: string;
+  name: string;
+  ownerId: string | null;
+  subjectType: string | null;
+  subjectId: string | null;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  disabledAt: number | null;
+  /** End of this value's grace after a regeneration; null for the current value. */
+  validUntil: number | null;
+  /** What the kind's `enrich` added (assignments, the owner's role, the app's state). */
+  extra: Record<string, unknown>;
+}
+
+/** Where a value is being presented. */
+export interface VerifyRequest {
+  endpointId?: string;
+  method?: string;
+}
+
+export interface VerifyResult {
+  valid: boolean;
+  reason: VerifyReason | null;
+  token: TokenSnapshot | null;
+}
+
+/** Who a token acts as when it calls the API. */
+export interface Principal {
+  type: 'user' | 'app';
+  id: string;
+  name: string;
+  role: Role;
+  tenantId: string;
+}
+
+/**
+ * What a module adds to verification for its kind. `enrich` runs when a value is first looked
+ * up (its result is cached with the snapshot, and evicted with it); `check` and `principal` run
+ * on every verification and must be pure.
+ */
+export interface KindVerifier {
+  kind: TokenKind;
+  enrich?(snapshot: TokenSnapshot, em: EntityManager): Promise<Record<string, unknown>>;
+  check?(snapshot: TokenSnapshot, request: VerifyRequest): VerifyReason | null;
+  /** For kinds that may call the API: who the token acts as; null if it may not. */
+  principal?(snapshot: TokenSnapshot): Principal | null;
+}
