@@ -27,7 +27,8 @@ import { SecretBox } from './core/secrets';
 import { TokenStore } from './core/tokens/token-store';
 import { Context } from './context';
 import type { CoreDeps } from './deps';
-import { entities, migrations } from './modules';
+import { entities, migrations, routes } from './modules';
+import { bodyErrorHandler } from './core/http';
 import { ExpirySweep } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
@@ -145,6 +146,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.send(await metrics.registry.metrics());
   });
 
+  const restRouter = express.Router();
+  for (const register of routes) register(restRouter, services, logger);
+  app.use(restRouter);
+
   // graphql-ws on the same port and path.
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   interface SocketAuth {
@@ -225,6 +230,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       },
     }),
   );
+
+  // After every body parser: malformed or oversized bodies get a JSON error, not a stack.
+  app.use(bodyErrorHandler(logger));
 
   const sweep = new ExpirySweep(deps);
   if (options.sweep !== false) sweep.start(config.sweepIntervalMs);

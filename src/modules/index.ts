@@ -1,5 +1,7 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { NonEmptyArray } from 'type-graphql';
+import type { RouteRegistrar } from '../core/http';
+import type { Services } from '../services';
 import { AuditEntryRecord } from '../core/events/audit.entity';
 import { TokenEventRecord } from '../core/events/event.entity';
 import { CoreTablesMigration } from '../core/db/core.migration';
@@ -23,3 +25,6 @@ export const migrations: MigrationEntry[] = [
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver];
+
+/** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
+export const routes: RouteRegistrar<Services>[] = [];

@@ -39,9 +39,10 @@ export class Tx {
 
   /**
    * Records a token event (and, for changes someone made, an audit entry) in this transaction.
-   * The event copies what listeners need of the token, never its value.
+   * The event copies what listeners need of the token, never its value. `subject` overrides the
+   * token's own (an assignment event names the endpoint it concerns).
    */
-  emit(type: TokenEventType, token: TokenRecord, data?: TokenEventData): void {
+  emit(type: TokenEventType, token: TokenRecord, data?: TokenEventData, subject?: { type: string; id: string }): void {
     this.events.push({
       tenantId: token.tenantId,
       type,
@@ -50,8 +51,8 @@ export class Tx {
       tokenName: token.name,
       tokenStatus: tokenStatus(token, this.now, this.warningDays),
       tokenExpiresAt: token.expiresAt ?? null,
-      subjectType: token.subjectType ?? null,
-      subjectId: token.subjectId ?? null,
+      subjectType: subject?.type ?? token.subjectType ?? null,
+      subjectId: subject?.id ?? token.subjectId ?? null,
       ownerId: token.ownerId ?? null,
       audienceRank: audienceRankOf(token.kind),
       actorType: this.actor.type,
