@@ -8,6 +8,7 @@ import { CoreTablesMigration } from '../core/db/core.migration';
 import type { MigrationEntry } from '../core/db/migration';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver } from '../notices';
+import { registerVerifyRoutes, VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
@@ -24,7 +25,7 @@ export const migrations: MigrationEntry[] = [
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver];
+export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, VerifyResolver];
 
 /** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [];
+export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes];
