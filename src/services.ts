@@ -3,7 +3,7 @@ import { AuditService } from './modules/audit';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
 import { NoticeService } from './notices';
-import { VerifyService } from './verify';
+import { Authenticator, VerifyService } from './verify';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
 export function createServices(deps: CoreDeps) {
@@ -20,6 +20,8 @@ export function createServices(deps: CoreDeps) {
     audit: new AuditService(deps),
     notices: new NoticeService(deps),
     verify: new VerifyService(deps.verifier),
+    auth: new Authenticator(deps.verifier, deps.limits),
+    limits: deps.limits,
   };
 }
 

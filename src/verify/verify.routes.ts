@@ -17,8 +17,10 @@ export const registerVerifyRoutes: RouteRegistrar<Services> = (router: Router, s
     '/v1/verify',
     express.json({ limit: '4kb' }),
     route(logger, async (req, res) => {
-      const { principal } = await services.verifier.authenticate(bearerValue(req.headers.authorization) ?? '');
-      if (!principal) throw AppError.unauthenticated();
+      await services.limits.consume('verifyPerIp', req.ip ?? 'unknown');
+      const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), req.ip ?? 'unknown');
+      if (!principal || !tokenId) throw AppError.unauthenticated();
+      await services.limits.consume('verifyPerToken', tokenId);
       if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
       const body = (req.body ?? {}) as { token?: unknown; endpointId?: unknown; method?: unknown };
       if (typeof body.token !== 'string' || body.token.length === 0 || body.token.length > 512) throw AppError.badInput('token', 'token must be a string of 1 to 512 characters.');
