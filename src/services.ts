@@ -1,5 +1,6 @@
 import type { CoreDeps } from './deps';
 import { AuditService } from './modules/audit';
+import { LeakService } from './modules/leaks';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
 import { NoticeService } from './notices';
@@ -18,6 +19,7 @@ export function createServices(deps: CoreDeps) {
     users,
     personalAccessTokens,
     audit: new AuditService(deps),
+    leaks: new LeakService(deps),
     notices: new NoticeService(deps),
     verify: new VerifyService(deps.verifier),
     auth: new Authenticator(deps.verifier, deps.limits),

@@ -10,6 +10,7 @@ import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver } from '../notices';
 import { registerVerifyRoutes, VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
+import { LeakResolver, registerLeakRoutes } from './leaks';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
 
@@ -25,7 +26,7 @@ export const migrations: MigrationEntry[] = [
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, VerifyResolver];
+export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, VerifyResolver, LeakResolver];
 
 /** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes];
+export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes, registerLeakRoutes];
