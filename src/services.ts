@@ -1,4 +1,5 @@
 import type { CoreDeps } from './deps';
+import { AppService } from './modules/apps';
 import { AuditService } from './modules/audit';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
@@ -18,6 +19,7 @@ export function createServices(deps: CoreDeps) {
     personalAccessTokens,
     audit: new AuditService(deps),
     notices: new NoticeService(deps),
+    apps: new AppService(deps),
   };
 }
 
