@@ -5,9 +5,14 @@ type Role = 'ADMIN' | 'AUTOMATION_ADMIN' | 'DEVELOPER' | 'MEMBER';
 
 describe.each(BACKENDS)('apps on %s', (backend) => {
   let tessera: TestInstance;
+  let statements = 0;
 
   beforeAll(async () => {
-    tessera = await startTessera({ backend });
+    // Reads only: the verifier's batched last-used stamps are writes that land at any moment.
+    const onQuery = (sql: string) => {
+      if (/^\s*select/i.test(sql)) statements += 1;
+    };
+    tessera = await startTessera({ backend, onQuery });
   });
 
   afterAll(async () => {
@@ -69,6 +74,25 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     expect(errorCodeOf(await tessera.gql(RevealAppSecretDocument, { id: app.id }, developer.token))).toBe('FORBIDDEN');
     expect(dataOf(await tessera.gql(DeleteAppDocument, { id: app.id }, developer.token)).deleteApp.id).toBe(app.id);
     expect(errorCodeOf(await tessera.gql(AppByIdDocument, { id: app.id }, developer.token))).toBe('NOT_FOUND');
+  });
+
+  it('should list apps with the same number of SQL statements whatever the page size', async () => {
+    for (let i = 0; i < 3; i += 1) await newApp();
+    const count = async (first: number) => {
+      statements = 0;
+      const page = dataOf(await tessera.gql(AppsDocument, { first })).apps;
+      expect(page.edges).toHaveLength(first);
+      return statements;
+    };
+    expect(await count(3)).toBe(await count(1));
+  });
+
+  it('should not let a client secret call the API, nor an app access token manage apps', async () => {
+    const { app, secret } = await newApp();
+    expect(errorCodeOf(await tessera.gql(AppsDocument, { first: 1 }, secret))).toBe('UNAUTHENTICATED');
+    const issued = await tessera.server.services.apps.issueAccessToken((await tessera.server.services.apps.authenticateClient(app.clientId, secret))!, 'api');
+    expect(errorCodeOf(await tessera.gql(CreateAppDocument, { input: { name: 'by an app' } }, issued.value))).toBe('FORBIDDEN');
+    expect(errorCodeOf(await tessera.gql(RevealAppSecretDocument, { id: app.id }, issued.value))).toBe('FORBIDDEN');
   });
 
   it('should reveal the current secret to administrators only, and audit the reading', async () => {
