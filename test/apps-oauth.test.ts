@@ -188,6 +188,27 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     });
   });
 
+  // Two instances share a database only on PostgreSQL (with Redis between them).
+  const onPostgres = backend === 'postgres' ? it : () => undefined;
+  onPostgres('should cut an app token on another instance, closing its subscription there too', async () => {
+    const other = await startTessera({ backend, databaseUrl: tessera.databaseUrl, secretKey: tessera.secretKey, bootstrapToken: tessera.adminToken, clock: tessera.clock });
+    try {
+      const app = await newApp();
+      const value = await accessTokenOf(app);
+      // Instance B caches the token's verification, then holds a socket opened with it.
+      expect(dataOf(await other.gql(ViewerDocument, {}, value)).viewer.id).toBe(app.id);
+      const socket = other.ws(value);
+      const history = dataOf(await other.gql(TokenEventsHistoryDocument, { first: 100, filter: { appIds: [app.id] } })).tokenEvents.edges;
+      const subscription = socket.subscribe(OnTokenEventsDocument, { filter: { appIds: [app.id] }, after: String(Number(history[history.length - 1].cursor) - 1) });
+      await subscription.value();
+      dataOf(await tessera.gql(DisableAppDocument, { id: app.id }));
+      expect((await socket.closed()).code).toBe(4401);
+      expect(errorCodeOf(await other.gql(ViewerDocument, {}, value))).toBe('UNAUTHENTICATED');
+    } finally {
+      await other.close();
+    }
+  });
+
   describe('secret rotation', () => {
     it('should let both secrets authenticate during the grace, then only the new one', async () => {
       const app = await newApp();
