@@ -123,6 +123,7 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
         ['the password grant', () => [{ grant_type: 'password', username: 'u', password: 'p' }, basic(app)], 400, 'unsupported_grant_type'],
         ['the authorization code grant', () => [{ grant_type: 'authorization_code', code: 'x' }, basic(app)], 400, 'unsupported_grant_type'],
         ['an unknown scope', () => [{ grant_type: 'client_credentials', scope: 'api admin' }, basic(app)], 400, 'invalid_scope'],
+        ['an oversized body', () => [{ grant_type: 'client_credentials', padding: 'x'.repeat(20_000) }, basic(app)], 400, 'invalid_request'],
         ['a malformed scope', () => [{ grant_type: 'client_credentials', scope: 'api  "x"' }, basic(app)], 400, 'invalid_scope'],
       ];
 
