@@ -1,4 +1,5 @@
 import type { CoreDeps } from './deps';
+import { AppService } from './modules/apps';
 import { AuditService } from './modules/audit';
 import { LeakService } from './modules/leaks';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
@@ -24,6 +25,7 @@ export function createServices(deps: CoreDeps) {
     verify: new VerifyService(deps.verifier),
     auth: new Authenticator(deps.verifier, deps.limits),
     limits: deps.limits,
+    apps: new AppService(deps),
   };
 }
 
