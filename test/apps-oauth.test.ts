@@ -1,5 +1,5 @@
 import { ClientCredentials } from 'simple-oauth2';
-import { ActivateAppDocument, AppByIdDocument, CreateAppDocument, DeleteAppDocument, DisableAppDocument, OnTokenEventsDocument, RotateAppSecretDocument, TokenEventsHistoryDocument, ViewerDocument } from './generated/graphql';
+import { ActivateAppDocument, AppByIdDocument, CreateAppDocument, CreatePatDocument, DeleteAppDocument, DisableAppDocument, OnTokenEventsDocument, RotateAppSecretDocument, TokenEventsHistoryDocument, ViewerDocument } from './generated/graphql';
 import { BACKENDS, dataOf, errorCodeOf, eventually, startTessera, type TestInstance } from './harness/tessera';
 
 interface TestApp {
@@ -37,6 +37,23 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     const token = await oauthClient(app).getToken({});
     return token.token.access_token as string;
   }
+
+  it('should not warn about nor announce the end of hour-long access tokens, unlike longer-lived tokens', async () => {
+    const before = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { kinds: ['APP_ACCESS'], types: ['CREATED'] } })).tokenEvents.totalCount;
+    await accessTokenOf(await newApp());
+    const created = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { kinds: ['APP_ACCESS'], types: ['CREATED'] } })).tokenEvents;
+    expect(created.totalCount).toBe(before + 1);
+    const accessTokenId = created.edges[created.edges.length - 1].node.token.id;
+    const pat = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'short pat', duration: 'DAYS_7' } })).createPersonalAccessToken.token;
+    tessera.clock.advance(8 * 24 * 3600 * 1000);
+    try {
+      await tessera.server.sweep.run();
+      const ends = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { tokenIds: [accessTokenId, pat.id], types: ['EXPIRING_SOON', 'EXPIRED'] } })).tokenEvents;
+      expect(ends.edges.map((edge) => [edge.node.token.id, edge.node.type])).toEqual([[pat.id, 'EXPIRED']]);
+    } finally {
+      tessera.clock.advance(-8 * 24 * 3600 * 1000);
+    }
+  });
 
   /** A hand-built form POST, for what a client library would never send. */
   async function post(path: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) {

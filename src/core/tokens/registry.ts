@@ -11,6 +11,12 @@ export interface TokenKindDefinition {
   idPrefix: string;
   /** Singular noun for audit actions, e.g. `personal_access_token`. */
   noun: string;
+  /**
+   * Whether the expiry sweep warns about and announces the end of this kind's tokens. Off for
+   * short-lived machine tokens (an hour-long access token), where the notices are only noise.
+   * @default true
+   */
+  expiryNotices?: boolean;
 }
 
 const byKind = new Map<TokenKind, TokenKindDefinition>();

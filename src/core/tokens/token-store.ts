@@ -54,6 +54,15 @@ export class TokenStore {
     return generateToken(prefix);
   }
 
+  private schedule(token: TokenRecord, now: Date): void {
+    if (kindDefinition(token.kind).expiryNotices === false) {
+      token.nextNoticeAt = null;
+      token.noticedThresholdDays = null;
+      return;
+    }
+    scheduleExpiryNotices(token, now, this.thresholds);
+  }
+
   private addSecret(tx: Tx, token: TokenRecord, value: string, revealable: boolean): void {
     tx.em.create(TokenSecret, {
       hash: this.box.hash(value),
@@ -81,7 +90,7 @@ export class TokenStore {
       createdAt: tx.now,
       updatedAt: tx.now,
     });
-    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    this.schedule(token, tx.now);
     this.addSecret(tx, token, value.value, spec.revealable ?? false);
     if (!spec.silent) tx.emit(TokenEventType.CREATED, token);
     return { token, secret: value.value };
@@ -91,7 +100,7 @@ export class TokenStore {
   refresh(tx: Tx, token: TokenRecord, expiresAt: Date): void {
     token.expiresAt = expiresAt;
     token.updatedAt = tx.now;
-    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    this.schedule(token, tx.now);
     tx.evict(token.id);
     tx.emit(TokenEventType.REFRESHED, token);
   }
@@ -118,7 +127,7 @@ export class TokenStore {
     token.revokedAt = null;
     if (options.expiresAt !== undefined) token.expiresAt = options.expiresAt;
     token.updatedAt = tx.now;
-    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    this.schedule(token, tx.now);
     this.addSecret(tx, token, value.value, options.revealable ?? false);
     tx.evict(token.id);
     const data: TokenEventData | undefined = graceEndsAt ? { graceEndsAt: graceEndsAt.toISOString() } : undefined;
