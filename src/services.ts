@@ -1,5 +1,6 @@
 import type { CoreDeps } from './deps';
 import { AuditService } from './modules/audit';
+import { EndpointIngress, EndpointService, EndpointTokenService } from './modules/endpoints';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
 import { NoticeService } from './notices';
@@ -18,6 +19,9 @@ export function createServices(deps: CoreDeps) {
     personalAccessTokens,
     audit: new AuditService(deps),
     notices: new NoticeService(deps),
+    endpoints: new EndpointService(deps),
+    endpointTokens: new EndpointTokenService(deps),
+    endpointIngress: new EndpointIngress(deps),
   };
 }
 

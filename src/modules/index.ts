@@ -9,6 +9,7 @@ import type { MigrationEntry } from '../core/db/migration';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver } from '../notices';
 import { AuditResolver } from './audit';
+import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointTokenResolver } from './endpoints';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
 
@@ -16,15 +17,16 @@ import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
   { name: '20261122000002_users', class: UsersTablesMigration },
+  { name: '20261122000030_endpoints', class: EndpointsTablesMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver];
+export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, EndpointResolver, EndpointTokenResolver, AssignmentResolver];
 
 /** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [];
+export const routes: RouteRegistrar<Services>[] = [endpointRoutes];
