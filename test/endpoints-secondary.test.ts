@@ -254,9 +254,7 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
     subscription.unsubscribe();
     expect(seen.map((event) => event.type)).toEqual(['ASSIGNED', 'DISABLED', 'ENABLED', 'UNASSIGNED', 'REGENERATED', 'DISABLED', 'REVOKED']);
     expect(seen.slice(0, 4).every((event) => event.subjectId === endpoint.id)).toBe(true);
-    // Core keeps event data in a text column, which PostgreSQL hands back unparsed (reported
-    // to the lead): the event's reason reads as null there until core stores it as JSON.
-    if (backend === 'sqlite') expect(seen[6].reason).toBe('DEACTIVATED');
+    expect(seen[6].reason).toBe('DEACTIVATED');
 
     const byEndpoint = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 50, filter: { endpointIds: [endpoint.id], tokenIds: [endpointToken.id] } })).tokenEvents;
     expect(byEndpoint.totalCount).toBe(4);
