@@ -200,4 +200,26 @@ describe.each(BACKENDS)('endpoints and primary tokens on %s', (backend) => {
     expect(errorCodeOf(await tessera.gql(EndpointDocument, { id: 'end_000000000000000000000x' }))).toBe('NOT_FOUND');
     expect(tessera.logs.join('\n')).not.toContain(primary(endpoint, 'GET'));
   });
+
+  it('should keep tenants apart: same path in two tenants, each token reaching its own endpoint only', async () => {
+    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: `Other ${Math.random()}`, adminEmail: `admin-${Math.random().toString(36).slice(2)}@other.example`, adminName: 'Other admin' });
+    const ours = await newEndpoint();
+    const theirs = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Theirs', path: ours.path, authentication: 'TOKEN', allowDelete: false } }, other.secret)).createEndpoint.endpoint;
+    expect(theirs.id).not.toBe(ours.id);
+
+    expect((await callEndpoint(tessera.url, 'POST', ours.path, { token: primary(ours, 'POST'), body: { from: 'us' } })).status).toBe(200);
+    expect((await callEndpoint(tessera.url, 'POST', ours.path, { token: primary(theirs, 'POST'), body: { from: 'them' } })).status).toBe(200);
+    expect((await callEndpoint(tessera.url, 'POST', ours.path)).status).toBe(401);
+
+    const ourCalls = dataOf(await tessera.gql(EndpointDataDocument, { endpointId: ours.id })).endpointData;
+    expect(ourCalls.edges.filter((edge) => edge.node.outcome === 'ACCEPTED').map((edge) => edge.node.body)).toEqual([{ from: 'us' }]);
+    const theirCalls = dataOf(await tessera.gql(EndpointDataDocument, { endpointId: theirs.id }, other.secret)).endpointData;
+    expect(theirCalls.edges.map((edge) => edge.node.body)).toEqual([{ from: 'them' }]);
+
+    expect(errorCodeOf(await tessera.gql(EndpointDocument, { id: ours.id }, other.secret))).toBe('NOT_FOUND');
+    expect(errorCodeOf(await tessera.gql(EndpointDataDocument, { endpointId: ours.id }, other.secret))).toBe('NOT_FOUND');
+    expect(errorCodeOf(await tessera.gql(UpdateEndpointDocument, { id: ours.id, input: { name: 'taken over' } }, other.secret))).toBe('NOT_FOUND');
+    const theirList = dataOf(await tessera.gql(EndpointsDocument, { first: 100 }, other.secret)).endpoints;
+    expect(theirList.edges.map((edge) => edge.node.id)).toEqual([theirs.id]);
+  });
 });

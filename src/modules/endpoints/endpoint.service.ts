@@ -48,6 +48,11 @@ export function primaryMethodsFor(endpoint: Pick<Endpoint, 'authentication' | 'a
   return endpoint.allowDelete ? [HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE] : [HttpMethod.GET, HttpMethod.POST];
 }
 
+/** A primary token is named after its endpoint and method, e.g. `Orders POST`. */
+function primaryTokenName(endpoint: Endpoint, method: HttpMethod): string {
+  return `${endpoint.name} ${method}`;
+}
+
 /**
  * Endpoints, their primary tokens (one per method, created and deleted with the endpoint's
  * security settings) and the record of calls they received.
@@ -98,6 +103,7 @@ export class EndpointService {
           tx.em.remove(link);
           await this.deps.tokens.delete(tx, link.token);
         }
+        for (const link of existing) if (wanted.has(link.method)) link.token.name = primaryTokenName(endpoint, link.method);
         const present = new Set(existing.map((link) => link.method));
         for (const method of wanted) if (!present.has(method)) await this.issuePrimary(tx, endpoint, method);
 
@@ -173,7 +179,7 @@ export class EndpointService {
     const { token } = await this.deps.tokens.issue(tx, {
       kind: TokenKind.ENDPOINT_PRIMARY,
       tenantId: endpoint.tenantId,
-      name: `${endpoint.name} ${method}`,
+      name: primaryTokenName(endpoint, method),
       subjectType: 'endpoint',
       subjectId: endpoint.id,
       revealable: true,
