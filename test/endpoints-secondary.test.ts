@@ -306,3 +306,35 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
     expect(forTen).toBeLessThan(15);
   });
 });
+
+describe('secondary endpoint tokens across instances on postgres', () => {
+  let first: TestInstance;
+  let second: TestInstance;
+
+  beforeAll(async () => {
+    first = await startTessera({ backend: 'postgres' });
+    second = await startTessera({ backend: 'postgres', databaseUrl: first.databaseUrl, secretKey: first.secretKey, bootstrapToken: first.adminToken });
+  });
+
+  afterAll(async () => {
+    await second?.close();
+    await first?.close();
+  });
+
+  it('should make every instance forget a cached token the moment its assignment changes', async () => {
+    const endpoint = dataOf(await first.gql(CreateEndpointDocument, { input: { name: 'Shared', path: uniquePath('shared'), authentication: 'TOKEN', allowDelete: false } })).createEndpoint.endpoint;
+    const { endpointToken, secret } = dataOf(await first.gql(CreateEndpointTokenDocument, { input: { name: 'roaming app' } })).createEndpointToken;
+    const assignment = dataOf(await first.gql(AssignEndpointTokenDocument, { input: { endpointId: endpoint.id, tokenId: endpointToken.id, methods: ['POST'] } })).assignEndpointToken.assignment;
+    // The second instance caches the token's assignments while it is accepted there.
+    expect((await callEndpoint(second.url, 'POST', endpoint.path, { token: secret, body: {} })).status).toBe(200);
+
+    dataOf(await first.gql(SetAssignmentEnabledDocument, { id: assignment.id, enabled: false }));
+    const refused = await callEndpoint(second.url, 'POST', endpoint.path, { token: secret, body: {} });
+    expect([refused.status, refused.body.error?.reason]).toEqual([403, 'DISABLED']);
+
+    dataOf(await first.gql(SetAssignmentEnabledDocument, { id: assignment.id, enabled: true }));
+    expect((await callEndpoint(second.url, 'POST', endpoint.path, { token: secret, body: {} })).status).toBe(200);
+    dataOf(await first.gql(UnassignEndpointTokenDocument, { id: assignment.id }));
+    expect((await callEndpoint(second.url, 'POST', endpoint.path, { token: secret, body: {} })).body.error?.reason).toBe('NOT_ASSIGNED');
+  });
+});
