@@ -2,6 +2,7 @@ import type { CoreDeps } from './deps';
 import { AppService } from './modules/apps';
 import { AuditService } from './modules/audit';
 import { LeakService } from './modules/leaks';
+import { EndpointIngress, EndpointService, EndpointTokenService } from './modules/endpoints';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
 import { NoticeService } from './notices';
@@ -26,6 +27,9 @@ export function createServices(deps: CoreDeps) {
     auth: new Authenticator(deps.verifier, deps.limits),
     limits: deps.limits,
     apps: new AppService(deps),
+    endpoints: new EndpointService(deps),
+    endpointTokens: new EndpointTokenService(deps),
+    endpointIngress: new EndpointIngress(deps),
   };
 }
 

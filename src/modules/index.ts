@@ -12,6 +12,7 @@ import { registerVerifyRoutes, VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
 import { LeakResolver, registerLeakRoutes } from './leaks';
 import { App, AppResolver, AppsTablesMigration, oauthRoutes } from './apps';
+import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointTokenResolver } from './endpoints';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
 
@@ -19,16 +20,28 @@ import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, App];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
   { name: '20261122000002_users', class: UsersTablesMigration },
   { name: '20261122000020_apps', class: AppsTablesMigration },
+  { name: '20261122000030_endpoints', class: EndpointsTablesMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, VerifyResolver, LeakResolver, AppResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  UserResolver,
+  PersonalAccessTokenResolver,
+  AuditResolver,
+  NoticeResolver,
+  VerifyResolver,
+  LeakResolver,
+  AppResolver,
+  EndpointResolver,
+  EndpointTokenResolver,
+  AssignmentResolver,
+];
 
 /** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes, registerLeakRoutes, oauthRoutes];
+export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes, registerLeakRoutes, oauthRoutes, endpointRoutes];

@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { TokenEventType, type TokenEventData } from '../events/event.entity';
 import type { Tx } from '../events/outbox';
 import { newId } from '../ids';
@@ -144,6 +145,18 @@ export class TokenStore {
     tx.emit(TokenEventType.REVOKED, token, data);
   }
 
+  /**
+   * Undoes a revocation: the token's current value works again (kinds with an active/inactive
+   * state, e.g. secondary endpoint tokens). Emits ENABLED with `data`.
+   */
+  unrevoke(tx: Tx, token: TokenRecord, data?: TokenEventData): void {
+    token.revokedAt = null;
+    token.updatedAt = tx.now;
+    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    tx.evict(token.id);
+    tx.emit(TokenEventType.ENABLED, token, data);
+  }
+
   setEnabled(tx: Tx, token: TokenRecord, enabled: boolean): void {
     token.disabledAt = enabled ? null : tx.now;
     token.updatedAt = tx.now;
@@ -156,6 +169,21 @@ export class TokenStore {
     tx.emit(TokenEventType.DELETED, token);
     await tx.em.nativeDelete(TokenSecret, { token: token.id });
     tx.em.remove(token);
+  }
+
+  /**
+   * The revealable current values of several tokens in one statement (token id → value), for
+   * lists that show values to administrators. Tokens without a kept value are absent.
+   */
+  async revealMany(em: EntityManager, tokenIds: readonly string[]): Promise<Map<string, string>> {
+    const values = new Map<string, string>();
+    if (tokenIds.length === 0) return values;
+    const secrets = await em.find(TokenSecret, { token: { $in: [...tokenIds] }, validUntil: null, ciphertext: { $ne: null } });
+    for (const secret of secrets) {
+      const tokenId = secret.token.id;
+      values.set(tokenId, this.box.decrypt(secret.ciphertext as string, tokenId));
+    }
+    return values;
   }
 
   /** The revealable current value, decrypted; null if the kind keeps none. */

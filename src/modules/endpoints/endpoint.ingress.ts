@@ -1,0 +1,100 @@
+import type { CoreDeps } from '../../deps';
+import { newId } from '../../core/ids';
+import { TokenKind } from '../../core/tokens/token-kind';
+import { VerifyReason, type VerifyResult } from '../../verify';
+import { Endpoint, EndpointAuthentication, EndpointCall, EndpointCallOutcome, HttpMethod } from './endpoint.entity';
+
+/** The largest POSTed JSON an endpoint keeps, in bytes; larger bodies are refused with 413. */
+export const MAX_ENDPOINT_BODY_BYTES = 64 * 1024;
+
+/** Kinds of token an endpoint may accept. */
+const ENDPOINT_KINDS = new Set<string>([TokenKind.ENDPOINT_PRIMARY, TokenKind.ENDPOINT_SECONDARY]);
+
+/** What the ingress decided about a call, before its body is read. */
+export interface Admission {
+  endpoint: Endpoint;
+  method: string;
+  outcome: EndpointCallOutcome;
+  statusCode: number;
+  /** Why it was refused: a verification reason, MISSING_TOKEN or WRONG_KIND. */
+  reason: string | null;
+  tokenId: string | null;
+  tokenName: string | null;
+}
+
+export interface CallRecord {
+  outcome: EndpointCallOutcome;
+  statusCode: number;
+  reason?: string | null;
+  payloadSize: number;
+  body?: unknown;
+}
+
+/**
+ * The rules of `GET|POST|DELETE /endpoints/{path}`: which endpoint a call reaches and whether
+ * it may. Tokens are judged by the one verifier (cached, evicted on every change).
+ */
+export class EndpointIngress {
+  constructor(private readonly deps: CoreDeps) {}
+
+  /**
+   * Paths are unique per tenant, so a path may name endpoints in several tenants: a presented
+   * token picks its own tenant's; a call without one reaches the path only when it is unambiguous
+   * (or exactly one of them takes calls without a token). Null: no endpoint receives there.
+   */
+  async admit(path: string, method: string, tokenValue: string | null): Promise<Admission | null> {
+    const candidates = await this.deps.orm.em.fork().find(Endpoint, { path }, { limit: 20, orderBy: { id: 'asc' } });
+    if (candidates.length === 0) return null;
+
+    const open = candidates.filter((candidate) => candidate.authentication === EndpointAuthentication.NONE);
+    let endpoint = candidates.length > 1 && open.length === 1 ? open[0] : candidates[0];
+    let verdict: VerifyResult | null = null;
+    if (tokenValue) {
+      verdict = await this.deps.verifier.verify(tokenValue, { endpointId: endpoint.id, method });
+      const tenantId = verdict.token?.tenantId;
+      if (tenantId && tenantId !== endpoint.tenantId) {
+        const own = candidates.find((candidate) => candidate.tenantId === tenantId);
+        if (own) {
+          endpoint = own;
+          verdict = await this.deps.verifier.verify(tokenValue, { endpointId: endpoint.id, method });
+        } else {
+          // Another tenant's token reads here as one Tessera does not know.
+          verdict = { valid: false, reason: VerifyReason.UNKNOWN, token: null };
+        }
+      }
+    }
+    const known = verdict?.token ?? null;
+    const base = { endpoint, method, tokenId: known?.tokenId ?? null, tokenName: known?.name ?? null };
+    const decide = (outcome: EndpointCallOutcome, statusCode: number, reason: string | null): Admission => ({ ...base, outcome, statusCode, reason });
+
+    const allowed = method === HttpMethod.GET || method === HttpMethod.POST || (method === HttpMethod.DELETE && endpoint.allowDelete);
+    if (!allowed) return decide(EndpointCallOutcome.METHOD_NOT_ALLOWED, 405, 'METHOD_NOT_ALLOWED');
+    if (endpoint.authentication === EndpointAuthentication.NONE) return decide(EndpointCallOutcome.ACCEPTED, 200, null);
+    if (!verdict) return decide(EndpointCallOutcome.UNAUTHENTICATED, 401, 'MISSING_TOKEN');
+    if (!known) return decide(EndpointCallOutcome.UNAUTHENTICATED, 401, verdict.reason);
+    if (!ENDPOINT_KINDS.has(known.kind)) return decide(EndpointCallOutcome.FORBIDDEN, 403, 'WRONG_KIND');
+    if (!verdict.valid) return decide(EndpointCallOutcome.FORBIDDEN, 403, verdict.reason);
+    return decide(EndpointCallOutcome.ACCEPTED, 200, null);
+  }
+
+  /** Records a call as it ended (the data viewer reads these). */
+  async record(admission: Admission, record: CallRecord): Promise<EndpointCall> {
+    const em = this.deps.orm.em.fork();
+    const call = em.create(EndpointCall, {
+      id: newId('ecl'),
+      tenantId: admission.endpoint.tenantId,
+      endpointId: admission.endpoint.id,
+      method: admission.method,
+      tokenId: admission.tokenId,
+      tokenName: admission.tokenName,
+      outcome: record.outcome,
+      reason: record.reason ?? null,
+      statusCode: record.statusCode,
+      payloadSize: record.payloadSize,
+      body: record.body === undefined ? null : record.body,
+      receivedAt: this.deps.clock.now(),
+    });
+    await em.flush();
+    return call;
+  }
+}
