@@ -2,11 +2,13 @@ import type { CoreDeps } from './deps';
 import { AuditService } from './modules/audit';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
+import { WorkflowInstanceService, WorkflowService } from './modules/workflows';
 import { NoticeService } from './notices';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
 export function createServices(deps: CoreDeps) {
   const personalAccessTokens = new PersonalAccessTokenService(deps);
+  const workflows = new WorkflowService(deps);
   const users = new UserService(deps, (tx, user, options) => personalAccessTokens.issueFor(tx, user, options));
   return {
     clock: deps.clock,
@@ -18,6 +20,8 @@ export function createServices(deps: CoreDeps) {
     personalAccessTokens,
     audit: new AuditService(deps),
     notices: new NoticeService(deps),
+    workflows,
+    workflowInstances: new WorkflowInstanceService(deps, workflows),
   };
 }
 
