@@ -125,6 +125,14 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
     });
   });
 
+  it('should stop the previous value too when the token is revoked inside the grace', async () => {
+    const { workflow, secret: old } = await publish(tessera);
+    dataOf(await tessera.gql(RegenerateWorkflowTokenDocument, { workflowId: workflow.id }));
+    expect(await startWorkflow(tessera, workflow.id, { header: old as string, body: {} })).toMatchObject({ status: 201 });
+    dataOf(await tessera.gql(RevokeWorkflowTokenDocument, { workflowId: workflow.id }));
+    expect((await startWorkflow(tessera, workflow.id, { header: old as string, body: {} })).body.error?.reason).toBe('REVOKED');
+  });
+
   it('should make a revoked workflow startable again when regenerated, with no grace for the revoked value', async () => {
     const { workflow, secret: old } = await publish(tessera);
     dataOf(await tessera.gql(RevokeWorkflowTokenDocument, { workflowId: workflow.id }));
@@ -326,6 +334,7 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
         const page = dataOf(await tessera.gql(WorkflowsDocument, { first })).workflows;
         expect(page.edges).toHaveLength(first);
         expect(page.edges.every((edge) => edge.node.token?.id)).toBe(true);
+        expect(page.edges[0].node.createdBy?.id).toBe(dataOf(await tessera.gql(ViewerDocument, {})).viewer.id);
       } finally {
         recording = false;
       }
