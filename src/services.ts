@@ -5,12 +5,14 @@ import { LeakService } from './modules/leaks';
 import { EndpointIngress, EndpointService, EndpointTokenService } from './modules/endpoints';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
+import { WorkflowInstanceService, WorkflowService } from './modules/workflows';
 import { NoticeService } from './notices';
 import { Authenticator, VerifyService } from './verify';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
 export function createServices(deps: CoreDeps) {
   const personalAccessTokens = new PersonalAccessTokenService(deps);
+  const workflows = new WorkflowService(deps);
   const users = new UserService(deps, (tx, user, options) => personalAccessTokens.issueFor(tx, user, options));
   return {
     clock: deps.clock,
@@ -30,6 +32,8 @@ export function createServices(deps: CoreDeps) {
     endpoints: new EndpointService(deps),
     endpointTokens: new EndpointTokenService(deps),
     endpointIngress: new EndpointIngress(deps),
+    workflows,
+    workflowInstances: new WorkflowInstanceService(deps, workflows),
   };
 }
 

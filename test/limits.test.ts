@@ -9,7 +9,7 @@ describe('GraphQL and WebSocket limits', () => {
   beforeAll(async () => {
     tessera = await startTessera({
       backend: 'sqlite',
-      env: { TESSERA_MAX_QUERY_DEPTH: '4', TESSERA_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', TESSERA_MAX_CONNECTIONS_PER_TOKEN: '2', TESSERA_WS_INIT_TIMEOUT_MS: '300' },
+      env: { TESSERA_MAX_QUERY_DEPTH: '4', TESSERA_MAX_QUERY_COST: '300', TESSERA_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', TESSERA_MAX_CONNECTIONS_PER_TOKEN: '2', TESSERA_WS_INIT_TIMEOUT_MS: '300' },
     });
   });
 
@@ -22,6 +22,14 @@ describe('GraphQL and WebSocket limits', () => {
     const deep = await tessera.raw({ query: '{ tokenEvents { edges { node { token { id } } } } }' });
     expect(deep.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(deep.body.errors?.[0]?.message).toMatch(/depth/i);
+  });
+
+  it('should refuse a document whose estimated cost is past the limit', async () => {
+    const heavy = Array.from({ length: 10 }, (_, i) => `a${i}: auditLog { edges { node { id action actorType actorId targetType targetId targetName requestId occurredAt } } }`).join(' ');
+    expect((await tessera.raw({ query: '{ auditLog { edges { node { id action } } } }' })).body.errors).toBeUndefined();
+    const costly = await tessera.raw({ query: `{ ${heavy} }` });
+    expect(costly.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(costly.body.errors?.[0]?.message).toMatch(/cost/i);
   });
 
   it('should refuse a document with too many aliases', async () => {

@@ -171,7 +171,7 @@ export function loadConfig(env: Env = process.env): Config {
     queryLimits: {
       maxDepth: integer(env, 'TESSERA_MAX_QUERY_DEPTH', 10, 2, 100),
       maxAliases: integer(env, 'TESSERA_MAX_ALIASES', 15, 1, 1000),
-      maxCost: integer(env, 'TESSERA_MAX_QUERY_COST', 5000, 10, 1_000_000),
+      maxCost: integer(env, 'TESSERA_MAX_QUERY_COST', 50_000, 10, 10_000_000),
       maxDirectives: integer(env, 'TESSERA_MAX_DIRECTIVES', 20, 1, 1000),
     },
   };

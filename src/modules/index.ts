@@ -15,16 +15,18 @@ import { App, AppResolver, AppsTablesMigration, oauthRoutes } from './apps';
 import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointTokenResolver } from './endpoints';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
+import { Workflow, WorkflowInstance, WorkflowInstanceResolver, WorkflowResolver, workflowRoutes, WorkflowsTablesMigration, WorkflowTokenResolver } from './workflows';
 
 /**
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
   { name: '20261122000002_users', class: UsersTablesMigration },
+  { name: '20261122000010_workflows', class: WorkflowsTablesMigration },
   { name: '20261122000020_apps', class: AppsTablesMigration },
   { name: '20261122000030_endpoints', class: EndpointsTablesMigration },
 ];
@@ -37,6 +39,9 @@ export const resolvers: NonEmptyArray<Function> = [
   NoticeResolver,
   VerifyResolver,
   LeakResolver,
+  WorkflowResolver,
+  WorkflowTokenResolver,
+  WorkflowInstanceResolver,
   AppResolver,
   EndpointResolver,
   EndpointTokenResolver,
@@ -44,4 +49,4 @@ export const resolvers: NonEmptyArray<Function> = [
 ];
 
 /** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes, registerLeakRoutes, oauthRoutes, endpointRoutes];
+export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes, registerLeakRoutes, workflowRoutes, oauthRoutes, endpointRoutes];

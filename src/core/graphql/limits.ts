@@ -10,13 +10,13 @@ export interface QueryLimits {
   maxDepth: number;
   /** @default 15 */
   maxAliases: number;
-  /** @default 5000 */
+  /** Static cost (graphql-armor's estimate: objects 2, scalars 1, ×1.5 per level). @default 50000 */
   maxCost: number;
   /** @default 20 */
   maxDirectives: number;
 }
 
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCost: 5000, maxDirectives: 20 };
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 10, maxAliases: 15, maxCost: 50_000, maxDirectives: 20 };
 
 /**
  * Validation rules that refuse abusive documents before anything runs (graphql-armor, a

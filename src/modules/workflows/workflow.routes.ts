@@ -1,0 +1,45 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { bearerValue } from '../../core/auth/auth-checker';
+import { route, sendError, type RouteRegistrar } from '../../core/http';
+import type { Services } from '../../services';
+import type { Starter } from './workflow-instance.service';
+
+/** The largest start body accepted. */
+const BODY_LIMIT = '256kb';
+
+function single(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : null;
+}
+
+/**
+ * `POST /api/workflows/:id/instances`: starts a component workflow from outside with its token
+ * (`X-Tessera-Token` or `?token=`) or a bearer token of someone who may start workflows.
+ * The caller is verified before the body is even read: 401 says why (missing, unknown,
+ * revoked, expired, not this workflow's) and nothing more.
+ */
+export const workflowRoutes: RouteRegistrar<Services> = (router, services, logger) => {
+  const authenticate = (req: Request, res: Response, next: NextFunction): void => {
+    services.workflowInstances
+      .authenticate(String(req.params.id), {
+        workflowToken: single(req.header('x-tessera-token')) ?? single(req.query.token),
+        bearer: bearerValue(req.header('authorization')),
+      })
+      .then((starter) => {
+        res.locals.starter = starter;
+        next();
+      })
+      .catch((error: unknown) => sendError(res, error, logger));
+  };
+
+  router.post(
+    '/api/workflows/:id/instances',
+    authenticate,
+    express.json({ limit: BODY_LIMIT }),
+    route(logger, async (req, res) => {
+      const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
+      const body: unknown = req.body === undefined && !hasBody ? {} : req.body;
+      const instance = await services.workflowInstances.start(res.locals.starter as Starter, String(req.params.id), body);
+      res.status(201).json({ id: instance.id, workflowId: instance.workflowId });
+    }),
+  );
+};
