@@ -1,0 +1,162 @@
+/**
+ * notice-delivery (issue 3): one revocation delivered to 1,000 and 5,000 graphql-ws subscribers
+ * of `revocationNotices` on one Tessera instance (SQLite, in-process bus) vs a raw `ws` server
+ * that serializes the same payload once and sends it to as many plain WebSocket clients.
+ * Servers on core 0; the clients live in their own process on core 1. Rounds alternate.
+ * Measures the time from the trigger's response (the mutation / POST /publish) to the LAST
+ * delivery, and the server's CPU per delivery from /proc/<pid>/task/<tid>/schedstat deltas (the
+ * cost of the trigger alone, measured with no subscribers, is subtracted).
+ *
+ *   node dist-bench/bench/notice-delivery.js [--quick]
+ */
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { CLIENT_CPU, QUICK, REVOKE_PAT, ROOT, createPat, fmt, gql, main, median, pinned, processCpuNs, sleep, startHelper, startTessera, table, withDeadline, type Proc, type TesseraProc } from './lib/common';
+
+const SIZES = [1000, 5000];
+const ROUNDS = QUICK ? 2 : 3;
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+class Clients {
+  private readonly inbox: unknown[] = [];
+  private waiter?: (message: unknown) => void;
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (message) => {
+      if (this.waiter) {
+        const w = this.waiter;
+        this.waiter = undefined;
+        w(message);
+      } else this.inbox.push(message);
+    });
+  }
+  next<T>(what: string, ms = 120_000): Promise<T> {
+    if (this.inbox.length) return Promise.resolve(this.inbox.shift() as T);
+    return withDeadline(what, ms, () => new Promise<T>((resolve) => (this.waiter = resolve as (m: unknown) => void))).then((m) => {
+      if ((m as { error?: string }).error) throw new Error(`clients: ${(m as { error: string }).error}`);
+      return m;
+    });
+  }
+  async call<T>(message: unknown, what: string): Promise<T> {
+    this.child.send(message as never);
+    return this.next<T>(what);
+  }
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: timed out`);
+    await sleep(50);
+  }
+}
+
+async function listeners(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^tessera_subscriptions (\d+)/m.exec(text)?.[1] ?? -1);
+}
+
+interface Round {
+  fromResponseMs: number;
+  fromRequestMs: number;
+  cpuPerDeliveryUs: number;
+}
+
+async function run(): Promise<void> {
+  const tessera = await startTessera();
+  let raw: Proc | undefined;
+  let clients: Clients | undefined;
+  try {
+    raw = await startHelper('raw-ws-server.js');
+    const child = pinned(CLIENT_CPU, [process.execPath, join(ROOT, 'dist-bench/bench/notice-clients.js')], {}, ['ignore', 'inherit', 'inherit', 'ipc']);
+    clients = new Clients(child);
+    const pats = [];
+    for (let i = 0; i < SIZES.length * ROUNDS + 3; i += 1) pats.push(await createPat(tessera.url, tessera.adminToken, `bench notice ${i}`));
+    await sleep(300);
+
+    // The mutation's own cost, with no subscriber.
+    const revoke = async (id: string) => {
+      const sent = now();
+      await gql(tessera.url, tessera.adminToken, REVOKE_PAT, { id });
+      return { sent, returned: now() };
+    };
+    const idleCosts: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const cpu0 = processCpuNs(tessera.pid);
+      await revoke(pats.pop()!.id);
+      await sleep(100);
+      idleCosts.push(processCpuNs(tessera.pid) - cpu0);
+    }
+    const mutationCpuNs = median(idleCosts);
+    const publish = (body: string) => fetch(`${raw!.url}/publish`, { method: 'POST', body }).then((r) => r.text());
+    const rawIdle: number[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const cpu0 = processCpuNs(raw.pid);
+      await publish('{"warm":true}');
+      await sleep(100);
+      rawIdle.push(processCpuNs(raw.pid) - cpu0);
+    }
+    const publishCpuNs = median(rawIdle);
+
+    console.log(`\n## notice-delivery — one revocation to N graphql-ws subscribers (revocationNotices) vs a raw ws server that serializes once; ${ROUNDS} rounds per side and size, alternating`);
+    console.log(`trigger cost with no subscribers (subtracted): revoke mutation ${fmt(mutationCpuNs / 1e6, 2)} ms CPU, raw publish ${fmt(publishCpuNs / 1e6, 2)} ms CPU`);
+    const rows: (string | number)[][] = [];
+    const summary: (string | number)[][] = [];
+    let sample = '';
+    const wsUrl = tessera.url.replace(/^http/, 'ws') + '/graphql';
+    for (const size of SIZES) {
+      await clients.call({ cmd: 'connect', target: 'tessera', url: wsUrl, token: tessera.adminToken, total: size }, 'connect tessera clients');
+      await waitFor(`${size} tessera listeners`, async () => (await listeners(tessera.url)) >= size);
+      await clients.call({ cmd: 'connect', target: 'raw', url: raw.url.replace(/^http/, 'ws'), total: size }, 'connect raw clients');
+      await waitFor(`${size} raw clients`, async () => Number(await (await fetch(`${raw!.url}/count`)).text()) >= size);
+      await sleep(500);
+      const t: Round[] = [];
+      const r: Round[] = [];
+      for (let round = 1; round <= ROUNDS; round += 1) {
+        // Tessera
+        await clients.call({ cmd: 'arm', target: 'tessera', expect: size }, 'arm');
+        let cpu0 = processCpuNs(tessera.pid);
+        const { sent, returned } = await revoke(pats.pop()!.id);
+        let done = await clients.next<{ first: number; last: number; sample: string }>(`${size} tessera deliveries`, 60_000);
+        await sleep(100);
+        let cpu = processCpuNs(tessera.pid) - cpu0 - mutationCpuNs;
+        sample = done.sample;
+        t.push({ fromResponseMs: done.last - returned, fromRequestMs: done.last - sent, cpuPerDeliveryUs: cpu / 1000 / size });
+        rows.push([`${size} tessera #${round}`, fmt(done.last - sent, 1), fmt(done.last - returned, 1), fmt(done.first - sent, 1), fmt(cpu / 1e6, 1), fmt(cpu / 1000 / size, 1)]);
+        // raw ws
+        await clients.call({ cmd: 'arm', target: 'raw', expect: size }, 'arm');
+        cpu0 = processCpuNs(raw.pid);
+        const rawSent = now();
+        await publish(sample);
+        const rawReturned = now();
+        done = await clients.next<{ first: number; last: number; sample: string }>(`${size} raw deliveries`, 60_000);
+        await sleep(100);
+        cpu = processCpuNs(raw.pid) - cpu0 - publishCpuNs;
+        r.push({ fromResponseMs: done.last - rawReturned, fromRequestMs: done.last - rawSent, cpuPerDeliveryUs: cpu / 1000 / size });
+        rows.push([`${size} raw ws #${round}`, fmt(done.last - rawSent, 1), fmt(done.last - rawReturned, 1), fmt(done.first - rawSent, 1), fmt(cpu / 1e6, 1), fmt(cpu / 1000 / size, 1)]);
+      }
+      const m = (rs: Round[], f: (x: Round) => number) => median(rs.map(f));
+      summary.push([
+        String(size),
+        fmt(m(t, (x) => x.fromRequestMs), 1),
+        fmt(m(r, (x) => x.fromRequestMs), 1),
+        fmt(m(t, (x) => x.fromRequestMs) / m(r, (x) => x.fromRequestMs), 2) + '×',
+        fmt(m(t, (x) => x.fromResponseMs), 1),
+        fmt(m(r, (x) => x.fromResponseMs), 1),
+        fmt(m(t, (x) => x.cpuPerDeliveryUs), 1),
+        fmt(m(r, (x) => x.cpuPerDeliveryUs), 1),
+        fmt(m(t, (x) => x.cpuPerDeliveryUs) / m(r, (x) => x.cpuPerDeliveryUs), 2) + '×',
+      ]);
+    }
+    table(['round', 'request→last ms', 'response→last ms', 'request→first ms', 'server CPU ms', 'CPU µs/delivery'], rows);
+    console.log('\nmedians (ratios tessera/raw; lower is better):');
+    table(['subscribers', 'tessera req→last ms', 'raw req→last ms', 'ratio', 'tessera resp→last ms', 'raw resp→last ms', 'tessera CPU µs/delivery', 'raw CPU µs/delivery', 'CPU ratio'], summary);
+    console.log(`payload (${sample.length} bytes): ${sample}`);
+    console.log('note: the client process (one core) receives every message; its own speed bounds both sides\' time to last delivery, so time ratios understate the CPU ratio.');
+  } finally {
+    if (clients) await clients.call({ cmd: 'close' }, 'close clients').catch(() => undefined);
+    await tessera.stop();
+    await raw?.stop();
+  }
+}
+
+main('notice-delivery', run, 300_000);

@@ -1,0 +1,27 @@
+/**
+ * Runs the benchmarks one after another, each in its own process (it pins itself to the client
+ * core and its servers to the server core).
+ *
+ *   node dist-bench/bench/run-all.js [--quick] [--profile] [name ...]
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ALL = ['verify-throughput', 'revocation-propagation', 'list-query', 'notice-delivery'];
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const unknown = names.filter((n) => !ALL.includes(n));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')}; choose from ${ALL.join(', ')}`);
+  process.exit(2);
+}
+let failed = 0;
+console.log(`# Tessera benchmarks ${new Date().toISOString()} (node ${process.version}${flags.length ? ', ' + flags.join(' ') : ''})`);
+for (const name of names.length ? names : ALL) {
+  const result = spawnSync(process.execPath, [join(__dirname, `${name}.js`), ...flags], { stdio: 'inherit', timeout: 330_000 });
+  if (result.status !== 0) {
+    failed += 1;
+    console.error(`${name} failed (${result.status ?? result.signal})`);
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,114 @@
+/**
+ * verify-throughput: `POST /v1/verify` on a cached token (a PAT created through GraphQL, the
+ * caller authenticated with the admin token) vs a bare Node `http` server answering the same
+ * JSON. Server processes on core 0, autocannon (this process) on core 1, rounds alternate
+ * A B A B. Prints req/s and p99 per round, the medians, and Tessera/bare ratios.
+ *
+ *   node dist-bench/bench/verify-throughput.js [--quick] [--profile]
+ *
+ * --profile: one more Tessera run under `node --cpu-prof`, summarised by where self time goes.
+ */
+import autocannon from 'autocannon';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QUICK, createPat, fmt, main, median, processCpuNs, sleep, startHelper, startTessera, table, target, type Proc } from './lib/common';
+import { summariseProfileDir } from './lib/profile';
+
+const ROUNDS = QUICK ? 2 : 4;
+const SECONDS = QUICK ? 3 : 7;
+const WARMUP_SECONDS = QUICK ? 1 : 2;
+const CONNECTIONS = 16;
+
+interface Round {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  serverCpu: number;
+  /** Server CPU per answered request, µs. */
+  cpuPerReq: number;
+}
+
+async function load(url: string, headers: Record<string, string>, body: string, seconds: number, pid?: number): Promise<Round> {
+  const cpu0 = pid ? processCpuNs(pid) : 0;
+  const t0 = process.hrtime.bigint();
+  const result = await autocannon({ url: `${url}/v1/verify`, method: 'POST', headers, body, connections: CONNECTIONS, duration: seconds });
+  const wallNs = Number(process.hrtime.bigint() - t0);
+  const cpuNs = pid ? processCpuNs(pid) - cpu0 : NaN;
+  const answered = result.requests.total;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, serverCpu: cpuNs / wallNs, cpuPerReq: cpuNs / 1000 / answered };
+}
+
+async function run(): Promise<void> {
+  const profile = process.argv.includes('--profile');
+  const tessera = await startTessera();
+  let bare: Proc | undefined;
+  try {
+    const pat = await createPat(tessera.url, tessera.adminToken, 'bench verify');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` };
+    const body = JSON.stringify({ token: pat.secret });
+    const first = await fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers, body });
+    const answer = await first.text();
+    if (!first.ok || !JSON.parse(answer).valid) throw new Error(`verify did not accept the PAT: ${first.status} ${answer}`);
+    bare = await startHelper('bare-server.js', [], '0', { BARE_BODY: answer });
+
+    console.log(`\n## verify-throughput — POST /v1/verify (cached PAT) vs bare node http; ${CONNECTIONS} connections, ${ROUNDS}×${SECONDS}s rounds per side, alternating`);
+    console.log(`response body (${answer.length} bytes): ${answer}`);
+    // Warm both (JIT, caches), not measured.
+    await load(tessera.url, headers, body, WARMUP_SECONDS);
+    await load(bare.url, headers, body, WARMUP_SECONDS);
+
+    const rows: (string | number)[][] = [];
+    const t: Round[] = [];
+    const b: Round[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const a = await load(tessera.url, headers, body, SECONDS, tessera.pid);
+      t.push(a);
+      rows.push([`${round} tessera`, fmt(a.rps, 0), fmt(a.p50, 1), fmt(a.p99, 1), fmt(a.serverCpu * 100, 0) + '%', fmt(a.cpuPerReq, 1), a.errors]);
+      const c = await load(bare.url, headers, body, SECONDS, bare.pid);
+      b.push(c);
+      rows.push([`${round} bare`, fmt(c.rps, 0), fmt(c.p50, 1), fmt(c.p99, 1), fmt(c.serverCpu * 100, 0) + '%', fmt(c.cpuPerReq, 1), c.errors]);
+    }
+    const tr = median(t.map((r) => r.rps));
+    const br = median(b.map((r) => r.rps));
+    const tp = median(t.map((r) => r.p99));
+    const bp = median(b.map((r) => r.p99));
+    rows.push(['median tessera', fmt(tr, 0), fmt(median(t.map((r) => r.p50)), 1), fmt(tp, 1), fmt(median(t.map((r) => r.serverCpu)) * 100, 0) + '%', fmt(median(t.map((r) => r.cpuPerReq)), 1), '']);
+    rows.push(['median bare', fmt(br, 0), fmt(median(b.map((r) => r.p50)), 1), fmt(bp, 1), fmt(median(b.map((r) => r.serverCpu)) * 100, 0) + '%', fmt(median(b.map((r) => r.cpuPerReq)), 1), '']);
+    table(['round', 'req/s', 'p50 ms', 'p99 ms', 'server core', 'server CPU µs/req', 'errors'], rows);
+    const perRound = t.map((r, i) => fmt(r.rps / b[i].rps));
+    console.log(`per-round throughput ratios tessera/bare: ${perRound.join(', ')}`);
+    target('throughput tessera/bare (median)', tr / br, 0.8);
+    console.log(`p99 latency tessera/bare (median): ${fmt(tp / bp)}× (lower is better; ${fmt(tp, 1)} ms vs ${fmt(bp, 1)} ms)`);
+    const tc = median(t.map((r) => r.cpuPerReq));
+    const bc = median(b.map((r) => r.cpuPerReq));
+    console.log(`server CPU per request bare/tessera (median): ${fmt(bc / tc)}× (${fmt(tc, 1)} µs vs ${fmt(bc, 1)} µs; independent of load-generator limits and of other processes on the core)`);
+    if (median(b.map((r) => r.serverCpu)) < 0.85) console.log('note: the bare server core was not saturated: the load generator limits the baseline, so the ratio flatters Tessera.');
+    if (t.some((r) => r.errors) || b.some((r) => r.errors)) console.log('WARNING: errors or non-2xx answers during the run');
+  } finally {
+    await tessera.stop();
+    await bare?.stop();
+  }
+
+  if (profile) {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-prof-'));
+    const window = { from: 0, to: Infinity };
+    const profiled = await startTessera({ nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    try {
+      const pat = await createPat(profiled.url, profiled.adminToken, 'bench verify');
+      const headers = { 'content-type': 'application/json', authorization: `Bearer ${profiled.adminToken}` };
+      await load(profiled.url, headers, JSON.stringify({ token: pat.secret }), WARMUP_SECONDS);
+      window.from = Number(process.hrtime.bigint() / 1000n);
+      await load(profiled.url, headers, JSON.stringify({ token: pat.secret }), SECONDS);
+      window.to = Number(process.hrtime.bigint() / 1000n);
+    } finally {
+      await profiled.stop();
+    }
+    await sleep(200);
+    console.log(`\n### where Tessera's time goes under load (cpu profile in ${dir}, samples of the ${SECONDS}s measured window only)`);
+    summariseProfileDir(dir, window);
+  }
+}
+
+main('verify-throughput', run, 240_000);
