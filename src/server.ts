@@ -119,17 +119,20 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.disable('x-powered-by');
   const httpServer: Server = createHttpServer(app);
 
+  // An API answers fresh data: no ETag hashing of every body.
+  app.set('etag', false);
+
+  // Request ids are cheap (a per-instance prefix and a counter) unless the caller sends one.
+  const idPrefix = instanceId.slice(-6);
+  let requestCounter = 0;
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const header = req.header('x-request-id');
-    const requestId = header && /^[\w-]{1,64}$/.test(header) ? header : randomUUID();
+    const header = req.headers['x-request-id'];
+    const requestId = typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : `${idPrefix}-${(requestCounter++).toString(36)}`;
     res.setHeader('x-request-id', requestId);
+    res.locals.requestId = requestId;
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const route = req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other');
-      metrics.httpRequests.inc({ route: String(route), status: String(res.statusCode) });
-      metrics.httpDuration.observe({ route: String(route) }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    requestScope.run({ requestId }, () => next());
+    res.once('finish', () => metrics.observeRequest(req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other'), res.statusCode, started));
+    next();
   });
 
   app.get('/healthz', (_req, res) => {
@@ -265,12 +268,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await apollo.start();
   app.use(
     '/graphql',
+    (_req: Request, res: Response, next: NextFunction) => requestScope.run({ requestId: String(res.locals.requestId) }, next),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
           const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), req.ip ?? 'unknown');
-          return new Context(services, String(req.res?.getHeader('x-request-id') ?? randomUUID()), principal, tokenId);
+          return new Context(services, String(req.res?.locals.requestId ?? randomUUID()), principal, tokenId);
         } catch (error) {
           if (!(error instanceof RateLimitedError)) throw error;
           throw new GraphQLError(error.message, {

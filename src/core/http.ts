@@ -12,13 +12,17 @@ export interface RestErrorBody {
 /** Answers an error: an {@link AppError} with its status and code, anything else as a logged 500. */
 export function sendError(res: Response, error: unknown, logger: Logger): void {
   if (res.headersSent) return;
+  if ((error as { type?: string })?.type === 'entity.too.large') {
+    res.status(413).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
+    return;
+  }
   if (error instanceof RateLimitedError) res.setHeader('retry-after', String(error.retryAfterSeconds));
   if (error instanceof AppError) {
     const body: RestErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.reason ? { reason: error.reason } : {}) } };
     res.status(httpStatusOf[error.code]).json(body);
     return;
   }
-  const requestId = currentRequestId();
+  const requestId = currentRequestId() ?? (res.locals.requestId as string | undefined);
   logger.error({ requestId, err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }, 'unexpected error');
   res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `Internal server error (request ${requestId ?? 'unknown'}).`, requestId } } satisfies RestErrorBody);
 }
@@ -46,3 +50,49 @@ export function bodyErrorHandler(logger: Logger) {
 
 /** What a module's REST routes are registered with. */
 export type RouteRegistrar<S> = (router: Router, services: S, logger: Logger) => void;
+
+/**
+ * Reads a small JSON body without body-parser's generality (the verify hot path): at most
+ * `limit` bytes, `application/json` only. Throws BAD_USER_INPUT for malformed JSON, and a 413
+ * marker past the limit.
+ */
+export function readSmallJson(req: Request, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const type = req.headers['content-type'];
+    if (typeof type !== 'string' || !type.toLowerCase().startsWith('application/json')) {
+      reject(AppError.badInput('body', 'Send the body as application/json.'));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(Object.assign(new Error('request entity too large'), { type: 'entity.too.large' }));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (failed) return;
+      try {
+        resolve(size === 0 ? {} : JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
+      } catch {
+        reject(AppError.badInput('body', 'The request body is not valid JSON.'));
+      }
+    });
+    req.on('error', (error) => {
+      if (!failed) reject(error);
+    });
+  });
+}
+
+/** Answers JSON without Express's send machinery (hot paths). */
+export function writeJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}

@@ -16,7 +16,21 @@ export class Metrics {
   readonly websocketConnections = new Gauge({ name: 'tessera_websocket_connections', help: 'Open graphql-ws connections.', registers: [this.registry] });
   readonly subscriptions = new Gauge({ name: 'tessera_subscriptions', help: 'Live event listeners on this instance.', registers: [this.registry] });
 
+  private readonly bound = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Records one HTTP request; label children are bound once per route and status. */
+  observeRequest(route: string, status: number, startedAt: bigint): void {
+    const key = `${route} ${status}`;
+    let children = this.bound.get(key);
+    if (!children) {
+      children = { count: this.httpRequests.labels(route, String(status)), duration: this.httpDuration.labels(route) };
+      this.bound.set(key, children);
+    }
+    children.count.inc();
+    children.duration.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
   }
 }

@@ -34,6 +34,15 @@ export interface VerifierOptions {
 export class Verifier {
   private readonly cache: VerifyCache;
   private readonly lastUsed = new Set<string>();
+  private readonly loading = new Map<string, Promise<TokenSnapshot | null>>();
+  /** Bumped by every eviction: loads started before it are not cached. */
+  private generation = 0;
+
+  /** Requests after an eviction must not join a read that started before it. */
+  private invalidateInFlight(): void {
+    this.generation += 1;
+    this.loading.clear();
+  }
   private flushTimer?: NodeJS.Timeout;
   private readonly connectedTtlMs: number;
   private readonly negativeTtlMs: number;
@@ -50,10 +59,15 @@ export class Verifier {
     this.connectedTtlMs = options.connectedTtlMs ?? 60_000;
     this.negativeTtlMs = options.negativeTtlMs ?? 2_000;
     bus.onMessage((message) => {
-      for (const id of message.evictTokenIds ?? []) this.cache.evict(id);
+      if (!message.evictTokenIds?.length) return;
+      for (const id of message.evictTokenIds) this.cache.evict(id);
+      this.invalidateInFlight();
     });
     // Evictions sent while we could not hear them are lost: forget everything.
-    bus.onReconnect(() => this.cache.clear());
+    bus.onReconnect(() => {
+      this.cache.clear();
+      this.invalidateInFlight();
+    });
     this.flushTimer = setInterval(() => void this.flushLastUsed(), options.lastUsedFlushMs);
     this.flushTimer.unref();
   }
@@ -83,6 +97,7 @@ export class Verifier {
   /** Forgets this instance's cached results for `id` (other instances hear it on the bus). */
   evictLocal(id: string): void {
     this.cache.evict(id);
+    this.invalidateInFlight();
   }
 
   get cacheSize(): number {
@@ -103,9 +118,22 @@ export class Verifier {
     const ttl = this.bus.connected ? this.connectedTtlMs : this.options.disconnectedTtlMs;
     const cached = this.cache.get(hash, ttl, now);
     if (cached && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) return cached.snapshot;
-    const snapshot = await this.load(hash);
-    this.cache.set(hash, snapshot, Date.now());
-    return snapshot;
+    // Single flight: concurrent misses for one value (say, right after an eviction) share one read.
+    let loading = this.loading.get(hash);
+    if (!loading) {
+      const generation = this.generation;
+      loading = this.load(hash)
+        .then((snapshot) => {
+          // A read that overlapped an eviction may predate the change: answer it, never cache it.
+          if (generation === this.generation) this.cache.set(hash, snapshot, Date.now());
+          return snapshot;
+        })
+        .finally(() => {
+          if (this.loading.get(hash) === loading) this.loading.delete(hash);
+        });
+      this.loading.set(hash, loading);
+    }
+    return loading;
   }
 
   private async load(hash: string): Promise<TokenSnapshot | null> {
