@@ -18,11 +18,10 @@ import { openDatabase } from './core/db/orm';
 import { InProcessBus, RedisBus, type Bus } from './core/events/bus';
 import { EventDispatcher } from './core/events/dispatcher';
 import { Lifecycle } from './core/events/outbox';
-import { createErrorFormatter } from './core/graphql/format-error';
+import { createErrorFormatter, formatForSocket, requestIdPlugin } from './core/graphql/format-error';
 import { newId } from './core/ids';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
-import { requestScope } from './core/request-context';
 import { SecretBox } from './core/secrets';
 import { TokenStore } from './core/tokens/token-store';
 import { Context } from './context';
@@ -32,7 +31,7 @@ import { bodyErrorHandler } from './core/http';
 import { ExpirySweep } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
-import { Verifier, type Principal } from './verify';
+import { createVerifyHandler, Verifier, type Principal } from './verify';
 import { RateLimitedError, RateLimits } from './core/rate-limit';
 import { limitRules, validateWithLimits } from './core/graphql/limits';
 import { GraphQLError } from 'graphql';
@@ -117,7 +116,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const schema = await buildTesseraSchema();
   const app = express();
   app.disable('x-powered-by');
-  const httpServer: Server = createHttpServer(app);
+  const verifyHandler = createVerifyHandler(services, logger, metrics);
+  // The verify hot path is answered before Express sees the request; everything else goes to Express.
+  const httpServer: Server = createHttpServer((req, res) => {
+    if (!verifyHandler(req, res)) app(req, res);
+  });
+  const formatError = createErrorFormatter(logger);
 
   // An API answers fresh data: no ETag hashing of every body.
   app.set('etag', false);
@@ -211,6 +215,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         subscriptionsPerSocket.set(ctx.extra.socket, count);
         return undefined;
       },
+      onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors),
+      onNext: (_ctx, id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatForSocket(logger, formatError, `ws-${id}`, result.errors as never) } : result),
       onComplete: (ctx) => {
         const count = subscriptionsPerSocket.get(ctx.extra.socket) ?? 1;
         subscriptionsPerSocket.set(ctx.extra.socket, count - 1);
@@ -243,7 +249,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const apollo = new ApolloServer<Context>({
     schema,
-    formatError: createErrorFormatter(logger),
+    formatError,
     validationRules: rules,
     allowBatchedHttpRequests: false,
     introspection: config.introspection,
@@ -254,6 +260,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      requestIdPlugin(logger),
       {
         async serverWillStart() {
           return {
@@ -268,7 +275,6 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await apollo.start();
   app.use(
     '/graphql',
-    (_req: Request, res: Response, next: NextFunction) => requestScope.run({ requestId: String(res.locals.requestId) }, next),
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {

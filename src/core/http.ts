@@ -1,7 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { AppError, ErrorCode, httpStatusOf } from './errors';
 import type { Logger } from './logger';
-import { currentRequestId } from './request-context';
 import { RateLimitedError } from './rate-limit';
 
 /** The JSON body of every REST error: a code from the closed set and a message safe to show. */
@@ -10,21 +10,20 @@ export interface RestErrorBody {
 }
 
 /** Answers an error: an {@link AppError} with its status and code, anything else as a logged 500. */
-export function sendError(res: Response, error: unknown, logger: Logger): void {
+export function sendError(res: ServerResponse, error: unknown, logger: Logger, requestId?: string): void {
   if (res.headersSent) return;
+  const id = requestId ?? ((res as Response).locals?.requestId as string | undefined);
   if ((error as { type?: string })?.type === 'entity.too.large') {
-    res.status(413).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
+    writeJson(res, 413, { error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
     return;
   }
-  if (error instanceof RateLimitedError) res.setHeader('retry-after', String(error.retryAfterSeconds));
   if (error instanceof AppError) {
     const body: RestErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.reason ? { reason: error.reason } : {}) } };
-    res.status(httpStatusOf[error.code]).json(body);
+    writeJson(res, httpStatusOf[error.code], body, error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {});
     return;
   }
-  const requestId = currentRequestId() ?? (res.locals.requestId as string | undefined);
-  logger.error({ requestId, err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }, 'unexpected error');
-  res.status(500).json({ error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `Internal server error (request ${requestId ?? 'unknown'}).`, requestId } } satisfies RestErrorBody);
+  logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }, 'unexpected error');
+  writeJson(res, 500, { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `Internal server error (request ${id ?? 'unknown'}).`, requestId: id } } satisfies RestErrorBody);
 }
 
 /** Wraps an async route so a thrown error is answered by {@link sendError}, never left hanging. */
@@ -56,7 +55,7 @@ export type RouteRegistrar<S> = (router: Router, services: S, logger: Logger) =>
  * `limit` bytes, `application/json` only. Throws BAD_USER_INPUT for malformed JSON, and a 413
  * marker past the limit.
  */
-export function readSmallJson(req: Request, limit: number): Promise<unknown> {
+export function readSmallJson(req: IncomingMessage, limit: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const type = req.headers['content-type'];
     if (typeof type !== 'string' || !type.toLowerCase().startsWith('application/json')) {
@@ -91,7 +90,7 @@ export function readSmallJson(req: Request, limit: number): Promise<unknown> {
 }
 
 /** Answers JSON without Express's send machinery (hot paths). */
-export function writeJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
   res.end(payload);

@@ -8,7 +8,7 @@ import { CoreTablesMigration } from '../core/db/core.migration';
 import type { MigrationEntry } from '../core/db/migration';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver } from '../notices';
-import { registerVerifyRoutes, VerifyResolver } from '../verify';
+import { VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
 import { LeakResolver, registerLeakRoutes } from './leaks';
 import { App, AppResolver, AppsTablesMigration, oauthRoutes } from './apps';
@@ -48,5 +48,5 @@ export const resolvers: NonEmptyArray<Function> = [
   AssignmentResolver,
 ];
 
-/** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes, registerLeakRoutes, workflowRoutes, oauthRoutes, endpointRoutes];
+/** REST routes beside the GraphQL API (`/oauth/token`, ingress, …; `POST /v1/verify` is served ahead of Express). */
+export const routes: RouteRegistrar<Services>[] = [registerLeakRoutes, workflowRoutes, oauthRoutes, endpointRoutes];

@@ -3,4 +3,4 @@ export { VerifyReason, type KindVerifier, type Principal, type TokenSnapshot, ty
 export { VerifyService } from './verify.service';
 export { Authenticator, type Authentication } from './authenticator';
 export { VerifyResolver } from './verify.resolver';
-export { registerVerifyRoutes } from './verify.routes';
+export { createVerifyHandler } from './verify.routes';

@@ -2,7 +2,8 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
-import { currentRequestId } from '../request-context';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 
 /** Codes Apollo and graphql-js assign to requests that are wrong before any resolver runs. */
 const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
@@ -33,8 +34,54 @@ export function createErrorFormatter(logger: Logger) {
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       return { ...base, message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
     }
-    const requestId = currentRequestId();
-    logger.error({ requestId, err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) }, 'unexpected error');
-    return { ...base, message: `Internal server error (request ${requestId ?? 'unknown'}).`, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
+    // Logged with the request id by {@link requestIdPlugin}; the caller learns only that id.
+    return { ...base, message: 'Internal server error.', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
+}
+
+/** Whether the formatter masks this error (so it must be logged). */
+function isUnexpected(error: GraphQLError): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) return false;
+  const code = error.extensions?.code;
+  return !(typeof code === 'string' && (REQUEST_ERROR_CODES.has(code) || code === ErrorCode.RATE_LIMITED || code === ErrorCode.UNAUTHENTICATED));
+}
+
+function logUnexpected(logger: Logger, requestId: string, error: GraphQLError): void {
+  const original = unwrapResolverError(error);
+  logger.error({ requestId, path: error.path, err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) }, 'unexpected error');
+}
+
+/**
+ * Logs every masked error with its request id, and puts that id in the masked answer, so an
+ * operator can find the log line a caller quotes.
+ */
+export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?: string }> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) if (isUnexpected(error)) logUnexpected(logger, contextValue?.requestId ?? 'unknown', error);
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          for (const error of response.body.singleResult.errors ?? []) {
+            if (error.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
+            const requestId = contextValue?.requestId ?? 'unknown';
+            Object.assign(error, { message: `Internal server error (request ${requestId}).`, extensions: { ...error.extensions, requestId } });
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The same masking for graphql-ws, which has no formatter of its own. */
+export function formatForSocket(logger: Logger, formatter: ReturnType<typeof createErrorFormatter>, requestId: string, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => {
+    const formatted = formatter(error.toJSON(), error);
+    if (formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    logUnexpected(logger, requestId, error);
+    return { ...formatted, message: `Internal server error (request ${requestId}).`, extensions: { ...formatted.extensions, requestId } };
+  });
 }

@@ -1,7 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../core/logger';
 import { route, sendError } from '../../core/http';
-import { currentRequestId } from '../../core/request-context';
 import type { App } from './app.entity';
 import { API_SCOPE, type AppService } from './app.service';
 import { clientCredentials, noStore, OAuthError, param, parseScope, requireForm, sendOAuthError } from './oauth.protocol';
@@ -52,7 +51,7 @@ export function oauthRoutes(router: Router, services: { apps: AppService }, logg
       if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
       if (scope === null) throw new OAuthError('invalid_scope', 'The scope is malformed.');
       if (scope.some((part) => part !== API_SCOPE)) throw new OAuthError('invalid_scope', `The only scope is "${API_SCOPE}".`);
-      const issued = await apps.issueAccessToken(app, API_SCOPE, currentRequestId());
+      const issued = await apps.issueAccessToken(app, API_SCOPE, res.locals.requestId as string | undefined);
       noStore(res).json({ access_token: issued.value, token_type: 'Bearer', expires_in: issued.expiresInSeconds, scope: issued.scope });
     }),
   );
@@ -73,7 +72,7 @@ export function oauthRoutes(router: Router, services: { apps: AppService }, logg
       const app = await authenticate(apps, req);
       const token = param(req, 'token');
       if (!token) throw OAuthError.missing('token');
-      const outcome = await apps.revokeAccessToken(app, token, currentRequestId());
+      const outcome = await apps.revokeAccessToken(app, token, res.locals.requestId as string | undefined);
       if (outcome === 'not_issued_to_client') throw new OAuthError('invalid_request', 'The token was not issued to this client.');
       if (outcome === 'unsupported_token_type') throw new OAuthError('unsupported_token_type', 'Only access tokens can be revoked here; rotate a client secret instead.');
       // RFC 7009 §2.2: 200 whether or not the token existed. Clients ignore the body; an empty
