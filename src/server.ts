@@ -236,6 +236,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const sweep = new ExpirySweep(deps);
   if (options.sweep !== false) sweep.start(config.sweepIntervalMs);
+  if (options.sweep !== false) services.oauth.start();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -258,6 +259,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     close() {
       closing ??= (async () => {
         sweep.stop();
+        services.oauth.stop();
         await dispatcher.close();
         await apollo.stop();
         wsServer.close();

@@ -3,6 +3,7 @@ import { AuditService } from './modules/audit';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
 import { NoticeService } from './notices';
+import { OAuthService } from './modules/oauth';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
 export function createServices(deps: CoreDeps) {
@@ -18,6 +19,7 @@ export function createServices(deps: CoreDeps) {
     personalAccessTokens,
     audit: new AuditService(deps),
     notices: new NoticeService(deps),
+    oauth: new OAuthService(deps),
   };
 }
 

@@ -11,20 +11,22 @@ import { NoticeResolver } from '../notices';
 import { AuditResolver } from './audit';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
+import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes } from './oauth';
 
 /**
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, OAuthProvider, OAuthToken];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
   { name: '20261122000002_users', class: UsersTablesMigration },
+  { name: '20261122000040_oauth', class: OAuthTablesMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver];
+export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, OAuthResolver];
 
 /** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [];
+export const routes: RouteRegistrar<Services>[] = [oauthCallbackRoutes];

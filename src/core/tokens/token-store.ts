@@ -27,6 +27,11 @@ export interface NewToken {
   disabled?: boolean;
   /** Do not emit CREATED (the caller emits something more specific). */
   silent?: boolean;
+  /**
+   * The value lives outside Tessera's verifier (an outbound token a provider issued): no value
+   * is generated, no TokenSecret is written, nothing verifies against it. `secret` comes back empty.
+   */
+  external?: boolean;
 }
 
 /** A token with its new value: the only moment the value exists outside the caller. */
@@ -64,7 +69,7 @@ export class TokenStore {
   }
 
   async issue(tx: Tx, spec: NewToken): Promise<IssuedToken> {
-    const value = this.newValue(spec.kind, spec);
+    const value = spec.external ? { value: '', start: '' } : this.newValue(spec.kind, spec);
     const token = tx.em.create(TokenRecord, {
       id: newId(kindDefinition(spec.kind).idPrefix),
       tenantId: spec.tenantId,
@@ -82,7 +87,7 @@ export class TokenStore {
       updatedAt: tx.now,
     });
     scheduleExpiryNotices(token, tx.now, this.thresholds);
-    this.addSecret(tx, token, value.value, spec.revealable ?? false);
+    if (!spec.external) this.addSecret(tx, token, value.value, spec.revealable ?? false);
     if (!spec.silent) tx.emit(TokenEventType.CREATED, token);
     return { token, secret: value.value };
   }

@@ -1,0 +1,284 @@
+import { generateKeyPairSync, createPublicKey, verify as verifySignature } from 'node:crypto';
+import { OAuth2Server } from 'oauth2-mock-server';
+import {
+  CreateOAuthProviderDocument,
+  CreateOAuthTokenDocument,
+  DeleteOAuthProviderDocument,
+  DeleteOAuthTokenDocument,
+  ExportOAuthBundleDocument,
+  ImportOAuthBundleDocument,
+  OAuthAccessTokenDocument,
+  OAuthTokensDocument,
+  RefreshOAuthTokenDocument,
+  RenameOAuthTokenDocument,
+  ResetClientCredentialsTokenDocument,
+  RetryOAuthTokenDocument,
+  StartTokenRequestDocument,
+  TokenEventsHistoryDocument,
+} from './generated/graphql';
+import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
+
+/** A real OAuth 2.0 server on loopback (oauth2-mock-server), restartable on the same port. */
+async function startProvider(port = 0): Promise<OAuth2Server> {
+  const provider = new OAuth2Server();
+  await provider.issuer.keys.generate('RS256');
+  await provider.start(port, '127.0.0.1');
+  return provider;
+}
+
+function portOf(provider: OAuth2Server): number {
+  return Number(new URL(provider.issuer.url as string).port);
+}
+
+describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
+  let tessera: TestInstance;
+  let provider: OAuth2Server;
+  let base: string;
+
+  beforeAll(async () => {
+    provider = await startProvider();
+    base = provider.issuer.url as string;
+    tessera = await startTessera({ backend, env: { TESSERA_OAUTH_REFRESH_LEAD_MS: '300000' } });
+  });
+
+  afterAll(async () => {
+    if (process.env.OAUTH_DEBUG) console.log(tessera.logs.filter((line) => line.includes('"level":50')).slice(0, 3).join('\n'));
+    await tessera.close();
+    await provider.stop().catch(() => undefined);
+  });
+
+  async function newProvider(extra: Record<string, unknown> = {}) {
+    const input = {
+      name: `provider ${Math.random().toString(36).slice(2)}`,
+      authorizeUrl: `${base}/authorize`,
+      tokenUrl: `${base}/token`,
+      revocationUrl: `${base}/revoke`,
+      defaultConsumerKey: 'tessera-client',
+      defaultConsumerSecret: 'provider-secret-value',
+      ...extra,
+    };
+    return dataOf(await tessera.gql(CreateOAuthProviderDocument, { input: input as never })).createOAuthProvider;
+  }
+
+  async function eventsOf(tokenId: string) {
+    const events = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { tokenIds: [tokenId] } })).tokenEvents;
+    return events.edges.map((edge) => ({ type: edge.node.type, reason: edge.node.reason }));
+  }
+
+  it('should request a client-credentials token from the provider for real and hand it out only through oauthAccessToken', async () => {
+    const { id: providerId } = await newProvider();
+    let seenBody: Record<string, string> = {};
+    provider.service.once('beforeResponse', (_response, req) => {
+      seenBody = req.body as Record<string, string>;
+    });
+    const created = dataOf(
+      await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'crm sync', providerId, flow: 'CLIENT_CREDENTIALS', scope: 'read write', additionalValues: [{ name: 'audience', value: 'crm' }] } }),
+    ).createOAuthToken;
+    expect(created.token).toMatchObject({ kind: 'OAUTH', requestStatus: 'ACTIVE', providerError: null, flow: 'CLIENT_CREDENTIALS', start: '' });
+    expect(created.token.id).toMatch(/^oat_/);
+    expect(created.warning).toContain('not HTTPS');
+    expect(created.warning).toContain('plain HTTP');
+    expect(seenBody).toMatchObject({ grant_type: 'client_credentials', scope: 'read write', audience: 'crm' });
+    expect(new Date(created.token.expiresAt as string).getTime() - tessera.clock.now().getTime()).toBe(3600 * 1000);
+
+    const read = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: created.token.id })).oauthAccessToken;
+    expect(read.accessToken.split('.')).toHaveLength(3);
+    expect(read.tokenType?.toLowerCase()).toBe('bearer');
+
+    const listed = JSON.stringify(dataOf(await tessera.gql(OAuthTokensDocument, {})));
+    expect(listed).toContain(created.token.id);
+    expect(listed).not.toContain(read.accessToken);
+    expect(listed).not.toContain('provider-secret-value');
+    expect(tessera.logs.join('\n')).not.toContain(read.accessToken);
+    // Not a Tessera credential: the verifier does not know it.
+    const verified = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${read.accessToken}` }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
+    expect(JSON.stringify(await verified.json())).toContain('UNAUTHENTICATED');
+  });
+
+  it("should record the provider's error on a failed request and succeed on retry", async () => {
+    const { id: providerId } = await newProvider();
+    provider.service.once('beforeResponse', (response) => {
+      response.statusCode = 401;
+      response.body = { error: 'invalid_client', error_description: 'unknown client' };
+    });
+    const failed = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'will fail', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    expect(failed.requestStatus).toBe('FAILED');
+    expect(failed.providerError).toBe('invalid_client: unknown client');
+    expect(errorCodeOf(await tessera.gql(OAuthAccessTokenDocument, { id: failed.id }))).toBe('CONFLICT');
+
+    const retried = dataOf(await tessera.gql(RetryOAuthTokenDocument, { id: failed.id })).retryOAuthTokenRequest;
+    expect(retried).toMatchObject({ requestStatus: 'ACTIVE', providerError: null });
+    expect(errorCodeOf(await tessera.gql(RetryOAuthTokenDocument, { id: failed.id }))).toBe('CONFLICT');
+  });
+
+  it('should complete the authorization-code flow through /oauth/callback with state and PKCE, then refresh it', async () => {
+    const { id: providerId } = await newProvider();
+    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'mailbox', providerId, flow: 'AUTHORIZATION_CODE', scope: 'mail' } })).createOAuthToken;
+    expect(created.token.requestStatus).toBe('REQUESTED');
+    const link = new URL(created.authorizationUrl as string);
+    expect(link.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(link.searchParams.get('state')).toBeTruthy();
+
+    const approved = await fetch(link, { redirect: 'manual' });
+    const back = new URL(approved.headers.get('location') as string);
+    expect(back.pathname).toBe('/oauth/callback');
+    const page = await fetch(`${tessera.url}/oauth/callback${back.search}`);
+    const text = await page.text();
+    expect(text).toContain('is ready');
+    expect(page.status).toBe(200);
+    const again = await fetch(`${tessera.url}/oauth/callback${back.search}`);
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('already used');
+
+    const tokens = dataOf(await tessera.gql(OAuthTokensDocument, {})).oauthTokens.edges.map((edge) => edge.node);
+    const active = tokens.find((token) => token.id === created.token.id);
+    expect(active).toMatchObject({ requestStatus: 'ACTIVE', hasRefreshToken: true });
+
+    let grant = '';
+    provider.service.once('beforeResponse', (_response, req) => {
+      grant = (req.body as Record<string, string>).grant_type;
+    });
+    const before = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: created.token.id })).oauthAccessToken.accessToken;
+    tessera.clock.advance(60_000);
+    const refreshed = dataOf(await tessera.gql(RefreshOAuthTokenDocument, { id: created.token.id })).refreshOAuthToken;
+    expect(grant).toBe('refresh_token');
+    expect(refreshed.requestStatus).toBe('ACTIVE');
+    const after = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: created.token.id })).oauthAccessToken.accessToken;
+    expect(after).not.toBe(before);
+    expect((await eventsOf(created.token.id)).map((event) => event.type)).toEqual(['CREATED', 'REFRESHED', 'REFRESHED']);
+
+    const fresh = dataOf(await tessera.gql(StartTokenRequestDocument, { id: created.token.id })).startTokenRequest;
+    expect(new URL(fresh.authorizationUrl).searchParams.get('state')).not.toBe(link.searchParams.get('state'));
+  });
+
+  it('should report on the callback page why an authorization failed', async () => {
+    const { id: providerId } = await newProvider();
+    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'denied', providerId, flow: 'AUTHORIZATION_CODE' } })).createOAuthToken;
+    const state = new URL(created.authorizationUrl as string).searchParams.get('state') as string;
+    const page = await fetch(`${tessera.url}/oauth/callback?state=${state}&error=access_denied&error_description=the+user+said+no`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toContain('access_denied: the user said no');
+    const token = dataOf(await tessera.gql(OAuthTokensDocument, {})).oauthTokens.edges.find((edge) => edge.node.id === created.token.id)?.node;
+    expect(token).toMatchObject({ requestStatus: 'FAILED', providerError: 'access_denied: the user said no' });
+  });
+
+  it('should refresh ahead of expiry exactly once, emit REFRESH_FAILED while the provider is down and RECOVERED when it is back', async () => {
+    const { id: providerId } = await newProvider();
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'proactive', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const job = tessera.server.services.oauth.refreshJob;
+    expect(await job.runOnce()).toBe(0);
+
+    tessera.clock.advance(3600 * 1000 - 300_000);
+    const [first, second] = await Promise.all([job.runOnce(), tessera.server.services.oauth.refreshJob.runOnce()]);
+    expect(first + second).toBeGreaterThanOrEqual(1);
+    expect((await eventsOf(token.id)).filter((event) => event.type === 'REFRESHED')).toHaveLength(1);
+
+    const port = portOf(provider);
+    await provider.stop();
+    try {
+      tessera.clock.advance(3600 * 1000 - 300_000);
+      expect(await job.runOnce()).toBe(1);
+      let events = await eventsOf(token.id);
+      expect(events.filter((event) => event.type === 'REFRESH_FAILED')).toEqual([{ type: 'REFRESH_FAILED', reason: 'unreachable' }]);
+      expect(await job.runOnce()).toBe(0); // backing off
+      tessera.clock.advance(30_000);
+      expect(await job.runOnce()).toBe(1);
+      events = await eventsOf(token.id);
+      expect(events.filter((event) => event.type === 'REFRESH_FAILED')).toHaveLength(2);
+      const listed = dataOf(await tessera.gql(OAuthTokensDocument, {})).oauthTokens.edges.find((edge) => edge.node.id === token.id)?.node;
+      expect(listed?.refreshFailures).toBe(2);
+    } finally {
+      provider = await startProvider(port);
+    }
+    tessera.clock.advance(60_000);
+    expect(await job.runOnce()).toBe(1);
+    const events = (await eventsOf(token.id)).map((event) => event.type);
+    expect(events.slice(-2)).toEqual(['REFRESHED', 'RECOVERED']);
+    expect(events.filter((type) => type === 'RECOVERED')).toHaveLength(1);
+  });
+
+  it('should authenticate with a signed client assertion when the provider has a private key, and allow only client credentials', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const created = await newProvider({ privateKeyJwt: { privateKeyPem: pem, keyId: 'k1', algorithm: 'RS256' } });
+    expect(created.allowedFlows).toEqual(['CLIENT_CREDENTIALS']);
+    expect(created.privateKeyJwt).toEqual({ keyId: 'k1', algorithm: 'RS256' });
+    expect(JSON.stringify(created)).not.toContain('PRIVATE KEY');
+
+    let body: Record<string, string> = {};
+    provider.service.once('beforeResponse', (_response, req) => {
+      body = req.body as Record<string, string>;
+    });
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'signed', providerId: created.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    expect(token.requestStatus).toBe('ACTIVE');
+    expect(body.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+    const [header, payload, signature] = body.client_assertion.split('.');
+    expect(JSON.parse(Buffer.from(header, 'base64url').toString())).toMatchObject({ alg: 'RS256', kid: 'k1' });
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toMatchObject({ iss: 'tessera-client', sub: 'tessera-client' });
+    expect(verifySignature('sha256', Buffer.from(`${header}.${payload}`), createPublicKey(publicKey), Buffer.from(signature, 'base64url'))).toBe(true);
+
+    const refused = await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'nope', providerId: created.id, flow: 'AUTHORIZATION_CODE' } });
+    expect(errorCodeOf(refused)).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.extensions?.field).toBe('input.flow');
+  });
+
+  it('should obtain a token by the password grant, reset a client-credentials token with revocation, rename and delete', async () => {
+    const { id: providerId } = await newProvider();
+    let body: Record<string, string> = {};
+    provider.service.once('beforeResponse', (_response, req) => {
+      body = req.body as Record<string, string>;
+    });
+    const password = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'legacy', providerId, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } })).createOAuthToken.token;
+    expect(password.providerError).toBeNull();
+    expect(password.requestStatus).toBe('ACTIVE');
+    expect(body).toMatchObject({ grant_type: 'password', username: 'robot' });
+
+    const cc = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'to reset', providerId, flow: 'CLIENT_CREDENTIALS', scope: 'a' } })).createOAuthToken.token;
+    const old = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: cc.id })).oauthAccessToken.accessToken;
+    let revoked = '';
+    provider.service.once('beforeRevoke', (_response, req) => {
+      revoked = (req.body as Record<string, string>).token;
+    });
+    const reset = dataOf(await tessera.gql(ResetClientCredentialsTokenDocument, { id: cc.id, scope: 'b' })).resetClientCredentialsToken;
+    expect(revoked).toBe(old);
+    expect(reset).toMatchObject({ requestStatus: 'ACTIVE', scope: 'b' });
+    expect(dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: cc.id })).oauthAccessToken.accessToken).not.toBe(old);
+    expect(errorCodeOf(await tessera.gql(ResetClientCredentialsTokenDocument, { id: password.id }))).toBe('BAD_USER_INPUT');
+
+    expect(dataOf(await tessera.gql(RenameOAuthTokenDocument, { id: cc.id, name: 'renamed' })).renameOAuthToken.name).toBe('renamed');
+    expect(errorCodeOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId }))).toBe('CONFLICT');
+    dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: cc.id }));
+    dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: password.id }));
+    expect(errorCodeOf(await tessera.gql(OAuthAccessTokenDocument, { id: cc.id }))).toBe('NOT_FOUND');
+    dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId }));
+  });
+
+  it('should export a bundle and import it into a second database; a wrong passphrase or an altered bundle imports nothing', async () => {
+    const { id: providerId } = await newProvider();
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'exported', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const value = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id })).oauthAccessToken.accessToken;
+    const passphrase = 'correct horse battery staple';
+    const exported = dataOf(await tessera.gql(ExportOAuthBundleDocument, { passphrase })).exportOAuthBundle;
+    expect(exported.bundle).not.toContain(value.slice(0, 20));
+
+    const second = await startTessera({ backend, clock: tessera.clock });
+    try {
+      const wrong = await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase: 'not the passphrase', onConflict: 'SKIP' });
+      expect(errorCodeOf(wrong)).toBe('BAD_USER_INPUT');
+      const body = exported.bundle.slice(5);
+      const flipped = body.slice(0, 40) + (body[40] === 'A' ? 'B' : 'A') + body.slice(41);
+      expect(errorCodeOf(await second.gql(ImportOAuthBundleDocument, { bundle: `tob1.${flipped}`, passphrase, onConflict: 'SKIP' }))).toBe('BAD_USER_INPUT');
+      expect(dataOf(await second.gql(OAuthTokensDocument, {})).oauthTokens.totalCount).toBe(0);
+
+      const imported = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'SKIP' })).importOAuthBundle.items;
+      expect(imported.filter((item) => item.outcome === 'CREATED')).toHaveLength(imported.length);
+      const copy = imported.find((item) => item.type === 'token' && item.name === 'exported');
+      expect(dataOf(await second.gql(OAuthAccessTokenDocument, { id: copy?.id as string })).oauthAccessToken.accessToken).toBe(value);
+
+      const renamed = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'RENAME' })).importOAuthBundle.items;
+      expect(renamed.find((item) => item.name === 'exported')).toMatchObject({ outcome: 'RENAMED', importedName: 'exported (2)' });
+    } finally {
+      await second.close();
+    }
+  });
+});
