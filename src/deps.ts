@@ -6,6 +6,7 @@ import type { Lifecycle } from './core/events/outbox';
 import type { Logger } from './core/logger';
 import type { SecretBox } from './core/secrets';
 import type { TokenStore } from './core/tokens/token-store';
+import type { RateLimits } from './core/rate-limit';
 import type { Verifier } from './verify';
 
 /** What every module's service is built from. */
@@ -19,4 +20,5 @@ export interface CoreDeps {
   tokens: TokenStore;
   verifier: Verifier;
   dispatcher: EventDispatcher;
+  limits: RateLimits;
 }

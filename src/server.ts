@@ -33,6 +33,10 @@ import { ExpirySweep } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
 import { Verifier, type Principal } from './verify';
+import { RateLimitedError, RateLimits } from './core/rate-limit';
+import { limitRules, validateWithLimits } from './core/graphql/limits';
+import { GraphQLError } from 'graphql';
+import Redis from 'ioredis';
 import type { BootstrapResult } from './modules/users';
 import type { DestinationStream } from 'pino';
 
@@ -42,6 +46,8 @@ export enum CloseCode {
   Unauthorized = 4401,
   /** The token is valid but may not open subscriptions. */
   Forbidden = 4403,
+  /** Too many failed authentications from this address, or too many connections for this token. */
+  TooManyRequests = 4429,
 }
 
 export interface ServerOptions {
@@ -71,13 +77,6 @@ export interface TesseraServer {
   close(): Promise<void>;
 }
 
-/** Resolves who a bearer value acts as; null when absent or not valid for the API. */
-async function principalOf(verifier: Verifier, value: string | null): Promise<{ principal: Principal | null; tokenId: string | null; reason: string | null }> {
-  if (!value) return { principal: null, tokenId: null, reason: null };
-  const { principal, result } = await verifier.authenticate(value);
-  return { principal, tokenId: principal ? result.token?.tokenId ?? null : null, reason: principal ? null : result.reason ?? 'NOT_AN_API_TOKEN' };
-}
-
 /**
  * Starts one Tessera instance: storage (migrated), the bus, the verifier, the event relay, the
  * expiry sweep, and HTTP with GraphQL over HTTP and graphql-ws. Tests start several.
@@ -103,7 +102,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   await dispatcher.start();
-  const deps: CoreDeps = { orm, config, clock, logger, box, lifecycle, tokens: new TokenStore(box, config.expiryWarningDays), verifier, dispatcher };
+  // Rate-limit counters live in Redis when there is one (shared by every instance).
+  const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(50 * attempt, 1000) }) : undefined;
+  limitsRedis?.on('error', () => undefined);
+  const limits = new RateLimits(config.rateLimits, limitsRedis);
+  const deps: CoreDeps = { orm, config, clock, logger, box, lifecycle, tokens: new TokenStore(box, config.expiryWarningDays), verifier, dispatcher, limits };
   const services = createServices(deps);
 
   const bootstrap = await services.users.bootstrap(config.bootstrapAdminToken);
@@ -158,28 +161,66 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     tokenId: string;
   }
   const socketAuth = new Map<WebSocket, SocketAuth>();
+  const connectionsPerToken = new Map<string, number>();
+  const subscriptionsPerSocket = new Map<WebSocket, number>();
+  const rules = limitRules(config.queryLimits);
   const wsCleanup = useServer<Record<string, unknown>, { tessera?: SocketAuth }>(
     {
       schema,
+      validate: validateWithLimits(rules),
+      connectionInitWaitTimeout: config.wsInitTimeoutMs,
       context: (ctx) => {
         const auth = ctx.extra.tessera;
         return new Context(services, randomUUID(), auth?.principal ?? null, auth?.tokenId ?? null);
       },
       onConnect: async (ctx) => {
         const value = bearerValue(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
-        const { principal, tokenId } = await principalOf(verifier, value);
+        let authentication;
+        try {
+          authentication = await services.auth.authenticate(value, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        } catch (error) {
+          if (!(error instanceof RateLimitedError)) throw error;
+          ctx.extra.socket.close(CloseCode.TooManyRequests, error.message);
+          return false;
+        }
+        const { principal, tokenId } = authentication;
         if (!principal || !value || !tokenId) {
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: send { authorization: "Bearer <token>" } in connection_init');
           return false;
         }
+        const open = connectionsPerToken.get(tokenId) ?? 0;
+        if (open >= config.maxConnectionsPerToken) {
+          ctx.extra.socket.close(CloseCode.TooManyRequests, `This token already holds ${open} connections here`);
+          return false;
+        }
+        connectionsPerToken.set(tokenId, open + 1);
         const auth = { value, principal, tokenId };
         ctx.extra.tessera = auth;
         socketAuth.set(ctx.extra.socket, auth);
         metrics.websocketConnections.inc();
         return true;
       },
+      onSubscribe: (ctx) => {
+        const count = (subscriptionsPerSocket.get(ctx.extra.socket) ?? 0) + 1;
+        if (count > config.maxSubscriptionsPerConnection) {
+          return [new GraphQLError(`A connection may hold at most ${config.maxSubscriptionsPerConnection} subscriptions.`, { extensions: { code: 'RATE_LIMITED' } })];
+        }
+        subscriptionsPerSocket.set(ctx.extra.socket, count);
+        return undefined;
+      },
+      onComplete: (ctx) => {
+        const count = subscriptionsPerSocket.get(ctx.extra.socket) ?? 1;
+        subscriptionsPerSocket.set(ctx.extra.socket, count - 1);
+      },
       onClose: (ctx) => {
-        if (socketAuth.delete(ctx.extra.socket)) metrics.websocketConnections.dec();
+        subscriptionsPerSocket.delete(ctx.extra.socket);
+        const auth = socketAuth.get(ctx.extra.socket);
+        if (!auth) return;
+        socketAuth.delete(ctx.extra.socket);
+        metrics.websocketConnections.dec();
+        const left = (connectionsPerToken.get(auth.tokenId) ?? 1) - 1;
+        if (left <= 0) connectionsPerToken.delete(auth.tokenId);
+        else connectionsPerToken.set(auth.tokenId, left);
       },
     },
     wsServer,
@@ -200,6 +241,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: createErrorFormatter(logger),
+    validationRules: rules,
+    allowBatchedHttpRequests: false,
     introspection: config.introspection,
     csrfPrevention: true,
     stopOnTerminationSignals: false,
@@ -225,8 +268,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
-        const { principal, tokenId } = await principalOf(verifier, bearerValue(req.headers.authorization));
-        return new Context(services, String(req.res?.getHeader('x-request-id') ?? randomUUID()), principal, tokenId);
+        try {
+          const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), req.ip ?? 'unknown');
+          return new Context(services, String(req.res?.getHeader('x-request-id') ?? randomUUID()), principal, tokenId);
+        } catch (error) {
+          if (!(error instanceof RateLimitedError)) throw error;
+          throw new GraphQLError(error.message, {
+            extensions: { code: 'RATE_LIMITED', retryAfter: error.retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(error.retryAfterSeconds)]]) } },
+          });
+        }
       },
     }),
   );
@@ -265,6 +315,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         wsServer.close();
         await verifier.close();
         await bus.close();
+        limitsRedis?.disconnect();
         await orm.close();
       })();
       return closing;

@@ -1,9 +1,12 @@
 import type { CoreDeps } from './deps';
+import { AppService } from './modules/apps';
 import { AuditService } from './modules/audit';
+import { LeakService } from './modules/leaks';
 import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
 import { NoticeService } from './notices';
 import { OAuthService } from './modules/oauth';
+import { Authenticator, VerifyService } from './verify';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
 export function createServices(deps: CoreDeps) {
@@ -18,8 +21,13 @@ export function createServices(deps: CoreDeps) {
     users,
     personalAccessTokens,
     audit: new AuditService(deps),
+    leaks: new LeakService(deps),
     notices: new NoticeService(deps),
     oauth: new OAuthService(deps),
+    verify: new VerifyService(deps.verifier),
+    auth: new Authenticator(deps.verifier, deps.limits),
+    limits: deps.limits,
+    apps: new AppService(deps),
   };
 }
 

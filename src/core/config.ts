@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { RateLimitSettings } from './rate-limit';
+import type { QueryLimits } from './graphql/limits';
 
 /** Where records live. */
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -40,6 +42,16 @@ export interface Config {
   oauthRefreshLeadMs: number;
   /** How often each instance looks for outbound OAuth tokens due for refresh. @default 30000 */
   oauthRefreshIntervalMs: number;
+  /** Per-minute limits (0 switches one off). */
+  rateLimits: RateLimitSettings;
+  /** Subscriptions one graphql-ws connection may hold. @default 50 */
+  maxSubscriptionsPerConnection: number;
+  /** graphql-ws connections one token may hold, per instance. @default 100 */
+  maxConnectionsPerToken: number;
+  /** How long a graphql-ws connection may wait before `connection_init`. @default 5000 */
+  wsInitTimeoutMs: number;
+  /** Limits on one GraphQL document. */
+  queryLimits: QueryLimits;
 }
 
 export class ConfigError extends Error {
@@ -152,5 +164,21 @@ export function loadConfig(env: Env = process.env): Config {
     introspection: env.TESSERA_INTROSPECTION ? env.TESSERA_INTROSPECTION === 'true' : !production,
     oauthRefreshLeadMs: integer(env, 'TESSERA_OAUTH_REFRESH_LEAD_MS', 300_000, 0, 86_400_000),
     oauthRefreshIntervalMs: integer(env, 'TESSERA_OAUTH_REFRESH_INTERVAL_MS', 30_000, 100, 86_400_000),
+    rateLimits: {
+      authFailuresPerIp: integer(env, 'TESSERA_RATE_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
+      verifyPerToken: integer(env, 'TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE', 60_000, 0, 100_000_000),
+      verifyPerIp: integer(env, 'TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE', 120_000, 0, 100_000_000),
+      ingressPerKey: integer(env, 'TESSERA_RATE_INGRESS_PER_MINUTE', 60_000, 0, 100_000_000),
+      leaksPerIp: integer(env, 'TESSERA_RATE_LEAKS_PER_IP_PER_MINUTE', 60, 0, 1_000_000),
+    },
+    maxSubscriptionsPerConnection: integer(env, 'TESSERA_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50, 1, 10_000),
+    maxConnectionsPerToken: integer(env, 'TESSERA_MAX_CONNECTIONS_PER_TOKEN', 100, 1, 100_000),
+    wsInitTimeoutMs: integer(env, 'TESSERA_WS_INIT_TIMEOUT_MS', 5_000, 100, 60_000),
+    queryLimits: {
+      maxDepth: integer(env, 'TESSERA_MAX_QUERY_DEPTH', 10, 2, 100),
+      maxAliases: integer(env, 'TESSERA_MAX_ALIASES', 15, 1, 1000),
+      maxCost: integer(env, 'TESSERA_MAX_QUERY_COST', 5000, 10, 1_000_000),
+      maxDirectives: integer(env, 'TESSERA_MAX_DIRECTIVES', 20, 1, 1000),
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response, Router } from 'ex
 import { AppError, ErrorCode, httpStatusOf } from './errors';
 import type { Logger } from './logger';
 import { currentRequestId } from './request-context';
+import { RateLimitedError } from './rate-limit';
 
 /** The JSON body of every REST error: a code from the closed set and a message safe to show. */
 export interface RestErrorBody {
@@ -11,6 +12,7 @@ export interface RestErrorBody {
 /** Answers an error: an {@link AppError} with its status and code, anything else as a logged 500. */
 export function sendError(res: Response, error: unknown, logger: Logger): void {
   if (res.headersSent) return;
+  if (error instanceof RateLimitedError) res.setHeader('retry-after', String(error.retryAfterSeconds));
   if (error instanceof AppError) {
     const body: RestErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.reason ? { reason: error.reason } : {}) } };
     res.status(httpStatusOf[error.code]).json(body);

@@ -8,7 +8,10 @@ import { CoreTablesMigration } from '../core/db/core.migration';
 import type { MigrationEntry } from '../core/db/migration';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver } from '../notices';
+import { registerVerifyRoutes, VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
+import { LeakResolver, registerLeakRoutes } from './leaks';
+import { App, AppResolver, AppsTablesMigration, oauthRoutes } from './apps';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
 import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes } from './oauth';
@@ -17,16 +20,17 @@ import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCa
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, OAuthProvider, OAuthToken];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, App, OAuthProvider, OAuthToken];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
   { name: '20261122000002_users', class: UsersTablesMigration },
+  { name: '20261122000020_apps', class: AppsTablesMigration },
   { name: '20261122000040_oauth', class: OAuthTablesMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, OAuthResolver];
+export const resolvers: NonEmptyArray<Function> = [UserResolver, PersonalAccessTokenResolver, AuditResolver, NoticeResolver, VerifyResolver, LeakResolver, AppResolver, OAuthResolver];
 
 /** REST routes beside the GraphQL API (`POST /v1/verify`, `/oauth/token`, ingress, …). */
-export const routes: RouteRegistrar<Services>[] = [oauthCallbackRoutes];
+export const routes: RouteRegistrar<Services>[] = [registerVerifyRoutes, registerLeakRoutes, oauthRoutes, oauthCallbackRoutes];

@@ -95,6 +95,9 @@ export async function startTessera(options: StartOptions): Promise<TestInstance>
     TESSERA_EVENT_POLL_MS: '200',
     TESSERA_LAST_USED_FLUSH_MS: '50',
     LOG_LEVEL: 'info',
+    // Suites share one Redis and one address: rate-limit tests set their own limits.
+    TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '1000000',
+    TESSERA_RATE_LEAKS_PER_IP_PER_MINUTE: '1000000',
     ...options.env,
   });
   const clock = options.clock ?? new ManualClock();

@@ -54,7 +54,7 @@ export class CoreTablesMigration extends PortableMigration {
           t.string('actor_id');
           t.string('actor_name');
           ts(t, 'occurred_at').notNullable();
-          t.text('data');
+          t.jsonb('data');
           t.index(['tenant_id', 'id'], 'token_events_tenant_id_id_index');
           t.index(['token_id'], 'token_events_token_id_index');
         })
@@ -68,7 +68,7 @@ export class CoreTablesMigration extends PortableMigration {
           t.string('target_type').notNullable();
           t.string('target_id');
           t.string('target_name');
-          t.text('detail');
+          t.jsonb('detail');
           t.string('request_id');
           ts(t, 'occurred_at').notNullable();
           t.index(['tenant_id', 'id'], 'audit_entries_tenant_id_id_index');

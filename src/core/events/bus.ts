@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { Logger } from '../logger';
 
@@ -10,7 +11,12 @@ export interface BusMessage {
   events?: boolean;
   /** Tokens whose verification results every instance must forget now. */
   evictTokenIds?: string[];
+  /** Set on evictions: receivers acknowledge once they have evicted. */
+  id?: string;
 }
+
+/** The longest a change waits for other instances to acknowledge an eviction. */
+export const EVICTION_ACK_TIMEOUT_MS = 250;
 
 type Handler = (message: BusMessage) => void;
 
@@ -57,12 +63,19 @@ export class InProcessBus implements Bus {
 }
 
 export const BUS_CHANNEL = 'tessera:bus';
+const ackChannel = (instanceId: string) => `tessera:ack:${instanceId}`;
 
 /**
  * Redis pub/sub with one publishing and ONE subscribing connection per process, whatever the
  * number of WebSocket listeners. Every instance serves every tenant, so a single channel with
  * small wake-up messages costs less than a channel per tenant that each instance would have to
  * join anyway.
+ *
+ * Evictions are acknowledged: PUBLISH answers how many processes received the message, each
+ * receiver acknowledges on the sender's own channel once its cache has dropped the tokens, and
+ * `publish` resolves when all have (or after {@link EVICTION_ACK_TIMEOUT_MS}, so a hung instance
+ * cannot stall changes). A revocation therefore returns only after every reachable instance
+ * refuses the token.
  */
 export class RedisBus implements Bus {
   private readonly publisher: Redis;
@@ -70,6 +83,7 @@ export class RedisBus implements Bus {
   private readonly emitter = new EventEmitter();
   private down = false;
   private closing = false;
+  private readonly awaitingAcks = new Map<string, { received: number; expected: number | null; done: () => void }>();
 
   constructor(
     readonly instanceId: string,
@@ -84,14 +98,17 @@ export class RedisBus implements Bus {
       client.on('error', (error: Error) => this.markDown(error));
       client.on('end', () => this.markDown(new Error('connection ended')));
     }
-    this.subscriber.on('message', (_channel: string, raw: string) => {
-      let message: BusMessage;
+    this.subscriber.on('message', (channel: string, raw: string) => {
+      let message: BusMessage & { ackOf?: string };
       try {
-        message = JSON.parse(raw) as BusMessage;
+        message = JSON.parse(raw) as BusMessage & { ackOf?: string };
       } catch {
         return;
       }
-      if (message.origin !== this.instanceId) this.emitter.emit('message', message);
+      if (channel !== BUS_CHANNEL) return this.acknowledged(message.ackOf);
+      if (message.origin === this.instanceId) return;
+      this.emitter.emit('message', message);
+      if (message.id) void this.publisher.publish(ackChannel(message.origin), JSON.stringify({ ackOf: message.id })).catch(() => undefined);
     });
     this.subscriber.on('ready', () => {
       if (this.down) {
@@ -105,7 +122,14 @@ export class RedisBus implements Bus {
   /** Connects both clients and joins the channel; fails if Redis cannot be reached at start. */
   async connect(): Promise<void> {
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
-    await this.subscriber.subscribe(BUS_CHANNEL);
+    await this.subscriber.subscribe(BUS_CHANNEL, ackChannel(this.instanceId));
+  }
+
+  private acknowledged(id: string | undefined): void {
+    const waiting = id ? this.awaitingAcks.get(id) : undefined;
+    if (!waiting) return;
+    waiting.received += 1;
+    if (waiting.expected !== null && waiting.received >= waiting.expected) waiting.done();
   }
 
   get connected(): boolean {
@@ -120,12 +144,30 @@ export class RedisBus implements Bus {
   }
 
   async publish(partial: Omit<BusMessage, 'origin'>): Promise<void> {
-    const message: BusMessage = { ...partial, origin: this.instanceId };
+    const id = partial.evictTokenIds?.length ? randomUUID() : undefined;
+    const message: BusMessage = { ...partial, origin: this.instanceId, ...(id ? { id } : {}) };
     this.emitter.emit('message', message);
+    let timer: NodeJS.Timeout | undefined;
+    const acked = id
+      ? new Promise<void>((resolve) => {
+          this.awaitingAcks.set(id, { received: 0, expected: null, done: resolve });
+          timer = setTimeout(resolve, EVICTION_ACK_TIMEOUT_MS);
+        })
+      : undefined;
     try {
-      await this.publisher.publish(BUS_CHANNEL, JSON.stringify(message));
+      const receivers = await this.publisher.publish(BUS_CHANNEL, JSON.stringify(message));
+      const waiting = id ? this.awaitingAcks.get(id) : undefined;
+      if (waiting) {
+        // Every receiver but this process acknowledges (acks may have arrived already).
+        waiting.expected = receivers - 1;
+        if (waiting.received >= waiting.expected) waiting.done();
+        await acked;
+      }
     } catch (error) {
       this.markDown(error as Error);
+    } finally {
+      if (id) this.awaitingAcks.delete(id);
+      if (timer) clearTimeout(timer);
     }
   }
 

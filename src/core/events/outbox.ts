@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Actor } from '../actor';
 import type { Clock } from '../clock';
 import { isPostgres } from '../db/orm';
@@ -124,7 +125,8 @@ export class Lifecycle {
   /** Appends events last, under a lock held until commit, so ids become visible in order. */
   private async writeOutbox(em: EntityManager, tx: Tx): Promise<void> {
     if (tx.events.length > 0) {
-      if (this.postgres) await em.getConnection().execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
+      // On the transaction's own connection: held until commit, so ids commit in order.
+      if (this.postgres) await (em as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
       await em.insertMany(TokenEventRecord, tx.events as TokenEventRecord[]);
     }
     if (tx.audits.length > 0) await em.insertMany(AuditEntryRecord, tx.audits);

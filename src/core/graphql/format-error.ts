@@ -26,6 +26,10 @@ export function createErrorFormatter(logger: Logger) {
       };
     }
     const code = formatted.extensions?.code;
+    // Errors Tessera raised as GraphQLErrors itself (context creation: rate limits) keep their code.
+    if (code === ErrorCode.RATE_LIMITED || code === ErrorCode.UNAUTHENTICATED) {
+      return { ...base, message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code, ...(formatted.extensions?.retryAfter ? { retryAfter: formatted.extensions.retryAfter } : {}) } };
+    }
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       return { ...base, message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
     }

@@ -1,0 +1,78 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { toConnection, type ConnectionShape } from '../../core/graphql/connection';
+import { Role } from '../../core/tokens/token-kind';
+import type { Context } from '../../context';
+import { UserType } from '../users';
+import { AppsArgs, CreateAppInput, RotateAppSecretArgs } from './app.inputs';
+import type { AppView } from './app.service';
+import { AppConnection, AppType, CreateAppPayload, RotateAppSecretPayload } from './app.type';
+
+const MANAGERS = [Role.ADMIN, Role.DEVELOPER];
+
+function present(ctx: Context, view: AppView): AppType {
+  return AppType.from(view, ctx.now, ctx.services.warningDays);
+}
+
+@Resolver(() => AppType)
+export class AppResolver {
+  @Authorized(MANAGERS)
+  @Query(() => AppConnection, { description: "Your tenant's apps, newest first (administrators and developers). Secrets are never listed." })
+  async apps(@Args(() => AppsArgs) args: AppsArgs, @Ctx() ctx: Context): Promise<ConnectionShape<AppType>> {
+    const page = await ctx.services.apps.list(ctx.actor(), { first: args.first, after: args.after, status: args.filter?.status });
+    return toConnection(
+      { ...page, items: page.items.map((view) => ({ id: view.app.id, view })) },
+      (item) => present(ctx, item.view),
+    );
+  }
+
+  @Authorized(MANAGERS)
+  @Query(() => AppType, { description: 'One app of your tenant (administrators and developers).' })
+  async app(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+    return present(ctx, await ctx.services.apps.get(ctx.actor(), id));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => CreateAppPayload, { description: 'Creates an app with a client id and a client secret (administrators and developers). The secret is in `secret`.' })
+  async createApp(@Arg('input', () => CreateAppInput) input: CreateAppInput, @Ctx() ctx: Context): Promise<CreateAppPayload> {
+    const { view, secret } = await ctx.services.apps.create(ctx.actor(), input);
+    return Object.assign(new CreateAppPayload(), { app: present(ctx, view), secret });
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => AppType, { description: 'Disables an app: its access tokens fail at once, on every instance, and it gets no new ones.' })
+  async disableApp(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+    return present(ctx, await ctx.services.apps.setEnabled(ctx.actor(), id, false));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => AppType, { description: 'Activates a disabled app: its unexpired access tokens work again and it may obtain new ones.' })
+  async activateApp(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+    return present(ctx, await ctx.services.apps.setEnabled(ctx.actor(), id, true));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => AppType, { description: 'Deletes an app with its secret and access tokens (they fail at once). Returns it as it was.' })
+  async deleteApp(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+    return present(ctx, await ctx.services.apps.delete(ctx.actor(), id));
+  }
+
+  @Authorized([Role.ADMIN])
+  @Mutation(() => String, { description: "Shows an app's current client secret again (administrators only; audited)." })
+  async revealAppSecret(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<string> {
+    return ctx.services.apps.revealSecret(ctx.actor(), id);
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => RotateAppSecretPayload, { description: 'Gives an app a new client secret; the previous one keeps working for `graceSeconds`, so both authenticate during the overlap.' })
+  async rotateAppSecret(@Args(() => RotateAppSecretArgs) args: RotateAppSecretArgs, @Ctx() ctx: Context): Promise<RotateAppSecretPayload> {
+    const { view, secret, previousSecretValidUntil } = await ctx.services.apps.rotateSecret(ctx.actor(), args.id, args.graceSeconds);
+    return Object.assign(new RotateAppSecretPayload(), { app: present(ctx, view), secret, previousSecretValidUntil });
+  }
+
+  @FieldResolver(() => UserType, { nullable: true, description: 'The user who created it (null if they are gone).' })
+  async createdBy(@Root() app: AppType, @Ctx() ctx: Context): Promise<UserType | null> {
+    if (!app.createdById) return null;
+    const user = await ctx.loaders.userById.load(app.createdById);
+    return user && user.tenantId === ctx.requireViewer().tenantId ? UserType.from(user) : null;
+  }
+}

@@ -1,0 +1,3 @@
+export { LeakService, type LeakOutcome } from './leak.service';
+export { LeakResolver } from './leak.resolver';
+export { registerLeakRoutes } from './leak.routes';

@@ -1,0 +1,108 @@
+import WebSocket from 'ws';
+import { OnTokenEventsDocument, ViewerDocument } from './generated/graphql';
+import { startRedis, type RedisServer } from './harness/services';
+import { errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
+
+describe('GraphQL and WebSocket limits', () => {
+  let tessera: TestInstance;
+
+  beforeAll(async () => {
+    tessera = await startTessera({
+      backend: 'sqlite',
+      env: { TESSERA_MAX_QUERY_DEPTH: '4', TESSERA_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', TESSERA_MAX_CONNECTIONS_PER_TOKEN: '2', TESSERA_WS_INIT_TIMEOUT_MS: '300' },
+    });
+  });
+
+  afterAll(async () => {
+    await tessera.close();
+  });
+
+  it('should refuse a query nested deeper than the limit before running it', async () => {
+    expect((await tessera.raw({ query: '{ viewer { tenant { id } } }' })).body.errors).toBeUndefined();
+    const deep = await tessera.raw({ query: '{ tokenEvents { edges { node { token { id } } } } }' });
+    expect(deep.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(deep.body.errors?.[0]?.message).toMatch(/depth/i);
+  });
+
+  it('should refuse a document with too many aliases', async () => {
+    const aliases = Array.from({ length: 20 }, (_, i) => `v${i}: viewer { id }`).join(' ');
+    const response = await tessera.raw({ query: `{ ${aliases} }` });
+    expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(response.body.errors?.[0]?.message).toMatch(/alias/i);
+  });
+
+  it('should refuse batched operations and oversized bodies', async () => {
+    const batch = await tessera.raw([{ query: '{ viewer { id } }' }, { query: '{ viewer { id } }' }]);
+    expect(batch.status).toBe(400);
+    const huge = await tessera.raw({ query: '{ viewer { id } }', variables: { padding: 'x'.repeat(1_100_000) } });
+    expect(huge.status).toBe(413);
+    expect(JSON.stringify(huge.body)).toContain('PAYLOAD_TOO_LARGE');
+  });
+
+  it('should cap the subscriptions one connection may hold', async () => {
+    const client = tessera.ws();
+    const first = client.subscribe(OnTokenEventsDocument, {});
+    const second = client.subscribe(OnTokenEventsDocument, {});
+    const third = client.subscribe(OnTokenEventsDocument, {});
+    const refused = await third.next();
+    expect(refused.kind).toBe('error');
+    expect(JSON.stringify(refused)).toContain('at most 2 subscriptions');
+    expect(first.pending + second.pending).toBe(0);
+    first.unsubscribe();
+    second.unsubscribe();
+  });
+
+  it('should cap the connections one token may hold', async () => {
+    const clients = [tessera.ws(), tessera.ws(), tessera.ws()];
+    const subs = clients.map((client) => client.subscribe(OnTokenEventsDocument, {}));
+    const closed = await clients[2].closed();
+    expect(closed.code).toBe(4429);
+    subs.forEach((sub) => sub.unsubscribe());
+    await Promise.all(clients.map((client) => client.dispose()));
+  });
+
+  it('should close a connection that never sends connection_init', async () => {
+    const socket = new WebSocket(tessera.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+    const code = await new Promise<number>((resolve) => socket.on('close', (closeCode) => resolve(closeCode)));
+    expect(code).toBe(4408);
+  });
+});
+
+describe('rate limiting of failed authentication, shared through Redis', () => {
+  let redis: RedisServer;
+  let a: TestInstance;
+  let b: TestInstance;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    const env = { TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '3' };
+    a = await startTessera({ backend: 'postgres', redis: redis.url, env });
+    b = await startTessera({ backend: 'postgres', redis: redis.url, env, databaseUrl: a.databaseUrl, secretKey: a.secretKey, bootstrapToken: a.adminToken });
+  });
+
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await redis.stop();
+  });
+
+  it('should answer 429 with Retry-After once an address passes its failure limit on any instance', async () => {
+    const bad = 'tsp_' + 'B'.repeat(46);
+    expect(errorCodeOf(await a.gql(ViewerDocument, {}, bad))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await b.gql(ViewerDocument, {}, 'x'.repeat(40)))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await a.gql(ViewerDocument, {}, 'y'.repeat(40)))).toBe('UNAUTHENTICATED');
+    const limited = await fetch(`${b.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bad}` },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    const body = (await limited.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    const rest = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x' }) });
+    expect(rest.status).toBe(429);
+    expect(rest.headers.get('retry-after')).not.toBeNull();
+    // Anonymous requests (no token presented) are not authentication failures.
+    expect(errorCodeOf(await a.gql(ViewerDocument, {}, null))).toBe('UNAUTHENTICATED');
+  });
+});

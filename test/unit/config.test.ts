@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../../src/core/config';
+
+describe('configuration', () => {
+  const dataDir = () => mkdtempSync(join(tmpdir(), 'tessera-config-'));
+
+  it('should default to SQLite under the data directory, in-process pub/sub and port 4000', () => {
+    const dir = dataDir();
+    const config = loadConfig({ TESSERA_DATA_DIR: dir });
+    expect(config.port).toBe(4000);
+    expect(config.database).toEqual({ type: 'sqlite', path: join(dir, 'tessera.db') });
+    expect(config.redisUrl).toBeUndefined();
+    expect(config.expiryWarningDays).toEqual([30, 7, 1]);
+  });
+
+  it('should generate a server key once into the data directory and reuse it', () => {
+    const dir = dataDir();
+    const first = loadConfig({ TESSERA_DATA_DIR: dir });
+    const second = loadConfig({ TESSERA_DATA_DIR: dir });
+    expect(first.secretKey).toHaveLength(32);
+    expect(second.secretKey.equals(first.secretKey)).toBe(true);
+    expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(first.secretKey.toString('hex'));
+  });
+
+  it('should accept a key as hex or base64', () => {
+    const hex = 'ab'.repeat(32);
+    expect(loadConfig({ TESSERA_SECRET_KEY: hex, TESSERA_DATA_DIR: dataDir() }).secretKey.toString('hex')).toBe(hex);
+    const base64 = Buffer.from(hex, 'hex').toString('base64');
+    expect(loadConfig({ TESSERA_SECRET_KEY: base64, TESSERA_DATA_DIR: dataDir() }).secretKey.toString('hex')).toBe(hex);
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['a port that is not a number', { PORT: 'abc' }, /PORT must be a whole number/],
+    ['a port out of range', { PORT: '70000' }, /PORT must be between/],
+    ['a database url of an unknown kind', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL must be/],
+    ['a short key', { TESSERA_SECRET_KEY: 'abcd' }, /TESSERA_SECRET_KEY must be 32 bytes/],
+    ['a redis url without a scheme', { REDIS_URL: 'localhost:6379' }, /REDIS_URL must start/],
+    ['a short bootstrap token', { TESSERA_BOOTSTRAP_ADMIN_TOKEN: 'short' }, /TESSERA_BOOTSTRAP_ADMIN_TOKEN must be 32/],
+    ['a public url that is not http', { PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL must be/],
+    ['warning days out of range', { TESSERA_EXPIRY_WARNING_DAYS: '30,0' }, /TESSERA_EXPIRY_WARNING_DAYS/],
+    ['production without a key', { NODE_ENV: 'production' }, /TESSERA_SECRET_KEY is required/],
+  ];
+
+  it.each(bad)('should refuse %s with one clear sentence', (_what, env, message) => {
+    expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), ...env })).toThrow(message);
+  });
+});
