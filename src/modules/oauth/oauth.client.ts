@@ -84,7 +84,29 @@ export function isInsecure(endpoints: ProviderEndpoints): boolean {
   return [endpoints.authorizeUrl, endpoints.tokenUrl, endpoints.revocationUrl].some((url) => url?.startsWith('http:'));
 }
 
-async function configure(endpoints: ProviderEndpoints, credentials: ClientCredentials): Promise<{ client: Lib; config: OpenIdClient.Configuration }> {
+/**
+ * A fetch that drops `id_token` from token-endpoint answers. Plain OAuth 2.0 flows (every flow
+ * but OIDC_HYBRID) ask for no ID token and Tessera uses none, yet many providers send one anyway
+ * (often with an issuer unrelated to the token URL); openid-client would validate it and refuse
+ * a perfectly good access token. Only the OpenID flow keeps and validates it.
+ */
+function withoutIdToken(tokenUrl: string): OpenIdClient.CustomFetch {
+  return async (url, options) => {
+    const response = await fetch(url, options as RequestInit);
+    if (url !== tokenUrl || !response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return response;
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+    }
+    if (body && typeof body === 'object' && 'id_token' in body) delete (body as Record<string, unknown>).id_token;
+    return new Response(JSON.stringify(body), { status: response.status, statusText: response.statusText, headers: response.headers });
+  };
+}
+
+async function configure(endpoints: ProviderEndpoints, credentials: ClientCredentials, openIdFlow = false): Promise<{ client: Lib; config: OpenIdClient.Configuration }> {
   const client = await openid();
   const auth = credentials.privateKey
     ? client.PrivateKeyJwt({ key: (await importPrivateKey(credentials.privateKey.pem, credentials.privateKey.algorithm)) as never, kid: credentials.privateKey.keyId })
@@ -103,6 +125,7 @@ async function configure(endpoints: ProviderEndpoints, credentials: ClientCreden
   );
   // openid-client refuses http:// unless told; only providers configured with http:// URLs get it.
   if (isInsecure(endpoints)) client.allowInsecureRequests(config);
+  if (!openIdFlow) config[client.customFetch] = withoutIdToken(new URL(endpoints.tokenUrl).href);
   return { client, config };
 }
 
@@ -116,13 +139,33 @@ function granted(response: OpenIdClient.TokenEndpointResponse & OpenIdClient.Tok
   };
 }
 
-/** Maps anything the library throws to a {@link ProviderFailure} naming the provider's error. */
-function failure(error: unknown): ProviderFailure {
+/** Error codes of a failed connection (node's fetch puts them on `cause`). */
+const NETWORK_CODES = /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/;
+
+/** The reason a request never got an answer, looking through the chain of causes; null for protocol errors. */
+function networkCause(error: unknown): string | null {
+  let fallback: string | null = null;
+  for (let current = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0; current && depth < 6; current = current.cause as typeof current, depth += 1) {
+    if (typeof current.code === 'string' && NETWORK_CODES.test(current.code)) return current.code;
+    if (current.code === 'OAUTH_TIMEOUT' || current.name === 'TimeoutError') return 'timeout';
+    if (current.name === 'TypeError' && current.message === 'fetch failed') fallback = 'network error';
+  }
+  return fallback;
+}
+
+/**
+ * Maps anything the library throws to a {@link ProviderFailure}: the provider's OAuth error
+ * (`invalid_client: …`), `unreachable` when the connection failed, `invalid_response` when the
+ * provider answered something the protocol refuses (openid-client's `OAUTH_*` codes).
+ */
+export function failure(error: unknown): ProviderFailure {
   if (error instanceof ProviderFailure) return error;
-  const e = error as { name?: string; message?: string; error?: string; error_description?: string; status?: number; cause?: { code?: string; message?: string } };
-  if (e?.error) return new ProviderFailure(e.error_description ? `${e.error}: ${e.error_description}` : e.error, e.error);
-  if (e?.name === 'TypeError' || e?.cause?.code) return new ProviderFailure(`The provider could not be reached (${e.cause?.code ?? e.message ?? 'network error'}).`, 'unreachable');
-  return new ProviderFailure(`The provider's answer was not usable (${e?.message ?? String(error)}).`, 'invalid_response');
+  const e = error as { name?: string; code?: string; message?: string; error?: string; error_description?: string; status?: number; cause?: { code?: string; message?: string; name?: string } };
+  if (typeof e?.error === 'string') return new ProviderFailure(e.error_description ? `${e.error}: ${e.error_description}` : e.error, e.error);
+  const network = networkCause(error);
+  if (network) return new ProviderFailure(`The provider could not be reached (${network}).`, 'unreachable');
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  return new ProviderFailure(`The provider's answer was not usable (${code ? `${code}: ` : ''}${e?.message ?? String(error)}).`, 'invalid_response');
 }
 
 async function attempt<T>(run: () => Promise<T>): Promise<T> {
@@ -191,7 +234,7 @@ export const OAuthClient = {
     parameters: Record<string, string | null | undefined>,
   ): Promise<GrantedToken> {
     return attempt(async () => {
-      const { client, config } = await configure(endpoints, credentials);
+      const { client, config } = await configure(endpoints, credentials, checks.nonce !== undefined);
       const response = await client.authorizationCodeGrant(
         config,
         callbackUrl,
