@@ -268,6 +268,9 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     expect(errorCodeOf(await tessera.gql(ResetClientCredentialsTokenDocument, { id: password.id }))).toBe('BAD_USER_INPUT');
 
     expect(dataOf(await tessera.gql(RenameOAuthTokenDocument, { id: cc.id, name: 'renamed' })).renameOAuthToken.name).toBe('renamed');
+    const audit = dataOf(await tessera.gql(AuditLogDocument, { first: 50, targetId: cc.id })).auditLog.edges.map((edge) => edge.node);
+    expect(audit.map((entry) => entry.action)).toEqual(expect.arrayContaining(['oauth_token.renamed', 'oauth_token.access_token_read', 'oauth_token.reset']));
+    expect(audit.find((entry) => entry.action === 'oauth_token.renamed')?.detail).toMatchObject({ previousName: 'to reset' });
     expect(errorCodeOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId }))).toBe('CONFLICT');
     dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: cc.id }));
     dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: password.id }));
@@ -299,8 +302,93 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
 
       const renamed = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'RENAME' })).importOAuthBundle.items;
       expect(renamed.find((item) => item.name === 'exported')).toMatchObject({ outcome: 'RENAMED', importedName: 'exported (2)' });
+
+      const replaced = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'REPLACE' })).importOAuthBundle.items;
+      expect(replaced.find((item) => item.type === 'token' && item.name === 'exported')).toMatchObject({ outcome: 'REPLACED', importedName: 'exported' });
+      expect(replaced.find((item) => item.type === 'provider')).toMatchObject({ outcome: 'REPLACED' });
+      const names = dataOf(await second.gql(OAuthTokensDocument, {})).oauthTokens.edges.map((edge) => edge.node.name).sort();
+      expect(names.filter((name) => name.startsWith('exported'))).toEqual(['exported', 'exported (2)']);
+      const replacement = replaced.find((item) => item.type === 'token' && item.name === 'exported');
+      expect(dataOf(await second.gql(OAuthAccessTokenDocument, { id: replacement?.id as string })).oauthAccessToken.accessToken).toBe(value);
+      expect(errorCodeOf(await second.gql(OAuthAccessTokenDocument, { id: copy?.id as string }))).toBe('NOT_FOUND');
     } finally {
       await second.close();
     }
+  });
+
+  it('should complete an OpenID Connect request with a nonce checked in the ID token', async () => {
+    // The mock reads HTTP Basic credentials without URL-decoding them (RFC 6749 2.3.1): a client id
+    // with no character that needs encoding keeps the ID token's audience comparable.
+    const { id: providerId } = await newProvider({ defaultConsumerKey: 'tesseraoidc' });
+    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'oidc', providerId, flow: 'OIDC_HYBRID', scope: 'profile' } })).createOAuthToken;
+    const link = new URL(created.authorizationUrl as string);
+    expect(link.searchParams.get('nonce')).toBeTruthy();
+    expect(link.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile']));
+    const back = new URL((await fetch(link, { redirect: 'manual' })).headers.get('location') as string);
+    const page = await fetch(`${tessera.url}/oauth/callback${back.search}`);
+    expect(await page.text()).toContain('is ready');
+    const token = dataOf(await tessera.gql(OAuthTokensDocument, {})).oauthTokens.edges.find((edge) => edge.node.id === created.token.id)?.node;
+    expect(token).toMatchObject({ requestStatus: 'ACTIVE', flow: 'OIDC_HYBRID' });
+  });
+
+  it('should refuse to delete a provider while tokens use it, naming the conflict', async () => {
+    const { id: providerId } = await newProvider();
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'holds provider', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const refused = await tessera.gql(DeleteOAuthProviderDocument, { id: providerId });
+    expect(errorCodeOf(refused)).toBe('CONFLICT');
+    dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: token.id }));
+    expect(dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId })).deleteOAuthProvider.id).toBe(providerId);
+    expect(tessera.logs.join('\n')).not.toMatch(/unexpected error|"level":50/);
+  });
+
+  it('should never show a value the provider issued in a log line, an event, a list or the audit log', async () => {
+    expect(issued.length).toBeGreaterThan(5);
+    const events = JSON.stringify(dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100 })).tokenEvents);
+    const listed = JSON.stringify(dataOf(await tessera.gql(OAuthTokensDocument, {})).oauthTokens);
+    const audit = JSON.stringify(dataOf(await tessera.gql(AuditLogDocument, { first: 100 })).auditLog);
+    const logs = tessera.logs.join('\n');
+    for (const value of issued) {
+      for (const [where, text] of Object.entries({ events, listed, audit, logs })) {
+        if (text.includes(value)) throw new Error(`a provider-issued value appears in ${where}`);
+      }
+    }
+    for (const secret of ['provider-secret-value', 'hunter2-long']) expect([events, listed, audit, logs].some((text) => text.includes(secret))).toBe(false);
+  });
+});
+
+describe('proactive OAuth refresh across instances on postgres', () => {
+  const clock = new ManualClock();
+  let a: TestInstance;
+  let b: TestInstance;
+  let provider: OAuth2Server;
+
+  beforeAll(async () => {
+    provider = await startProvider();
+    a = await startTessera({ backend: 'postgres', clock, env: QUIET_JOB });
+    b = await startTessera({ backend: 'postgres', clock, env: QUIET_JOB, databaseUrl: a.databaseUrl, secretKey: a.secretKey, bootstrapToken: a.adminToken });
+  });
+
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await provider.stop();
+  });
+
+  it('should refresh a due token exactly once when two instances run the job at the same moment', async () => {
+    const base = provider.issuer.url as string;
+    const created = dataOf(
+      await a.gql(CreateOAuthProviderDocument, { input: { name: 'shared', authorizeUrl: `${base}/authorize`, tokenUrl: `${base}/token`, defaultConsumerKey: 'tessera-client', defaultConsumerSecret: 'shared-secret' } }),
+    ).createOAuthProvider;
+    const tokens = [];
+    for (const name of ['one', 'two', 'three']) {
+      tokens.push(dataOf(await a.gql(CreateOAuthTokenDocument, { input: { name, providerId: created.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token);
+    }
+    let requests = 0;
+    provider.service.on('beforeResponse', () => (requests += 1));
+    clock.advance(3600 * 1000 - 300_000);
+    const handled = await Promise.all([a.server.services.oauth.refreshJob.runOnce(), b.server.services.oauth.refreshJob.runOnce()]);
+    expect(handled[0] + handled[1]).toBe(3);
+    expect(requests).toBe(3);
+    const events = dataOf(await b.gql(TokenEventsHistoryDocument, { first: 100, filter: { types: ['REFRESHED'] } })).tokenEvents.edges.map((edge) => edge.node.token.id);
+    expect(events.sort()).toEqual(tokens.map((token) => token.id).sort());
   });
 });
