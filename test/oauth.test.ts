@@ -338,6 +338,11 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     expect(errorCodeOf(refused)).toBe('CONFLICT');
     dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: token.id }));
     expect(dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId })).deleteOAuthProvider.id).toBe(providerId);
+    const name = `raced ${Math.random().toString(36).slice(2)}`;
+    const input = { name, authorizeUrl: `${base}/authorize`, tokenUrl: `${base}/token`, defaultConsumerKey: 'k', defaultConsumerSecret: 'raced-secret' };
+    const raced = await Promise.all([1, 2, 3].map(() => tessera.gql(CreateOAuthProviderDocument, { input })));
+    expect(raced.filter((response) => !response.errors).length).toBe(1);
+    expect(raced.filter((response) => response.errors).map(errorCodeOf)).toEqual(['CONFLICT', 'CONFLICT']);
     expect(tessera.logs.join('\n')).not.toMatch(/unexpected error|"level":50/);
   });
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/core';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import { systemActor, type Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { TokenEventType } from '../../core/events/event.entity';
@@ -123,12 +123,14 @@ export class OAuthService {
 
   async createProvider(actor: Actor, input: NewOAuthProvider): Promise<OAuthProvider> {
     await this.checkPrivateKey(input.privateKeyJwt);
-    return this.deps.lifecycle.run(actor, async (tx) => {
-      if (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: input.name })) throw Errors.providerNameTaken(input.name);
-      const provider = this.newProvider(tx, actor.tenantId, input);
-      tx.audit('oauth_provider.created', { type: 'OAUTH_PROVIDER', id: provider.id, name: provider.name });
-      return provider;
-    });
+    return this.deps.lifecycle
+      .run(actor, async (tx) => {
+        if (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: input.name })) throw Errors.providerNameTaken(input.name);
+        const provider = this.newProvider(tx, actor.tenantId, input);
+        tx.audit('oauth_provider.created', { type: 'OAUTH_PROVIDER', id: provider.id, name: provider.name });
+        return provider;
+      })
+      .catch(nameRace(input.name));
   }
 
   private newProvider(tx: Tx, tenantId: string, input: NewOAuthProvider): OAuthProvider {
@@ -174,7 +176,7 @@ export class OAuthService {
       provider.updatedAt = tx.now;
       tx.audit('oauth_provider.updated', { type: 'OAUTH_PROVIDER', id, name: provider.name });
       return provider;
-    });
+    }).catch(nameRace(changes.name ?? ''));
   }
 
   async deleteProvider(actor: Actor, id: string): Promise<OAuthProvider> {
@@ -705,6 +707,14 @@ export interface ImportedItem {
   importedName: string;
   outcome: ImportOutcome;
   id: string | null;
+}
+
+/** Two requests racing for one provider name: the loser reads as CONFLICT, never as a database error. */
+function nameRace(name: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof UniqueConstraintViolationException) throw Errors.providerNameTaken(name);
+    throw error;
+  };
 }
 
 /** `name (2)`, `name (3)`, … whichever is free first. */
