@@ -12,7 +12,7 @@ registerEnumType(OAuthFlow, {
     AUTHORIZATION_CODE: { description: 'A person approves in the browser; the provider redirects to /oauth/callback (state + PKCE).' },
     CLIENT_CREDENTIALS: { description: 'The client authenticates as itself (secret or private_key_jwt); no person involved.' },
     PASSWORD: { description: 'Resource-owner password grant with a stored username and password.' },
-    OIDC_HYBRID: { description: 'OpenID Connect: the browser flow with the openid scope and a nonce checked in the ID token.' },
+    OIDC_HYBRID: { description: "OpenID Connect over the authorization-code response type (response_type `code`, not `code id_token`): the browser flow with the openid scope added and a nonce checked in the ID token, whose issuer must be the token URL's origin. Other flows ignore any ID token the provider sends." },
   },
 });
 
