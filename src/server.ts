@@ -296,6 +296,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const sweep = new ExpirySweep(deps);
   if (options.sweep !== false) sweep.start(config.sweepIntervalMs);
+  if (options.sweep !== false) services.oauth.start();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -318,6 +319,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     close() {
       closing ??= (async () => {
         sweep.stop();
+        services.oauth.stop();
         await dispatcher.close();
         await apollo.stop();
         wsServer.close();

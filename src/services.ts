@@ -7,6 +7,7 @@ import { PersonalAccessTokenService } from './modules/personal-access-tokens';
 import { UserService } from './modules/users';
 import { WorkflowInstanceService, WorkflowService } from './modules/workflows';
 import { NoticeService } from './notices';
+import { OAuthService } from './modules/oauth';
 import { Authenticator, VerifyService } from './verify';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
@@ -25,6 +26,7 @@ export function createServices(deps: CoreDeps) {
     audit: new AuditService(deps),
     leaks: new LeakService(deps),
     notices: new NoticeService(deps),
+    oauth: new OAuthService(deps),
     verify: new VerifyService(deps.verifier),
     auth: new Authenticator(deps.verifier, deps.limits),
     limits: deps.limits,

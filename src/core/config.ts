@@ -38,6 +38,10 @@ export interface Config {
   verifyCacheTtlMs: number;
   /** Whether introspection is on. @default !production */
   introspection: boolean;
+  /** How long before an outbound OAuth token expires Tessera refreshes it. @default 300000 (5 minutes) */
+  oauthRefreshLeadMs: number;
+  /** How often each instance looks for outbound OAuth tokens due for refresh. @default 30000 */
+  oauthRefreshIntervalMs: number;
   /** Per-minute limits (0 switches one off). */
   rateLimits: RateLimitSettings;
   /** Subscriptions one graphql-ws connection may hold. @default 50 */
@@ -158,6 +162,8 @@ export function loadConfig(env: Env = process.env): Config {
     eventPollMs: integer(env, 'TESSERA_EVENT_POLL_MS', 2_000, 50, 600_000),
     verifyCacheTtlMs: integer(env, 'TESSERA_VERIFY_CACHE_TTL_MS', 5_000, 0, 600_000),
     introspection: env.TESSERA_INTROSPECTION ? env.TESSERA_INTROSPECTION === 'true' : !production,
+    oauthRefreshLeadMs: integer(env, 'TESSERA_OAUTH_REFRESH_LEAD_MS', 300_000, 0, 86_400_000),
+    oauthRefreshIntervalMs: integer(env, 'TESSERA_OAUTH_REFRESH_INTERVAL_MS', 30_000, 100, 86_400_000),
     rateLimits: {
       authFailuresPerIp: integer(env, 'TESSERA_RATE_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
       verifyPerToken: integer(env, 'TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE', 60_000, 0, 100_000_000),

@@ -16,12 +16,13 @@ import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimary
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
 import { Workflow, WorkflowInstance, WorkflowInstanceResolver, WorkflowResolver, workflowRoutes, WorkflowsTablesMigration, WorkflowTokenResolver } from './workflows';
+import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes } from './oauth';
 
 /**
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, AuditEntryRecord, Tenant, User, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall, OAuthProvider, OAuthToken];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
@@ -29,6 +30,7 @@ export const migrations: MigrationEntry[] = [
   { name: '20261122000010_workflows', class: WorkflowsTablesMigration },
   { name: '20261122000020_apps', class: AppsTablesMigration },
   { name: '20261122000030_endpoints', class: EndpointsTablesMigration },
+  { name: '20261122000040_oauth', class: OAuthTablesMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -46,7 +48,8 @@ export const resolvers: NonEmptyArray<Function> = [
   EndpointResolver,
   EndpointTokenResolver,
   AssignmentResolver,
+  OAuthResolver,
 ];
 
 /** REST routes beside the GraphQL API (`/oauth/token`, ingress, …; `POST /v1/verify` is served ahead of Express). */
-export const routes: RouteRegistrar<Services>[] = [registerLeakRoutes, workflowRoutes, oauthRoutes, endpointRoutes];
+export const routes: RouteRegistrar<Services>[] = [registerLeakRoutes, workflowRoutes, oauthRoutes, oauthCallbackRoutes, endpointRoutes];

@@ -28,6 +28,11 @@ export interface NewToken {
   disabled?: boolean;
   /** Do not emit CREATED (the caller emits something more specific). */
   silent?: boolean;
+  /**
+   * The value lives outside Tessera's verifier (an outbound token a provider issued): no value
+   * is generated, no TokenSecret is written, nothing verifies against it. `secret` comes back empty.
+   */
+  external?: boolean;
 }
 
 /** A token with its new value: the only moment the value exists outside the caller. */
@@ -74,7 +79,7 @@ export class TokenStore {
   }
 
   async issue(tx: Tx, spec: NewToken): Promise<IssuedToken> {
-    const value = this.newValue(spec.kind, spec);
+    const value = spec.external ? { value: '', start: '' } : this.newValue(spec.kind, spec);
     const token = tx.em.create(TokenRecord, {
       id: newId(kindDefinition(spec.kind).idPrefix),
       tenantId: spec.tenantId,
@@ -92,7 +97,7 @@ export class TokenStore {
       updatedAt: tx.now,
     });
     this.schedule(token, tx.now);
-    this.addSecret(tx, token, value.value, spec.revealable ?? false);
+    if (!spec.external) this.addSecret(tx, token, value.value, spec.revealable ?? false);
     if (!spec.silent) tx.emit(TokenEventType.CREATED, token);
     return { token, secret: value.value };
   }

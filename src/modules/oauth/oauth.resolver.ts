@@ -1,0 +1,144 @@
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { PageArgs, toConnection, type ConnectionShape } from '../../core/graphql/connection';
+import { Role } from '../../core/tokens/token-kind';
+import type { Context } from '../../context';
+import { AdditionalValueInput, CreateOAuthProviderInput, CreateOAuthTokenInput, ImportConflict, OAuthTokensArgs, UpdateOAuthProviderInput } from './oauth.inputs';
+import {
+  CreateOAuthTokenPayload,
+  ExportOAuthBundlePayload,
+  ImportOAuthBundlePayload,
+  OAuthAccessTokenType,
+  OAuthProviderConnection,
+  OAuthProviderType,
+  OAuthTokenConnection,
+  OAuthTokenRequestPayload,
+  OAuthTokenType,
+  type OAuthTokenView,
+} from './oauth.type';
+
+const MANAGERS = [Role.ADMIN, Role.AUTOMATION_ADMIN];
+
+function present(ctx: Context, view: OAuthTokenView): OAuthTokenType {
+  return OAuthTokenType.fromView(view, ctx.now, ctx.services.warningDays);
+}
+
+@Resolver(() => OAuthTokenType)
+export class OAuthResolver {
+  @Authorized(MANAGERS)
+  @Query(() => OAuthProviderConnection, { description: 'OAuth providers of your tenant, newest first. Secrets are never listed.' })
+  async oauthProviders(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<ConnectionShape<OAuthProviderType>> {
+    const page = await ctx.services.oauth.listProviders(ctx.actor(), { first: args.first, after: args.after });
+    return toConnection(page, (provider) => OAuthProviderType.from(provider));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthProviderType, { description: 'Adds an OAuth provider. Its secret and private key are stored encrypted and never returned.' })
+  async createOAuthProvider(@Arg('input', () => CreateOAuthProviderInput) input: CreateOAuthProviderInput, @Ctx() ctx: Context): Promise<OAuthProviderType> {
+    return OAuthProviderType.from(await ctx.services.oauth.createProvider(ctx.actor(), input));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthProviderType, { description: 'Changes an OAuth provider; absent fields stay as they are.' })
+  async updateOAuthProvider(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateOAuthProviderInput) input: UpdateOAuthProviderInput,
+    @Ctx() ctx: Context,
+  ): Promise<OAuthProviderType> {
+    return OAuthProviderType.from(await ctx.services.oauth.updateProvider(ctx.actor(), id, input));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthProviderType, { description: 'Deletes an OAuth provider (CONFLICT while tokens use it). Returns it as it was.' })
+  async deleteOAuthProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthProviderType> {
+    return OAuthProviderType.from(await ctx.services.oauth.deleteProvider(ctx.actor(), id));
+  }
+
+  @Authorized(MANAGERS)
+  @Query(() => OAuthTokenConnection, { description: 'Outbound OAuth tokens of your tenant, newest first. Values are never listed.' })
+  async oauthTokens(@Args(() => OAuthTokensArgs) args: OAuthTokensArgs, @Ctx() ctx: Context): Promise<ConnectionShape<OAuthTokenType>> {
+    const page = await ctx.services.oauth.listTokens(ctx.actor(), { first: args.first, after: args.after, providerId: args.filter?.providerId });
+    return toConnection(page, (view) => present(ctx, view));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => CreateOAuthTokenPayload, {
+    description: 'Creates an outbound token and requests it from the provider at once: ACTIVE, FAILED with the provider error, or REQUESTED with an authorization link (browser flows).',
+  })
+  async createOAuthToken(@Arg('input', () => CreateOAuthTokenInput) input: CreateOAuthTokenInput, @Ctx() ctx: Context): Promise<CreateOAuthTokenPayload> {
+    const result = await ctx.services.oauth.createToken(ctx.actor(), input);
+    return Object.assign(new CreateOAuthTokenPayload(), { token: present(ctx, result.view), authorizationUrl: result.authorizationUrl, warning: result.warning });
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthTokenType, { description: 'Requests a FAILED (or expired) direct-flow token from the provider again.' })
+  async retryOAuthTokenRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+    return present(ctx, await ctx.services.oauth.retry(ctx.actor(), id));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthTokenRequestPayload, { description: 'A fresh authorization link (new state and PKCE) for an AUTHORIZATION_CODE or OIDC_HYBRID token.' })
+  async startTokenRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenRequestPayload> {
+    const result = await ctx.services.oauth.startTokenRequest(ctx.actor(), id);
+    return Object.assign(new OAuthTokenRequestPayload(), { token: present(ctx, result.view), authorizationUrl: result.authorizationUrl, warning: result.warning });
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthTokenType, { description: 'Gets a new access token now (refresh grant, or the direct flow again). A provider failure is recorded in providerError.' })
+  async refreshOAuthToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+    return present(ctx, await ctx.services.oauth.refresh(ctx.actor(), id));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthTokenType, { description: 'Renames an outbound token.' })
+  async renameOAuthToken(@Arg('id', () => ID) id: string, @Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+    return present(ctx, await ctx.services.oauth.rename(ctx.actor(), id, name));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthTokenType, { description: 'Deletes an outbound token and everything Tessera holds for it. Returns it as it was.' })
+  async deleteOAuthToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+    return present(ctx, await ctx.services.oauth.delete(ctx.actor(), id));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => OAuthTokenType, { description: 'Revokes a client-credentials token at the provider (when it has a revocation URL), then requests a new one, optionally with new parameters.' })
+  async resetClientCredentialsToken(
+    @Arg('id', () => ID) id: string,
+    @Arg('scope', () => String, { nullable: true, description: 'New scope; absent keeps the current one.' }) scope: string | null,
+    @Arg('resource', () => String, { nullable: true, description: 'New resource indicator; absent keeps the current one.' }) resource: string | null,
+    @Arg('additionalValues', () => [AdditionalValueInput], { nullable: true, description: 'New extra parameters; absent keeps the current ones.' }) additionalValues: AdditionalValueInput[] | null,
+    @Ctx() ctx: Context,
+  ): Promise<OAuthTokenType> {
+    return present(ctx, await ctx.services.oauth.resetClientCredentials(ctx.actor(), id, { scope, resource, additionalValues }));
+  }
+
+  @Authorized(MANAGERS)
+  @Query(() => OAuthAccessTokenType, { description: 'The current access token, for a flow to call the provider with: the one way a value leaves Tessera. Each read is audited.' })
+  async oauthAccessToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthAccessTokenType> {
+    const { view, accessToken } = await ctx.services.oauth.accessToken(ctx.actor(), id);
+    return Object.assign(new OAuthAccessTokenType(), {
+      tokenId: view.record.id,
+      accessToken,
+      tokenType: view.oauth.tokenType ?? null,
+      expiresAt: view.record.expiresAt ?? null,
+      scope: view.oauth.grantedScope ?? view.oauth.scope ?? null,
+    });
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => ExportOAuthBundlePayload, { description: 'Exports every provider and token of your tenant as one string encrypted with a key derived from the passphrase (scrypt, AES-256-GCM).' })
+  async exportOAuthBundle(@Arg('passphrase', () => String) passphrase: string, @Ctx() ctx: Context): Promise<ExportOAuthBundlePayload> {
+    return Object.assign(new ExportOAuthBundlePayload(), await ctx.services.oauth.exportBundle(ctx.actor(), passphrase));
+  }
+
+  @Authorized(MANAGERS)
+  @Mutation(() => ImportOAuthBundlePayload, { description: 'Imports a bundle from exportOAuthBundle. A wrong passphrase or an altered bundle is refused and imports nothing.' })
+  async importOAuthBundle(
+    @Arg('bundle', () => String) bundle: string,
+    @Arg('passphrase', () => String) passphrase: string,
+    @Arg('onConflict', () => ImportConflict, { defaultValue: ImportConflict.SKIP, description: 'What to do when a name is taken.' }) onConflict: ImportConflict,
+    @Ctx() ctx: Context,
+  ): Promise<ImportOAuthBundlePayload> {
+    return Object.assign(new ImportOAuthBundlePayload(), { items: await ctx.services.oauth.importBundle(ctx.actor(), bundle, passphrase, onConflict) });
+  }
+}

@@ -1,0 +1,732 @@
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import { systemActor, type Actor } from '../../core/actor';
+import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
+import { TokenEventType } from '../../core/events/event.entity';
+import type { Tx } from '../../core/events/outbox';
+import { NAME_PATTERN } from '../../core/graphql/validation';
+import { newId } from '../../core/ids';
+import { TokenKind } from '../../core/tokens/token-kind';
+import { TokenRecord } from '../../core/tokens/token.entity';
+import type { CoreDeps } from '../../deps';
+import { OAuthClient, ProviderFailure, isInsecure, isUsablePrivateKey, type ClientCredentials, type GrantedToken, type ProviderEndpoints } from './oauth.client';
+import { OAuthFlow, OAuthProvider, OAuthToken, OAuthTokenStatus, type AdditionalValue } from './oauth.entity';
+import { OAuthErrors as Errors } from './oauth.errors';
+import { requestStatusOf, type OAuthTokenView } from './oauth.type';
+import { OAuthRefreshJob } from './oauth-refresh.job';
+import { openBundle, sealBundle } from './oauth-bundle';
+import { ImportConflict } from './oauth.inputs';
+import { ImportOutcome } from './oauth.type';
+
+export interface NewOAuthProvider {
+  name: string;
+  authorizeUrl: string;
+  tokenUrl: string;
+  revocationUrl?: string | null;
+  defaultConsumerKey: string;
+  defaultConsumerSecret: string;
+  privateKeyJwt?: { privateKeyPem: string; keyId: string; algorithm: string } | null;
+}
+
+export interface OAuthProviderChanges {
+  name?: string | null;
+  authorizeUrl?: string | null;
+  tokenUrl?: string | null;
+  revocationUrl?: string | null;
+  defaultConsumerKey?: string | null;
+  defaultConsumerSecret?: string | null;
+  privateKeyJwt?: NewOAuthProvider['privateKeyJwt'];
+  removePrivateKey?: boolean | null;
+}
+
+export interface NewOAuthToken {
+  name: string;
+  providerId: string;
+  flow: OAuthFlow;
+  useDefaultKeys: boolean;
+  consumerKey?: string | null;
+  secretKey?: string | null;
+  username?: string | null;
+  password?: string | null;
+  resource?: string | null;
+  scope?: string | null;
+  additionalValues?: AdditionalValue[] | null;
+}
+
+/** A request change's answer: the token and, for browser flows, the link to open. */
+export interface TokenRequestResult {
+  view: OAuthTokenView;
+  authorizationUrl: string | null;
+  warning: string | null;
+}
+
+const BROWSER_FLOWS = new Set([OAuthFlow.AUTHORIZATION_CODE, OAuthFlow.OIDC_HYBRID]);
+
+/**
+ * Outbound OAuth tokens: providers, requests for real through {@link OAuthClient}, the browser
+ * callback, refresh (by hand and ahead of expiry), and the one audited way a value leaves.
+ * Provider calls never run inside a database transaction: the answer is applied in a short one.
+ */
+export class OAuthService {
+  readonly refreshJob: OAuthRefreshJob;
+
+  constructor(private readonly deps: CoreDeps) {
+    this.refreshJob = new OAuthRefreshJob(deps, this);
+  }
+
+  /** Starts the proactive refresh job (the server calls this; tests drive `refreshJob.runOnce()`). */
+  start(): void {
+    this.refreshJob.start(this.deps.config.oauthRefreshIntervalMs);
+  }
+
+  stop(): void {
+    this.refreshJob.stop();
+  }
+
+  // ---- sealing: every value bound to its row and field, so ciphertexts cannot be swapped ----
+
+  seal(id: string, field: string, value: string): string {
+    return this.deps.box.encrypt(value, `${id}/${field}`);
+  }
+
+  unseal(id: string, field: string, sealed: string): string {
+    return this.deps.box.decrypt(sealed, `${id}/${field}`);
+  }
+
+  // ---- providers ----
+
+  endpointsOf(provider: OAuthProvider): ProviderEndpoints {
+    return { authorizeUrl: provider.authorizeUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl };
+  }
+
+  credentialsOf(provider: OAuthProvider, token?: OAuthToken): ClientCredentials {
+    if (provider.privateKeyPemSealed) {
+      return {
+        clientId: provider.defaultConsumerKey,
+        privateKey: { pem: this.unseal(provider.id, 'privateKey', provider.privateKeyPemSealed), keyId: provider.privateKeyId ?? '', algorithm: provider.privateKeyAlgorithm ?? 'RS256' },
+      };
+    }
+    if (token && !token.useDefaultKeys && token.consumerKey && token.consumerSecretSealed) {
+      return { clientId: token.consumerKey, clientSecret: this.unseal(token.id, 'consumerSecret', token.consumerSecretSealed) };
+    }
+    return { clientId: provider.defaultConsumerKey, clientSecret: this.unseal(provider.id, 'consumerSecret', provider.defaultConsumerSecretSealed) };
+  }
+
+  private async checkPrivateKey(key: NewOAuthProvider['privateKeyJwt']): Promise<void> {
+    if (key && !(await isUsablePrivateKey(key.privateKeyPem, key.algorithm))) throw Errors.unreadablePrivateKey();
+  }
+
+  private sealPrivateKey(provider: OAuthProvider, key: NewOAuthProvider['privateKeyJwt']): void {
+    provider.privateKeyPemSealed = key ? this.seal(provider.id, 'privateKey', key.privateKeyPem) : null;
+    provider.privateKeyId = key?.keyId ?? null;
+    provider.privateKeyAlgorithm = key?.algorithm ?? null;
+  }
+
+  async createProvider(actor: Actor, input: NewOAuthProvider): Promise<OAuthProvider> {
+    await this.checkPrivateKey(input.privateKeyJwt);
+    return this.deps.lifecycle
+      .run(actor, async (tx) => {
+        if (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: input.name })) throw Errors.providerNameTaken(input.name);
+        const provider = this.newProvider(tx, actor.tenantId, input);
+        tx.audit('oauth_provider.created', { type: 'OAUTH_PROVIDER', id: provider.id, name: provider.name });
+        return provider;
+      })
+      .catch(nameRace(input.name));
+  }
+
+  private newProvider(tx: Tx, tenantId: string, input: NewOAuthProvider): OAuthProvider {
+    const id = newId('oap');
+    const provider = tx.em.create(OAuthProvider, {
+      id,
+      tenantId,
+      name: input.name,
+      authorizeUrl: input.authorizeUrl,
+      tokenUrl: input.tokenUrl,
+      revocationUrl: input.revocationUrl || null,
+      defaultConsumerKey: input.defaultConsumerKey,
+      defaultConsumerSecretSealed: this.seal(id, 'consumerSecret', input.defaultConsumerSecret),
+      createdAt: tx.now,
+      updatedAt: tx.now,
+    });
+    this.sealPrivateKey(provider, input.privateKeyJwt);
+    return provider;
+  }
+
+  private async findProvider(em: EntityManager, tenantId: string, id: string): Promise<OAuthProvider> {
+    const provider = await em.findOne(OAuthProvider, { id, tenantId });
+    if (!provider) throw Errors.providerNotFound(id);
+    return provider;
+  }
+
+  async updateProvider(actor: Actor, id: string, changes: OAuthProviderChanges): Promise<OAuthProvider> {
+    await this.checkPrivateKey(changes.privateKeyJwt);
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const provider = await this.findProvider(tx.em, actor.tenantId, id);
+      if (changes.name && changes.name !== provider.name && (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: changes.name }))) {
+        throw Errors.providerNameTaken(changes.name);
+      }
+      if (changes.privateKeyJwt && (await tx.em.count(OAuthToken, { providerId: id, flow: { $ne: OAuthFlow.CLIENT_CREDENTIALS } }))) throw Errors.privateKeyWhileOtherFlows();
+      if (changes.name) provider.name = changes.name;
+      if (changes.authorizeUrl) provider.authorizeUrl = changes.authorizeUrl;
+      if (changes.tokenUrl) provider.tokenUrl = changes.tokenUrl;
+      if (changes.revocationUrl !== undefined && changes.revocationUrl !== null) provider.revocationUrl = changes.revocationUrl || null;
+      if (changes.defaultConsumerKey) provider.defaultConsumerKey = changes.defaultConsumerKey;
+      if (changes.defaultConsumerSecret) provider.defaultConsumerSecretSealed = this.seal(id, 'consumerSecret', changes.defaultConsumerSecret);
+      if (changes.privateKeyJwt) this.sealPrivateKey(provider, changes.privateKeyJwt);
+      else if (changes.removePrivateKey) this.sealPrivateKey(provider, null);
+      provider.updatedAt = tx.now;
+      tx.audit('oauth_provider.updated', { type: 'OAUTH_PROVIDER', id, name: provider.name });
+      return provider;
+    }).catch(nameRace(changes.name ?? ''));
+  }
+
+  async deleteProvider(actor: Actor, id: string): Promise<OAuthProvider> {
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const provider = await this.findProvider(tx.em, actor.tenantId, id);
+      const users = await tx.em.count(OAuthToken, { providerId: id });
+      if (users > 0) throw Errors.providerInUse(id, users);
+      tx.em.remove(provider);
+      tx.audit('oauth_provider.deleted', { type: 'OAUTH_PROVIDER', id, name: provider.name });
+      return provider;
+    });
+  }
+
+  async listProviders(actor: Actor, request: PageRequest): Promise<Page<OAuthProvider>> {
+    return paginate(this.deps.orm.em.fork(), OAuthProvider, { tenantId: actor.tenantId }, request);
+  }
+
+  // ---- tokens ----
+
+  /** Each page joins its token records in one statement, never one per row. */
+  async listTokens(actor: Actor, request: PageRequest & { providerId?: string | null }): Promise<Page<OAuthTokenView & { id: string }>> {
+    const em = this.deps.orm.em.fork();
+    const page = await paginate(em, OAuthToken, { tenantId: actor.tenantId, ...(request.providerId ? { providerId: request.providerId } : {}) }, request);
+    const records = new Map((await em.find(TokenRecord, { id: { $in: page.items.map((item) => item.id) } })).map((record) => [record.id, record]));
+    return { ...page, items: page.items.flatMap((oauth) => (records.has(oauth.id) ? [{ id: oauth.id, record: records.get(oauth.id) as TokenRecord, oauth }] : [])) };
+  }
+
+  private async findToken(em: EntityManager, tenantId: string, id: string): Promise<OAuthTokenView & { provider: OAuthProvider }> {
+    const oauth = await em.findOne(OAuthToken, { id, tenantId });
+    const record = oauth ? await em.findOne(TokenRecord, { id, kind: TokenKind.OAUTH, tenantId }) : null;
+    if (!oauth || !record) throw Errors.tokenNotFound(id);
+    const provider = await em.findOneOrFail(OAuthProvider, { id: oauth.providerId });
+    return { oauth, record, provider };
+  }
+
+  /** What a token sends with every request. */
+  private requestParameters(oauth: Pick<OAuthToken, 'scope' | 'resource' | 'additionalValues'>): Record<string, string | null | undefined> {
+    const extra = Object.fromEntries((oauth.additionalValues ?? []).map((item) => [item.name, item.value]));
+    return { ...extra, scope: oauth.scope, resource: oauth.resource };
+  }
+
+  get redirectUri(): string {
+    return `${this.deps.config.publicUrl}/oauth/callback`;
+  }
+
+  /** Warnings for a request: a public URL without TLS, a provider reached over plain HTTP. */
+  warningFor(provider: OAuthProvider): string | null {
+    const warnings: string[] = [];
+    if (!this.deps.config.publicUrl.startsWith('https:')) warnings.push(`PUBLIC_URL (${this.deps.config.publicUrl}) is not HTTPS: callbacks may not work.`);
+    if (isInsecure(this.endpointsOf(provider))) warnings.push('The provider is reached over plain HTTP: tokens travel unencrypted.');
+    return warnings.length ? warnings.join(' ') : null;
+  }
+
+  /** Asks the provider for a token by a direct flow (no browser): refresh grant when one is held. */
+  async obtain(provider: OAuthProvider, oauth: OAuthToken, options: { preferRefresh: boolean }): Promise<GrantedToken> {
+    const endpoints = this.endpointsOf(provider);
+    const credentials = this.credentialsOf(provider, oauth);
+    const parameters = this.requestParameters(oauth);
+    if (options.preferRefresh && oauth.refreshTokenSealed) {
+      return OAuthClient.refresh(endpoints, credentials, this.unseal(oauth.id, 'refreshToken', oauth.refreshTokenSealed), { ...parameters, scope: oauth.scope });
+    }
+    switch (oauth.flow) {
+      case OAuthFlow.CLIENT_CREDENTIALS:
+        return OAuthClient.clientCredentials(endpoints, credentials, parameters);
+      case OAuthFlow.PASSWORD: {
+        const { username, password } = JSON.parse(this.unseal(oauth.id, 'credentials', oauth.credentialsSealed ?? '')) as { username: string; password: string };
+        return OAuthClient.password(endpoints, credentials, { ...parameters, username, password });
+      }
+      default:
+        throw new ProviderFailure('No refresh token is held: approve again through startTokenRequest.', 'no_refresh_token');
+    }
+  }
+
+  /** Records a provider's token on the row; a new term on the token record (REFRESHED unless `created`). */
+  applyGranted(tx: Tx, view: OAuthTokenView, granted: GrantedToken, created: boolean): void {
+    const { oauth, record } = view;
+    const expiresAt = granted.expiresIn !== undefined ? new Date(tx.now.getTime() + granted.expiresIn * 1000) : null;
+    oauth.accessTokenSealed = this.seal(oauth.id, 'accessToken', granted.accessToken);
+    if (granted.refreshToken) oauth.refreshTokenSealed = this.seal(oauth.id, 'refreshToken', granted.refreshToken);
+    oauth.tokenType = granted.tokenType ?? null;
+    oauth.grantedScope = granted.scope ?? oauth.grantedScope ?? null;
+    oauth.status = OAuthTokenStatus.ACTIVE;
+    oauth.providerError = null;
+    oauth.lastRefreshedAt = tx.now;
+    oauth.refreshFailures = 0;
+    oauth.nextRefreshAt = expiresAt ? new Date(Math.max(tx.now.getTime(), expiresAt.getTime() - this.deps.config.oauthRefreshLeadMs)) : null;
+    oauth.updatedAt = tx.now;
+    if (created) {
+      record.expiresAt = expiresAt;
+    } else {
+      this.deps.tokens.refresh(tx, record, expiresAt as Date);
+    }
+  }
+
+  private validateNew(provider: OAuthProvider, input: NewOAuthToken): void {
+    if (provider.privateKeyPemSealed && input.flow !== OAuthFlow.CLIENT_CREDENTIALS) throw Errors.privateKeyOnlyClientCredentials('input.flow');
+    if (!input.useDefaultKeys && (!input.consumerKey || !input.secretKey)) throw Errors.ownKeysRequired();
+    if (input.flow === OAuthFlow.PASSWORD && (!input.username || !input.password)) throw Errors.passwordRequired();
+  }
+
+  async createToken(actor: Actor, input: NewOAuthToken): Promise<TokenRequestResult> {
+    const provider = await this.findProvider(this.deps.orm.em.fork(), actor.tenantId, input.providerId).catch(() => {
+      throw Errors.providerNotFound(input.providerId);
+    });
+    this.validateNew(provider, input);
+    const browser = BROWSER_FLOWS.has(input.flow);
+    const draft = Object.assign(new OAuthToken(), {
+      id: 'draft',
+      flow: input.flow,
+      useDefaultKeys: input.useDefaultKeys,
+      consumerKey: input.useDefaultKeys ? null : input.consumerKey,
+      scope: input.flow === OAuthFlow.OIDC_HYBRID ? withOpenId(input.scope) : input.scope ?? null,
+      resource: input.resource ?? null,
+      additionalValues: input.additionalValues ?? [],
+    });
+    // Direct flows ask the provider before anything is written: one CREATED event with the outcome.
+    let outcome: { granted?: GrantedToken; failure?: ProviderFailure } = {};
+    if (!browser) {
+      const credentials: ClientCredentials = provider.privateKeyPemSealed || input.useDefaultKeys ? this.credentialsOf(provider) : { clientId: input.consumerKey ?? '', clientSecret: input.secretKey ?? '' };
+      const parameters = this.requestParameters(draft);
+      try {
+        outcome.granted =
+          input.flow === OAuthFlow.PASSWORD
+            ? await OAuthClient.password(this.endpointsOf(provider), credentials, { ...parameters, username: input.username, password: input.password })
+            : await OAuthClient.clientCredentials(this.endpointsOf(provider), credentials, parameters);
+      } catch (error) {
+        if (!(error instanceof ProviderFailure)) throw error;
+        outcome = { failure: error };
+      }
+    }
+    let authorizationUrl: string | null = null;
+    const view = await this.deps.lifecycle.run(actor, async (tx) => {
+      const { token: record } = await this.deps.tokens.issue(tx, {
+        kind: TokenKind.OAUTH,
+        tenantId: actor.tenantId,
+        name: input.name,
+        ownerId: actor.id,
+        subjectType: 'provider',
+        subjectId: provider.id,
+        external: true,
+        silent: true,
+      });
+      await tx.em.flush(); // the token record first: the OAuth row points at it
+      const oauth = tx.em.create(OAuthToken, {
+        ...draft,
+        id: record.id,
+        tenantId: actor.tenantId,
+        providerId: provider.id,
+        status: OAuthTokenStatus.REQUESTED,
+        consumerSecretSealed: input.useDefaultKeys || !input.secretKey ? null : this.seal(record.id, 'consumerSecret', input.secretKey),
+        credentialsSealed: input.flow === OAuthFlow.PASSWORD ? this.seal(record.id, 'credentials', JSON.stringify({ username: input.username, password: input.password })) : null,
+        refreshFailures: 0,
+        createdAt: tx.now,
+        updatedAt: tx.now,
+      });
+      const view = { record, oauth };
+      if (outcome.granted) this.applyGranted(tx, view, outcome.granted, true);
+      if (outcome.failure) {
+        oauth.status = OAuthTokenStatus.FAILED;
+        oauth.providerError = outcome.failure.message;
+      }
+      if (browser) authorizationUrl = await this.newAuthorizationLink(view, provider);
+      tx.emit(TokenEventType.CREATED, record, outcome.failure ? { reason: outcome.failure.code, detail: outcome.failure.message } : undefined);
+      return view;
+    });
+    return { view, authorizationUrl, warning: this.warningFor(provider) };
+  }
+
+  /** A fresh link with state, PKCE and (hybrid) nonce; the verifier is kept sealed for the callback. */
+  private async newAuthorizationLink(view: OAuthTokenView, provider: OAuthProvider): Promise<string> {
+    const { oauth } = view;
+    const link = await OAuthClient.authorizationLink(
+      this.endpointsOf(provider),
+      this.credentialsOf(provider, oauth),
+      { ...this.requestParameters(oauth), redirect_uri: this.redirectUri },
+      oauth.flow === OAuthFlow.OIDC_HYBRID,
+    );
+    oauth.pendingState = link.state;
+    oauth.pendingSealed = this.seal(oauth.id, 'pending', JSON.stringify({ codeVerifier: link.codeVerifier, nonce: link.nonce }));
+    return link.url;
+  }
+
+  async startTokenRequest(actor: Actor, id: string): Promise<TokenRequestResult> {
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const { provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
+      if (!BROWSER_FLOWS.has(view.oauth.flow)) throw Errors.notForFlow('startTokenRequest', view.oauth.flow);
+      if (view.record.revokedAt) throw Errors.revoked(id);
+      const authorizationUrl = await this.newAuthorizationLink(view, provider);
+      if (view.oauth.status !== OAuthTokenStatus.ACTIVE) {
+        view.oauth.status = OAuthTokenStatus.REQUESTED;
+        view.oauth.providerError = null;
+      }
+      view.oauth.updatedAt = tx.now;
+      tx.audit('oauth_token.start_request', { type: TokenKind.OAUTH, id, name: view.record.name });
+      return { view, authorizationUrl, warning: this.warningFor(provider) };
+    });
+  }
+
+  /**
+   * Completes a browser flow from the provider's redirect. The state is claimed by a
+   * compare-and-set first, so a link works once however many times it is opened.
+   */
+  async completeAuthorization(query: Record<string, string>): Promise<{ ok: boolean; message: string }> {
+    const state = query.state;
+    if (!state) return { ok: false, message: 'The provider sent no state: this link did not come from a Tessera authorization request.' };
+    const em = this.deps.orm.em.fork();
+    const oauth = await em.findOne(OAuthToken, { pendingState: state });
+    if (!oauth || !oauth.pendingSealed) return { ok: false, message: 'This authorization link is unknown or was already used. Ask for a fresh one (startTokenRequest).' };
+    const pending = JSON.parse(this.unseal(oauth.id, 'pending', oauth.pendingSealed)) as { codeVerifier: string; nonce?: string };
+    const actor = { ...systemActor(oauth.tenantId), name: 'oauth callback' };
+    const claimed = await this.deps.lifecycle.run(actor, async (tx) => (await tx.em.nativeUpdate(OAuthToken, { id: oauth.id, pendingState: state }, { pendingState: null, pendingSealed: null })) === 1);
+    if (!claimed) return { ok: false, message: 'This authorization link was already used. Ask for a fresh one (startTokenRequest).' };
+    const provider = await em.findOneOrFail(OAuthProvider, { id: oauth.providerId });
+
+    let outcome: { granted?: GrantedToken; failure?: string; code?: string };
+    if (query.error) {
+      outcome = { failure: query.error_description ? `${query.error}: ${query.error_description}` : query.error, code: query.error };
+    } else {
+      const callbackUrl = new URL(this.redirectUri);
+      for (const [name, value] of Object.entries(query)) callbackUrl.searchParams.set(name, value);
+      try {
+        outcome = { granted: await OAuthClient.exchangeCode(this.endpointsOf(provider), this.credentialsOf(provider, oauth), callbackUrl, { state, ...pending }, {}) };
+      } catch (error) {
+        if (!(error instanceof ProviderFailure)) throw error;
+        outcome = { failure: error.message, code: error.code };
+      }
+    }
+    const name = await this.deps.lifecycle.run(actor, async (tx) => {
+      const view = await this.findToken(tx.em, oauth.tenantId, oauth.id);
+      if (outcome.granted) {
+        this.applyGranted(tx, view, outcome.granted, false);
+      } else {
+        view.oauth.status = view.oauth.status === OAuthTokenStatus.ACTIVE ? OAuthTokenStatus.ACTIVE : OAuthTokenStatus.FAILED;
+        view.oauth.providerError = outcome.failure ?? null;
+        view.oauth.updatedAt = tx.now;
+        tx.emit(TokenEventType.REFRESH_FAILED, view.record, { reason: outcome.code, detail: outcome.failure });
+      }
+      return view.record.name;
+    });
+    return outcome.granted
+      ? { ok: true, message: `Token "${name}" is ready: Tessera holds its access token now. You can close this page.` }
+      : { ok: false, message: `Token "${name}" was not issued: ${outcome.failure}` };
+  }
+
+  /** Asks again for a FAILED (or expired) direct-flow token. */
+  async retry(actor: Actor, id: string): Promise<OAuthTokenView> {
+    const { provider, ...view } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
+    if (BROWSER_FLOWS.has(view.oauth.flow)) throw Errors.useStartTokenRequest(id);
+    const status = requestStatusOf(view, this.deps.clock.now());
+    if (status !== OAuthTokenStatus.FAILED && status !== OAuthTokenStatus.EXPIRED) throw Errors.notFailed(id);
+    return this.request(actor, id, provider, view.oauth, { preferRefresh: false });
+  }
+
+  /** Refresh grant (or, without a refresh token, the direct flow again). A failure is recorded, not thrown. */
+  async refresh(actor: Actor, id: string): Promise<OAuthTokenView> {
+    const { provider, ...view } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
+    if (view.record.revokedAt) throw Errors.revoked(id);
+    if (BROWSER_FLOWS.has(view.oauth.flow) && !view.oauth.refreshTokenSealed) throw Errors.useStartTokenRequest(id);
+    return this.request(actor, id, provider, view.oauth, { preferRefresh: true });
+  }
+
+  private async request(actor: Actor, id: string, provider: OAuthProvider, oauth: OAuthToken, options: { preferRefresh: boolean }): Promise<OAuthTokenView> {
+    let granted: GrantedToken | undefined;
+    let failure: ProviderFailure | undefined;
+    try {
+      granted = await this.obtain(provider, oauth, options);
+    } catch (error) {
+      if (!(error instanceof ProviderFailure)) throw error;
+      failure = error;
+    }
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
+      if (granted) {
+        this.applyGranted(tx, view, granted, false);
+      } else if (failure) {
+        if (view.oauth.status !== OAuthTokenStatus.ACTIVE) view.oauth.status = OAuthTokenStatus.FAILED;
+        view.oauth.providerError = failure.message;
+        view.oauth.updatedAt = tx.now;
+        tx.emit(TokenEventType.REFRESH_FAILED, view.record, { reason: failure.code, detail: failure.message });
+      }
+      return view;
+    });
+  }
+
+  async rename(actor: Actor, id: string, name: string): Promise<OAuthTokenView> {
+    if (name.length < 1 || name.length > 100 || !NAME_PATTERN.test(name)) throw Errors.badName();
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
+      const previous = view.record.name;
+      view.record.name = name;
+      view.record.updatedAt = tx.now;
+      tx.audit('oauth_token.renamed', { type: TokenKind.OAUTH, id, name }, { previousName: previous });
+      return view;
+    });
+  }
+
+  async delete(actor: Actor, id: string): Promise<OAuthTokenView> {
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
+      await tx.em.nativeDelete(OAuthToken, { id });
+      await this.deps.tokens.delete(tx, view.record);
+      return view;
+    });
+  }
+
+  /**
+   * Revokes the current access token at the provider (RFC 7009, when it has a revocation URL),
+   * then requests a new one with the new parameters. A refused revocation changes nothing.
+   */
+  async resetClientCredentials(actor: Actor, id: string, changes: { scope?: string | null; resource?: string | null; additionalValues?: AdditionalValue[] | null }): Promise<OAuthTokenView> {
+    const { provider, ...view } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
+    if (view.oauth.flow !== OAuthFlow.CLIENT_CREDENTIALS) throw Errors.notForFlow('resetClientCredentialsToken', view.oauth.flow);
+    if (view.oauth.accessTokenSealed && provider.revocationUrl) {
+      try {
+        await OAuthClient.revoke(this.endpointsOf(provider), this.credentialsOf(provider, view.oauth), this.unseal(id, 'accessToken', view.oauth.accessTokenSealed), 'access_token');
+      } catch (error) {
+        if (error instanceof ProviderFailure) throw Errors.revocationRefused(error.message);
+        throw error;
+      }
+    }
+    const oauth = view.oauth;
+    if (changes.scope !== undefined && changes.scope !== null) oauth.scope = changes.scope || null;
+    if (changes.resource !== undefined && changes.resource !== null) oauth.resource = changes.resource || null;
+    if (changes.additionalValues) oauth.additionalValues = changes.additionalValues;
+    let granted: GrantedToken | undefined;
+    let failure: ProviderFailure | undefined;
+    try {
+      granted = await this.obtain(provider, oauth, { preferRefresh: false });
+    } catch (error) {
+      if (!(error instanceof ProviderFailure)) throw error;
+      failure = error;
+    }
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const { provider: _provider, ...current } = await this.findToken(tx.em, actor.tenantId, id);
+      Object.assign(current.oauth, { scope: oauth.scope, resource: oauth.resource, additionalValues: oauth.additionalValues, accessTokenSealed: null, updatedAt: tx.now });
+      tx.audit('oauth_token.reset', { type: TokenKind.OAUTH, id, name: current.record.name }, { revokedAtProvider: !!provider.revocationUrl });
+      if (granted) {
+        this.applyGranted(tx, current, granted, false);
+      } else if (failure) {
+        current.oauth.status = OAuthTokenStatus.FAILED;
+        current.oauth.providerError = failure.message;
+        current.oauth.nextRefreshAt = null;
+        tx.emit(TokenEventType.REFRESH_FAILED, current.record, { reason: failure.code, detail: failure.message });
+      }
+      return current;
+    });
+  }
+
+  /** The one way a value leaves Tessera: audited, only while the token holds a live access token. */
+  async accessToken(actor: Actor, id: string): Promise<{ view: OAuthTokenView; accessToken: string }> {
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
+      const status = requestStatusOf(view, tx.now);
+      if (status !== OAuthTokenStatus.ACTIVE || !view.oauth.accessTokenSealed) throw Errors.noAccessToken(id, status);
+      view.record.lastUsedAt = tx.now;
+      tx.audit('oauth_token.access_token_read', { type: TokenKind.OAUTH, id, name: view.record.name });
+      return { view, accessToken: this.unseal(id, 'accessToken', view.oauth.accessTokenSealed) };
+    });
+  }
+
+  // ---- export / import ----
+
+  async exportBundle(actor: Actor, passphrase: string): Promise<{ bundle: string; providerCount: number; tokenCount: number }> {
+    if (passphrase.length < 12 || passphrase.length > 1000) throw Errors.weakPassphrase();
+    const em = this.deps.orm.em.fork();
+    const providers = await em.find(OAuthProvider, { tenantId: actor.tenantId }, { orderBy: { id: 'asc' } });
+    const tokens = await em.find(OAuthToken, { tenantId: actor.tenantId }, { orderBy: { id: 'asc' } });
+    const records = new Map((await em.find(TokenRecord, { id: { $in: tokens.map((token) => token.id) }, revokedAt: null })).map((record) => [record.id, record]));
+    const open = (id: string, field: string, sealed?: string | null) => (sealed ? this.unseal(id, field, sealed) : null);
+    const content: BundleContent = {
+      providers: providers.map((provider) => ({
+        id: provider.id,
+        name: provider.name,
+        authorizeUrl: provider.authorizeUrl,
+        tokenUrl: provider.tokenUrl,
+        revocationUrl: provider.revocationUrl ?? null,
+        defaultConsumerKey: provider.defaultConsumerKey,
+        defaultConsumerSecret: this.unseal(provider.id, 'consumerSecret', provider.defaultConsumerSecretSealed),
+        privateKeyJwt: provider.privateKeyPemSealed ? { privateKeyPem: this.unseal(provider.id, 'privateKey', provider.privateKeyPemSealed), keyId: provider.privateKeyId ?? '', algorithm: provider.privateKeyAlgorithm ?? '' } : null,
+      })),
+      tokens: tokens.flatMap((token) => {
+        const record = records.get(token.id);
+        if (!record) return [];
+        return [
+          {
+            name: record.name,
+            providerId: token.providerId,
+            flow: token.flow,
+            status: token.status === OAuthTokenStatus.REQUESTED ? OAuthTokenStatus.FAILED : token.status,
+            useDefaultKeys: token.useDefaultKeys,
+            consumerKey: token.consumerKey ?? null,
+            consumerSecret: open(token.id, 'consumerSecret', token.consumerSecretSealed),
+            credentials: open(token.id, 'credentials', token.credentialsSealed),
+            resource: token.resource ?? null,
+            scope: token.scope ?? null,
+            additionalValues: token.additionalValues ?? [],
+            accessToken: open(token.id, 'accessToken', token.accessTokenSealed),
+            refreshToken: open(token.id, 'refreshToken', token.refreshTokenSealed),
+            tokenType: token.tokenType ?? null,
+            grantedScope: token.grantedScope ?? null,
+            providerError: token.providerError ?? null,
+            expiresAt: record.expiresAt ? record.expiresAt.toISOString() : null,
+          },
+        ];
+      }),
+    };
+    const bundle = await sealBundle(content, passphrase);
+    await this.deps.lifecycle.run(actor, async (tx) => {
+      tx.audit('oauth.bundle_exported', { type: 'OAUTH_BUNDLE' }, { providers: content.providers.length, tokens: content.tokens.length });
+    });
+    return { bundle, providerCount: content.providers.length, tokenCount: content.tokens.length };
+  }
+
+  /** Imports a bundle in one transaction: all of it or, on any refusal, nothing. */
+  async importBundle(actor: Actor, bundle: string, passphrase: string, onConflict: ImportConflict): Promise<ImportedItem[]> {
+    const content = (await openBundle(bundle, passphrase)) as BundleContent | null;
+    if (!content || !Array.isArray(content.providers) || !Array.isArray(content.tokens)) throw Errors.badBundle();
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const items: ImportedItem[] = [];
+      const providerIds = new Map<string, string>();
+      const providerNames = new Set((await tx.em.find(OAuthProvider, { tenantId: actor.tenantId })).map((provider) => provider.name));
+      for (const source of content.providers) {
+        const existing = await tx.em.findOne(OAuthProvider, { tenantId: actor.tenantId, name: source.name });
+        if (existing && onConflict === ImportConflict.SKIP) {
+          providerIds.set(source.id, existing.id);
+          items.push({ type: 'provider', name: source.name, importedName: source.name, outcome: ImportOutcome.SKIPPED, id: null });
+        } else if (existing && onConflict === ImportConflict.REPLACE) {
+          Object.assign(existing, { authorizeUrl: source.authorizeUrl, tokenUrl: source.tokenUrl, revocationUrl: source.revocationUrl, defaultConsumerKey: source.defaultConsumerKey, updatedAt: tx.now });
+          existing.defaultConsumerSecretSealed = this.seal(existing.id, 'consumerSecret', source.defaultConsumerSecret);
+          this.sealPrivateKey(existing, source.privateKeyJwt);
+          providerIds.set(source.id, existing.id);
+          items.push({ type: 'provider', name: source.name, importedName: source.name, outcome: ImportOutcome.REPLACED, id: existing.id });
+        } else {
+          const name = existing ? freeName(source.name, providerNames) : source.name;
+          providerNames.add(name);
+          const created = this.newProvider(tx, actor.tenantId, { ...source, name });
+          providerIds.set(source.id, created.id);
+          items.push({ type: 'provider', name: source.name, importedName: name, outcome: existing ? ImportOutcome.RENAMED : ImportOutcome.CREATED, id: created.id });
+        }
+      }
+      await tx.em.flush();
+      const tokenNames = new Set((await tx.em.find(TokenRecord, { tenantId: actor.tenantId, kind: TokenKind.OAUTH })).map((record) => record.name));
+      for (const source of content.tokens) {
+        const providerId = providerIds.get(source.providerId);
+        if (!providerId) throw Errors.badBundle();
+        const existing = await tx.em.findOne(TokenRecord, { tenantId: actor.tenantId, kind: TokenKind.OAUTH, name: source.name });
+        if (existing && onConflict === ImportConflict.SKIP) {
+          items.push({ type: 'token', name: source.name, importedName: source.name, outcome: ImportOutcome.SKIPPED, id: null });
+          continue;
+        }
+        if (existing && onConflict === ImportConflict.REPLACE) {
+          await tx.em.nativeDelete(OAuthToken, { id: existing.id });
+          await this.deps.tokens.delete(tx, existing);
+        }
+        const name = existing && onConflict === ImportConflict.RENAME ? freeName(source.name, tokenNames) : source.name;
+        tokenNames.add(name);
+        const expiresAt = source.expiresAt ? new Date(source.expiresAt) : null;
+        const { token: record } = await this.deps.tokens.issue(tx, {
+          kind: TokenKind.OAUTH,
+          tenantId: actor.tenantId,
+          name,
+          ownerId: actor.id,
+          subjectType: 'provider',
+          subjectId: providerId,
+          expiresAt,
+          external: true,
+        });
+        await tx.em.flush();
+        const seal = (field: string, value: string | null) => (value ? this.seal(record.id, field, value) : null);
+        tx.em.create(OAuthToken, {
+          id: record.id,
+          tenantId: actor.tenantId,
+          providerId,
+          flow: source.flow,
+          status: source.status,
+          useDefaultKeys: source.useDefaultKeys,
+          consumerKey: source.consumerKey,
+          consumerSecretSealed: seal('consumerSecret', source.consumerSecret),
+          credentialsSealed: seal('credentials', source.credentials),
+          resource: source.resource,
+          scope: source.scope,
+          additionalValues: source.additionalValues,
+          accessTokenSealed: seal('accessToken', source.accessToken),
+          refreshTokenSealed: seal('refreshToken', source.refreshToken),
+          tokenType: source.tokenType,
+          grantedScope: source.grantedScope,
+          providerError: source.providerError,
+          nextRefreshAt: source.status === OAuthTokenStatus.ACTIVE && expiresAt ? new Date(Math.max(tx.now.getTime(), expiresAt.getTime() - this.deps.config.oauthRefreshLeadMs)) : null,
+          refreshFailures: 0,
+          createdAt: tx.now,
+          updatedAt: tx.now,
+        });
+        items.push({ type: 'token', name: source.name, importedName: name, outcome: !existing ? ImportOutcome.CREATED : onConflict === ImportConflict.REPLACE ? ImportOutcome.REPLACED : ImportOutcome.RENAMED, id: record.id });
+      }
+      tx.audit('oauth.bundle_imported', { type: 'OAUTH_BUNDLE' }, { onConflict, items: items.length });
+      return items;
+    });
+  }
+}
+
+/** What a bundle holds, in clear once opened. */
+interface BundleContent {
+  providers: (NewOAuthProvider & { id: string })[];
+  tokens: {
+    name: string;
+    providerId: string;
+    flow: OAuthFlow;
+    status: OAuthTokenStatus;
+    useDefaultKeys: boolean;
+    consumerKey: string | null;
+    consumerSecret: string | null;
+    credentials: string | null;
+    resource: string | null;
+    scope: string | null;
+    additionalValues: AdditionalValue[];
+    accessToken: string | null;
+    refreshToken: string | null;
+    tokenType: string | null;
+    grantedScope: string | null;
+    providerError: string | null;
+    expiresAt: string | null;
+  }[];
+}
+
+export interface ImportedItem {
+  type: 'provider' | 'token';
+  name: string;
+  importedName: string;
+  outcome: ImportOutcome;
+  id: string | null;
+}
+
+/** Two requests racing for one provider name: the loser reads as CONFLICT, never as a database error. */
+function nameRace(name: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof UniqueConstraintViolationException) throw Errors.providerNameTaken(name);
+    throw error;
+  };
+}
+
+/** `name (2)`, `name (3)`, … whichever is free first. */
+function freeName(name: string, taken: Set<string>): string {
+  for (let n = 2; ; n += 1) {
+    const candidate = `${name} (${n})`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function withOpenId(scope: string | null | undefined): string {
+  const scopes = new Set((scope ?? '').split(/\s+/).filter(Boolean));
+  scopes.add('openid');
+  return [...scopes].join(' ');
+}
