@@ -21,7 +21,7 @@ import {
   ViewerDocument,
 } from './generated/graphql';
 import { callEndpoint, uniquePath } from './endpoints.helpers';
-import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
+import { BACKENDS, dataOf, errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
 
 type Method = 'GET' | 'POST' | 'DELETE';
 
@@ -313,7 +313,7 @@ describe('secondary endpoint tokens across instances on postgres', () => {
 
   beforeAll(async () => {
     first = await startTessera({ backend: 'postgres' });
-    second = await startTessera({ backend: 'postgres', databaseUrl: first.databaseUrl, secretKey: first.secretKey, bootstrapToken: first.adminToken });
+    second = await startSibling(first, { backend: 'postgres' });
   });
 
   afterAll(async () => {

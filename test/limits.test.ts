@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import { OnTokenEventsDocument, ViewerDocument } from './generated/graphql';
 import { startRedis, type RedisServer } from './harness/services';
-import { errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
+import { errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
 
 describe('GraphQL and WebSocket limits', () => {
   let tessera: TestInstance;
@@ -85,7 +85,7 @@ describe('rate limiting of failed authentication, shared through Redis', () => {
     redis = await startRedis();
     const env = { TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '3' };
     a = await startTessera({ backend: 'postgres', redis: redis.url, env });
-    b = await startTessera({ backend: 'postgres', redis: redis.url, env, databaseUrl: a.databaseUrl, secretKey: a.secretKey, bootstrapToken: a.adminToken });
+    b = await startSibling(a, { backend: 'postgres', redis: redis.url, env });
   });
 
   afterAll(async () => {

@@ -2,18 +2,9 @@ import { DAY } from '../src/core/clock';
 import { ManualClock } from '../src/core/clock';
 import { CreatePatDocument, CreateUserDocument, ViewerDocument, OnExpiryNoticesDocument, OnRevocationNoticesDocument, OnTokenEventsDocument, RevokePatDocument, TokenEventsHistoryDocument, type OnTokenEventsSubscription } from './generated/graphql';
 import { startRedis, type RedisServer } from './harness/services';
-import { BACKENDS, dataOf, errorCodeOf, startTessera, type Subscription, type TestInstance } from './harness/tessera';
+import { BACKENDS, dataOf, errorCodeOf, lastEventId, startSibling, startTessera, type Subscription, type TestInstance } from './harness/tessera';
 
 type Event = OnTokenEventsSubscription['tokenEvents'];
-
-async function lastEventId(instance: TestInstance, token?: string): Promise<string> {
-  let after: string | null = null;
-  for (;;) {
-    const page: { pageInfo: { hasNextPage: boolean; endCursor?: string | null } } = dataOf(await instance.gql(TokenEventsHistoryDocument, { first: 100, after }, token)).tokenEvents;
-    if (!page.pageInfo.hasNextPage) return page.pageInfo.endCursor ?? after ?? '0';
-    after = page.pageInfo.endCursor ?? null;
-  }
-}
 
 async function createPat(instance: TestInstance, name: string, token?: string, duration: 'YEAR' | 'DAYS_7' = 'YEAR') {
   return dataOf(await instance.gql(CreatePatDocument, { input: { name, duration } }, token)).createPersonalAccessToken;
@@ -154,7 +145,7 @@ describe('notices across instances on postgres and redis', () => {
 
   beforeAll(async () => {
     a = await startTessera({ backend: 'postgres', clock });
-    b = await startTessera({ backend: 'postgres', clock, databaseUrl: a.databaseUrl, secretKey: a.secretKey, bootstrapToken: a.adminToken });
+    b = await startSibling(a, { backend: 'postgres', clock });
   });
 
   afterAll(async () => {
@@ -225,7 +216,7 @@ describe('notices through a Redis outage', () => {
   beforeAll(async () => {
     redis = await startRedis();
     a = await startTessera({ backend: 'postgres', redis: redis.url });
-    b = await startTessera({ backend: 'postgres', redis: redis.url, databaseUrl: a.databaseUrl, secretKey: a.secretKey, bootstrapToken: a.adminToken });
+    b = await startSibling(a, { backend: 'postgres', redis: redis.url });
   });
 
   afterAll(async () => {

@@ -18,7 +18,7 @@ import {
 } from './generated/graphql';
 import { AuditLogDocument } from './generated/graphql';
 import { ManualClock } from '../src/core/clock';
-import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
+import { BACKENDS, dataOf, errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
 
 /** Every value a provider handed out in this file, to prove none of them leaks. */
 const issued: string[] = [];
@@ -370,7 +370,7 @@ describe('proactive OAuth refresh across instances on postgres', () => {
   beforeAll(async () => {
     provider = await startProvider();
     a = await startTessera({ backend: 'postgres', clock, env: QUIET_JOB });
-    b = await startTessera({ backend: 'postgres', clock, env: QUIET_JOB, databaseUrl: a.databaseUrl, secretKey: a.secretKey, bootstrapToken: a.adminToken });
+    b = await startSibling(a, { backend: 'postgres', clock, env: QUIET_JOB });
   });
 
   afterAll(async () => {

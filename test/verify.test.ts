@@ -1,6 +1,6 @@
 import { DAY, ManualClock } from '../src/core/clock';
 import { CreatePatDocument, CreateUserDocument, RevokePatDocument, VerifyTokenDocument, ViewerDocument } from './generated/graphql';
-import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
+import { BACKENDS, dataOf, errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
 
 async function postVerify(instance: TestInstance, body: unknown, token: string | null = instance.adminToken) {
   const response = await fetch(`${instance.url}/v1/verify`, {
@@ -91,7 +91,7 @@ describe('revocation propagation between instances', () => {
 
   beforeAll(async () => {
     a = await startTessera({ backend: 'postgres', clock });
-    b = await startTessera({ backend: 'postgres', clock, databaseUrl: a.databaseUrl, secretKey: a.secretKey, bootstrapToken: a.adminToken });
+    b = await startSibling(a, { backend: 'postgres', clock });
   });
 
   afterAll(async () => {

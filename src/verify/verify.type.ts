@@ -10,8 +10,8 @@ registerEnumType(VerifyReason, {
     MALFORMED: { description: 'Not a well-formed value: a Tessera prefix with a wrong checksum, or an impossible length. Rejected without a lookup.' },
     EXPIRED: { description: 'Its lifetime (or the grace of a replaced value) has ended.' },
     REVOKED: { description: 'It was revoked (or deactivated).' },
-    DISABLED: { description: 'It, or what it belongs to (an app), is switched off.' },
-    NOT_ASSIGNED: { description: 'A secondary endpoint token not assigned (or whose assignment is off) to this endpoint.' },
+    DISABLED: { description: 'It, what it belongs to (an app), or its assignment to this endpoint is switched off.' },
+    NOT_ASSIGNED: { description: 'An endpoint token presented at an endpoint it is not assigned to.' },
     WRONG_METHOD: { description: 'Valid, but not for this HTTP method here.' },
   },
 });

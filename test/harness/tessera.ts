@@ -157,6 +157,31 @@ export async function startTessera(options: StartOptions): Promise<TestInstance>
   return instance;
 }
 
+/**
+ * Another instance of the same deployment as `first`: same database, server key and bootstrap
+ * token, its own connections (and its own Redis clients, on `first`'s Redis unless told).
+ */
+export function startSibling(first: TestInstance, options: Omit<StartOptions, 'databaseUrl' | 'secretKey' | 'bootstrapToken'>): Promise<TestInstance> {
+  return startTessera({ ...options, databaseUrl: first.databaseUrl, secretKey: first.secretKey, bootstrapToken: first.adminToken });
+}
+
+/**
+ * The id of the newest event `token` (the admin by default) may see, or '0'. Subscribing with
+ * `after:` it avoids the subscribe/mutate race: whatever happens next is delivered.
+ */
+export async function lastEventId(instance: TestInstance, token?: string): Promise<string> {
+  let after: string | null = null;
+  for (;;) {
+    const response = await instance.raw(
+      { query: 'query ($after: ID) { tokenEvents(first: 100, after: $after) { pageInfo { hasNextPage endCursor } } }', variables: { after } },
+      token ? { authorization: `Bearer ${token}` } : {},
+    );
+    const page = (response.body.data as { tokenEvents: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } }).tokenEvents.pageInfo;
+    if (!page.hasNextPage) return page.endCursor ?? after ?? '0';
+    after = page.endCursor;
+  }
+}
+
 /** The data of a response, failing the test with the errors if there are any. */
 export function dataOf<T>(response: GraphQLResponse<T>): T {
   if (response.errors?.length || !response.data) throw new Error(`GraphQL errors: ${JSON.stringify(response.errors)}`);
