@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
-import { OnTokenEventsDocument, ViewerDocument } from './generated/graphql';
+import { CreateEndpointDocument, OnTokenEventsDocument, ViewerDocument } from './generated/graphql';
 import { startRedis, type RedisServer } from './harness/services';
-import { errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
+import { dataOf, errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
 
 describe('GraphQL and WebSocket limits', () => {
   let tessera: TestInstance;
@@ -73,6 +73,26 @@ describe('GraphQL and WebSocket limits', () => {
     const socket = new WebSocket(tessera.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
     const code = await new Promise<number>((resolve) => socket.on('close', (closeCode) => resolve(closeCode)));
     expect(code).toBe(4408);
+  });
+});
+
+describe('rate limiting of the endpoint ingress', () => {
+  it('should answer 429 with Retry-After past the per-token limit, and count each token apart', async () => {
+    const tessera = await startTessera({ backend: 'sqlite', env: { TESSERA_RATE_INGRESS_PER_MINUTE: '3' } });
+    try {
+      const { endpoint } = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'limited', path: 'limited', authentication: 'TOKEN' } })).createEndpoint;
+      const tokenFor = (method: string) => endpoint.primaryTokens.find((token) => token.method === method)?.secret as string;
+      const call = (token: string) => fetch(`${tessera.url}/endpoints/limited`, { headers: { 'x-tessera-token': token } });
+      for (let i = 0; i < 3; i += 1) expect((await call(tokenFor('GET'))).status).toBe(200);
+      const limited = await call(tokenFor('GET'));
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+      // Another token has its own allowance (it is refused for its method, not rate limited).
+      expect((await call(tokenFor('POST'))).status).toBe(403);
+    } finally {
+      await tessera.close();
+    }
   });
 });
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { RateLimits } from '../../core/rate-limit';
 import express, { type Request, type Response } from 'express';
 import { ErrorCode } from '../../core/errors';
 import { route, sendError, type RestErrorBody, type RouteRegistrar } from '../../core/http';
@@ -47,14 +49,17 @@ function refusal(res: Response, admission: Admission, statusCode: number, reason
  * `GET|POST|DELETE /endpoints/{path}` with `X-Tessera-Token`: every call that reaches an
  * endpoint is recorded, accepted or not; POSTed JSON is kept.
  */
-export const endpointRoutes: RouteRegistrar<{ endpointIngress: EndpointIngress }> = (router, services, logger) => {
+export const endpointRoutes: RouteRegistrar<{ endpointIngress: EndpointIngress; limits: RateLimits }> = (router, services, logger) => {
   router.all(
     '/endpoints/*path',
     route(logger, async (req, res) => {
       const segments = (req.params as { path?: string | string[] }).path ?? [];
       const path = Array.isArray(segments) ? segments.join('/') : segments;
       const method = req.method.toUpperCase();
-      const admission = await services.endpointIngress.admit(path, method, req.header('x-tessera-token') || null);
+      const presented = req.header('x-tessera-token') || null;
+      // Per presented token (a digest: limiter keys may live in Redis), or per address without one.
+      await services.limits.consume('ingressPerKey', presented ? `token:${createHash('sha256').update(presented).digest('base64url')}` : `ip:${req.ip ?? 'unknown'}`);
+      const admission = await services.endpointIngress.admit(path, method, presented);
       if (!admission) throw Errors.ingressNotFound(path);
 
       if (admission.outcome !== EndpointCallOutcome.ACCEPTED) {
