@@ -3,7 +3,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { encodeCursor, MAX_PAGE_SIZE, type Page } from '../db/paginate';
 
 /** Relay page information. */
-@ObjectType({ description: 'Where a page sits in its list (Relay).' })
+@ObjectType({ description: 'Where a page sits in its list (Relay).', simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean, { description: 'Whether items follow this page.' })
   hasNextPage!: boolean;
@@ -45,7 +45,7 @@ export interface ConnectionShape<T> {
  * `pageInfo` and `totalCount`.
  */
 export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string, noun: string): ClassType<ConnectionShape<T>> {
-  @ObjectType(`${name}Edge`, { description: `One ${noun} in a list, with its cursor.` })
+  @ObjectType(`${name}Edge`, { description: `One ${noun} in a list, with its cursor.`, simpleResolvers: true })
   class EdgeClass {
     @Field(() => String, { description: 'Pass as `after` to continue after this item.' })
     cursor!: string;
@@ -54,7 +54,7 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
     node!: T;
   }
 
-  @ObjectType(`${name}Connection`, { description: `A page of ${noun}s (Relay connection).` })
+  @ObjectType(`${name}Connection`, { description: `A page of ${noun}s (Relay connection).`, simpleResolvers: true })
   class ConnectionClass {
     @Field(() => [EdgeClass], { description: 'The items on this page.' })
     edges!: Edge<T>[];

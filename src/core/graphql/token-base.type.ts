@@ -7,7 +7,7 @@ import type { TokenRecord } from '../tokens/token.entity';
  * The fields every kind's token type shares, written once: each kind's GraphQL type extends
  * this and adds its own.
  */
-@ObjectType({ description: 'Fields shared by every kind of token (not emitted on its own).' })
+@ObjectType({ description: 'Fields shared by every kind of token (not emitted on its own).', simpleResolvers: true })
 export abstract class TokenFields {
   @Field(() => ID, { description: 'Token id, typed by kind (`pat_…`, `wft_…`).' })
   id!: string;

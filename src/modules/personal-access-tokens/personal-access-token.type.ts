@@ -3,7 +3,7 @@ import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
 import type { TokenRecord } from '../../core/tokens/token.entity';
 
-@ObjectType('PersonalAccessToken', { description: 'A personal access token: acts as its owner, no more. Its value is shown once, at creation.' })
+@ObjectType('PersonalAccessToken', { description: 'A personal access token: acts as its owner, no more. Its value is shown once, at creation.', simpleResolvers: true })
 export class PersonalAccessTokenType extends TokenFields {
   @Field(() => ID, { description: 'The user the token acts as.' })
   ownerId!: string;
