@@ -1,4 +1,5 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
+import { mapLoader } from './core/graphql/loaders';
 import type { Actor } from './core/actor';
 import type { TokenRecord } from './core/tokens/token.entity';
 import { AppError } from './core/errors';
@@ -22,10 +23,7 @@ export class Context {
   ) {
     this.now = services.clock.now();
     this.loaders = {
-      userById: new DataLoader(async (ids) => {
-        const users = await services.users.usersByIds(ids);
-        return ids.map((id) => users.get(id) ?? null);
-      }),
+      userById: mapLoader((ids) => services.users.usersByIds(ids), null),
     };
   }
 

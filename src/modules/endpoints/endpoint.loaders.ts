@@ -1,4 +1,5 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
+import { mapLoader, perRequest } from '../../core/graphql/loaders';
 import type { TokenRecord } from '../../core/tokens/token.entity';
 import type { Context } from '../../context';
 import type { Assignment, Endpoint } from './endpoint.entity';
@@ -12,32 +13,14 @@ export interface EndpointLoaders {
   primaryTokensByEndpoint: DataLoader<string, PrimaryTokenView[]>;
 }
 
-const perRequest = new WeakMap<Context, EndpointLoaders>();
-
 /** This request's loaders (made on first use; they live and die with the context). */
-export function endpointLoaders(ctx: Context): EndpointLoaders {
-  let loaders = perRequest.get(ctx);
-  if (loaders) return loaders;
+export const endpointLoaders = perRequest((ctx: Context): EndpointLoaders => {
   const actor = ctx.actor();
   const { endpoints, endpointTokens } = ctx.services;
-  loaders = {
-    endpointById: new DataLoader(async (ids) => {
-      const found = await endpoints.byIds(actor, ids);
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    secondaryTokenById: new DataLoader(async (ids) => {
-      const found = await endpointTokens.byIds(actor, ids);
-      return ids.map((id) => found.get(id) ?? null);
-    }),
-    assignmentsByToken: new DataLoader(async (ids) => {
-      const found = await endpointTokens.assignmentsOf(actor, ids);
-      return ids.map((id) => found.get(id) ?? []);
-    }),
-    primaryTokensByEndpoint: new DataLoader(async (ids) => {
-      const found = await endpoints.primaryTokensOf(actor, ids);
-      return ids.map((id) => found.get(id) ?? []);
-    }),
+  return {
+    endpointById: mapLoader((ids) => endpoints.byIds(actor, ids), null),
+    secondaryTokenById: mapLoader((ids) => endpointTokens.byIds(actor, ids), null),
+    assignmentsByToken: mapLoader((ids) => endpointTokens.assignmentsOf(actor, ids), [] as Assignment[]),
+    primaryTokensByEndpoint: mapLoader((ids) => endpoints.primaryTokensOf(actor, ids), [] as PrimaryTokenView[]),
   };
-  perRequest.set(ctx, loaders);
-  return loaders;
-}
+});
