@@ -28,7 +28,7 @@ import { Context } from './context';
 import type { CoreDeps } from './deps';
 import { entities, migrations, routes } from './modules';
 import { bodyErrorHandler } from './core/http';
-import { ExpirySweep } from './notices';
+import { ExpirySweep, sharedSubscribe } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
 import { createVerifyHandler, Verifier, type Principal } from './verify';
@@ -175,6 +175,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     {
       schema,
       validate: validateWithLimits(rules),
+      subscribe: sharedSubscribe({
+        audienceKey: (contextValue) => {
+          const viewer = (contextValue as Context | undefined)?.viewer;
+          return viewer ? `${viewer.tenantId}:${viewer.role}` : null;
+        },
+      }),
       connectionInitWaitTimeout: config.wsInitTimeoutMs,
       context: (ctx) => {
         const auth = ctx.extra.tessera;

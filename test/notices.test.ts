@@ -1,6 +1,7 @@
 import { DAY } from '../src/core/clock';
 import { ManualClock } from '../src/core/clock';
 import { CreatePatDocument, CreateUserDocument, ViewerDocument, OnExpiryNoticesDocument, OnRevocationNoticesDocument, OnTokenEventsDocument, RevokePatDocument, TokenEventsHistoryDocument, type OnTokenEventsSubscription } from './generated/graphql';
+import { TokenEventView } from '../src/notices';
 import { startRedis, type RedisServer } from './harness/services';
 import { BACKENDS, dataOf, errorCodeOf, lastEventId, startSibling, startTessera, type Subscription, type TestInstance } from './harness/tessera';
 
@@ -100,6 +101,25 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     expect(adminSaw.map((event) => event.token.name)).toEqual(['admin only', 'member own']);
     const history = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, after }, member.secret)).tokenEvents;
     expect(history.edges.map((edge) => edge.node.token.name)).toEqual(['member own']);
+  });
+
+  it('should execute an event once per audience, not once per listener, and still respect visibility', async () => {
+    const member = dataOf(await tessera.gql(CreateUserDocument, { input: { email: `share-${Date.now()}@example.com`, name: 'Sharer', role: 'MEMBER' } })).createUser;
+    const after = await lastEventId(tessera);
+    const admins = [tessera.ws().subscribe(OnTokenEventsDocument, { after }), tessera.ws().subscribe(OnTokenEventsDocument, { after })];
+    const memberFeed = tessera.ws(member.secret).subscribe(OnTokenEventsDocument, { after });
+    const executions = jest.spyOn(TokenEventView, 'from');
+    try {
+      await createPat(tessera, 'admin only (shared)');
+      const own = await createPat(tessera, 'member own (shared)', member.secret);
+      for (const feed of admins) expect((await values(feed, 2)).map((event) => event.token.name)).toEqual(['admin only (shared)', 'member own (shared)']);
+      expect((await memberFeed.value()).tokenEvents.token.id).toBe(own.token.id);
+      // Two events for the admins (shared between both), one for the member: three, not five.
+      expect(executions).toHaveBeenCalledTimes(3);
+    } finally {
+      executions.mockRestore();
+      [...admins, memberFeed].forEach((feed) => feed.unsubscribe());
+    }
   });
 
   it('should refuse a malformed after with BAD_USER_INPUT', async () => {

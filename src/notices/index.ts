@@ -2,3 +2,4 @@ export { NoticeService, mayView } from './notice.service';
 export { NoticeResolver } from './notice.resolver';
 export { ExpirySweep } from './expiry-sweep';
 export { TokenEventView } from './token-event.type';
+export { sharedSubscribe } from './shared-execution';
