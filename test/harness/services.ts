@@ -23,6 +23,10 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Stops then starts again on the same port and data directory; resolves once it accepts connections. */
   restart(): Promise<void>;
+  /** The first half of a restart: stops the server, keeping its port and data (for outage tests). */
+  pause(): Promise<void>;
+  /** The second half: starts a paused server again; resolves once it accepts connections. */
+  resume(): Promise<void>;
 }
 
 /** A private, non-persistent Redis server on 127.0.0.1. */
@@ -270,6 +274,14 @@ export async function startPostgres(): Promise<PostgresServer> {
     async restart(): Promise<void> {
       if (stopped) throw new Error('postgres was stopped for good; start a new one');
       await halt();
+      await start();
+    },
+    async pause(): Promise<void> {
+      if (stopped) throw new Error('postgres was stopped for good; start a new one');
+      await halt();
+    },
+    async resume(): Promise<void> {
+      if (stopped) throw new Error('postgres was stopped for good; start a new one');
       await start();
     },
   };
