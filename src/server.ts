@@ -324,8 +324,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     bootstrap,
     close() {
       closing ??= (async () => {
-        sweep.stop();
-        services.oauth.stop();
+        // Background jobs finish their batch before the database goes away.
+        await Promise.all([sweep.stop(), services.oauth.stop()]);
         await dispatcher.close();
         await apollo.stop();
         wsServer.close();

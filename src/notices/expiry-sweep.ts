@@ -4,6 +4,7 @@ import { nextNotice } from '../core/tokens/token-status';
 import { TokenRecord } from '../core/tokens/token.entity';
 import type { CoreDeps } from '../deps';
 import { NoticeService } from './notice.service';
+import { PeriodicJob, type StopSignal } from '../core/periodic-job';
 
 const BATCH = 500;
 
@@ -15,26 +16,31 @@ const BATCH = 500;
  * bounded whatever the number of tokens.
  */
 export class ExpirySweep {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<number> | null = null;
+  private readonly job: PeriodicJob;
 
-  constructor(private readonly deps: CoreDeps) {}
+  constructor(private readonly deps: CoreDeps) {
+    this.job = new PeriodicJob('expiry-sweep', deps.logger, (shouldStop) => this.sweep(shouldStop));
+  }
 
   start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.run().catch((error: Error) => this.deps.logger.error({ component: 'sweep', err: error.message }, 'expiry sweep failed')), intervalMs);
-    this.timer.unref();
+    this.job.start(intervalMs);
   }
 
   /** Sweeps until nothing is due; returns how many notices this sweeper emitted. */
   run(): Promise<number> {
-    if (!this.running) this.running = this.sweep().finally(() => (this.running = null));
-    return this.running;
+    return this.job.run();
   }
 
-  private async sweep(): Promise<number> {
+  /** Stops after the current batch (a batch is one transaction: never half written). */
+  stop(): Promise<void> {
+    return this.job.stop();
+  }
+
+  private async sweep(shouldStop: StopSignal): Promise<number> {
     const thresholds = this.deps.config.expiryWarningDays;
     let emitted = 0;
     for (;;) {
+      if (shouldStop()) return emitted;
       const now = this.deps.clock.now();
       const due = await this.deps.orm.em.fork().find(TokenRecord, { nextNoticeAt: { $lte: now }, revokedAt: null }, { orderBy: { nextNoticeAt: 'asc', id: 'asc' }, limit: BATCH });
       if (due.length === 0) return emitted;
@@ -59,7 +65,4 @@ export class ExpirySweep {
     }
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
 }

@@ -1,4 +1,4 @@
-import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, Kind, print, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
 
 /** How many (event, operation) results are kept for other listeners to reuse. */
 const CACHE_LIMIT = 2_000;
@@ -31,7 +31,7 @@ export function sharedSubscribe(shareable: Shareable) {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const audience = shareable.audienceKey(args.contextValue);
-    const operationKey = `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(args.variableValues ?? {})}|${audience}`;
+    const operationKey = `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(selectionVariables(args))}|${audience}`;
     async function* mapped(): AsyncGenerator<ExecutionResult> {
       const iterator = source as AsyncIterable<{ id?: string | number }>;
       for await (const event of iterator) {
@@ -58,4 +58,30 @@ export function sharedSubscribe(shareable: Shareable) {
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof (value as AsyncIterable<unknown>)?.[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * The variables the response depends on: those used inside the root field's selection set.
+ * The root field's own arguments (`filter`, `after`) only shape the listener's source stream,
+ * so listeners that differ only there still share one execution per event.
+ */
+function selectionVariables(args: ExecutionArgs): Record<string, unknown> {
+  const operation = args.document.definitions.find(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!args.operationName || definition.name?.value === args.operationName),
+  );
+  const used = new Set<string>();
+  const collect = (node: DocumentNode | OperationDefinitionNode['selectionSet']) =>
+    visit(node, {
+      Variable(variable) {
+        used.add(variable.name.value);
+      },
+    });
+  for (const selection of operation?.selectionSet.selections ?? []) {
+    if (selection.kind === Kind.FIELD && selection.selectionSet) collect(selection.selectionSet);
+    else collect({ kind: Kind.SELECTION_SET, selections: [selection] });
+  }
+  // Fragments the selection spreads may use variables too.
+  for (const definition of args.document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) collect(definition.selectionSet);
+  const values = (args.variableValues ?? {}) as Record<string, unknown>;
+  return Object.fromEntries([...used].sort().map((name) => [name, values[name]]));
 }

@@ -35,6 +35,8 @@ const APP_MANAGERS: PrincipalName[] = ['ADMIN', 'DEVELOPER'];
 const WORKFLOW_MANAGERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'APP'];
 const ENDPOINT_READERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'APP'];
 const VERIFIERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'APP'];
+/** Outbound OAuth: administrators and automation administrators (and apps, which act as the latter) — flows read values. */
+const OAUTH_MANAGERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'APP'];
 
 export const ACCESS: Record<string, PrincipalName[]> = {
   // queries
@@ -53,8 +55,23 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   endpoints: ENDPOINT_READERS,
   endpointTokens: ENDPOINT_READERS,
   endpointData: ADMIN,
+  oauthProviders: OAUTH_MANAGERS,
+  oauthTokens: OAUTH_MANAGERS,
+  oauthAccessToken: OAUTH_MANAGERS,
   // mutations
   createUser: ADMIN,
+  createOAuthProvider: OAUTH_MANAGERS,
+  updateOAuthProvider: OAUTH_MANAGERS,
+  deleteOAuthProvider: OAUTH_MANAGERS,
+  createOAuthToken: OAUTH_MANAGERS,
+  retryOAuthTokenRequest: OAUTH_MANAGERS,
+  startTokenRequest: OAUTH_MANAGERS,
+  refreshOAuthToken: OAUTH_MANAGERS,
+  renameOAuthToken: OAUTH_MANAGERS,
+  deleteOAuthToken: OAUTH_MANAGERS,
+  resetClientCredentialsToken: OAUTH_MANAGERS,
+  exportOAuthBundle: OAUTH_MANAGERS,
+  importOAuthBundle: OAUTH_MANAGERS,
   createPersonalAccessToken: USERS,
   revokePersonalAccessToken: EVERYONE,
   deletePersonalAccessToken: EVERYONE,
@@ -237,7 +254,7 @@ describe.each(BACKENDS)('access control on %s', (backend) => {
       for (const listing of listings) {
         for (const record of records) expect({ list: listing.name, leaked: listing.body.includes(record.id) ? record : null }).toEqual({ list: listing.name, leaked: null });
       }
-      expect(listings.map((listing) => listing.name)).toEqual(expect.arrayContaining(['apps', 'workflows', 'workflowTokens', 'endpoints', 'endpointTokens', 'personalAccessTokens', 'tokenEvents', 'auditLog']));
+      expect(listings.map((listing) => listing.name)).toEqual(expect.arrayContaining(['apps', 'workflows', 'workflowTokens', 'endpoints', 'endpointTokens', 'personalAccessTokens', 'tokenEvents', 'auditLog', 'oauthProviders', 'oauthTokens']));
     });
 
     it("should not push this tenant's events to another tenant's listener", async () => {

@@ -143,11 +143,25 @@ export async function recordsOfEveryKind(tessera: TestInstance): Promise<TenantR
   secrets.push(secondary.secret);
   const assignment = must(await post(tessera, 'mutation M($input: AssignEndpointTokenInput!) { assignEndpointToken(input: $input) { assignment { id } } }', { input: { endpointId: endpoint.id, tokenId: secondary.endpointToken.id, methods: ['GET', 'POST'] } }, admin)).assignEndpointToken;
   records.push({ kind: 'assignment', id: assignment.assignment.id });
+  // An outbound OAuth provider and token; the provider is unreachable, so the token is FAILED — it still exists.
+  const provider = must(
+    await post(
+      tessera,
+      'mutation M($input: CreateOAuthProviderInput!) { createOAuthProvider(input: $input) { id } }',
+      { input: { name: `bola ${suffix()}`, authorizeUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token', defaultConsumerKey: 'bola-client', defaultConsumerSecret: 'bola-consumer-secret' } },
+      admin,
+    ),
+  ).createOAuthProvider;
+  records.push({ kind: 'oauth provider', id: provider.id });
+  const outbound = must(
+    await post(tessera, 'mutation M($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }', { input: { name: 'bola', providerId: provider.id, flow: 'CLIENT_CREDENTIALS', useDefaultKeys: true } }, admin),
+  ).createOAuthToken;
+  records.push({ kind: 'oauth token', id: outbound.token.id });
   return { records, secrets };
 }
 
 /** Which record an id argument names, by its name; `id` may be any record. */
-const ARGUMENT_KINDS: Record<string, string[]> = { workflowId: ['workflow'], endpointId: ['endpoint'], tokenId: ['endpoint token'] };
+const ARGUMENT_KINDS: Record<string, string[]> = { workflowId: ['workflow'], endpointId: ['endpoint'], tokenId: ['endpoint token'], providerId: ['oauth provider'] };
 
 export interface BolaResult {
   records: { kind: string; id: string }[];

@@ -2,6 +2,7 @@ import { systemActor } from '../../core/actor';
 import { TokenEventType } from '../../core/events/event.entity';
 import { TokenKind } from '../../core/tokens/token-kind';
 import { TokenRecord } from '../../core/tokens/token.entity';
+import { PeriodicJob, type StopSignal } from '../../core/periodic-job';
 import type { CoreDeps } from '../../deps';
 import { ProviderFailure, type GrantedToken } from './oauth.client';
 import { OAuthProvider, OAuthToken, OAuthTokenStatus } from './oauth.entity';
@@ -25,35 +26,36 @@ const LEASE_MS = 2 * 60_000;
  * RECOVERED.
  */
 export class OAuthRefreshJob {
-  private timer?: NodeJS.Timeout;
-  private running: Promise<number> | null = null;
+  private readonly job: PeriodicJob;
 
   constructor(
     private readonly deps: CoreDeps,
     private readonly service: OAuthService,
-  ) {}
-
-  start(intervalMs: number): void {
-    this.timer = setInterval(() => void this.runOnce().catch((error: Error) => this.deps.logger.error({ component: 'oauth-refresh', err: error.message }, 'oauth refresh failed')), intervalMs);
-    this.timer.unref();
+  ) {
+    this.job = new PeriodicJob('oauth-refresh', deps.logger, (shouldStop) => this.sweep(shouldStop));
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
+  start(intervalMs: number): void {
+    this.job.start(intervalMs);
+  }
+
+  /** Stops after the token in hand; resolves once the run in progress has ended. */
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Refreshes every due token once; returns how many this instance handled. */
   runOnce(): Promise<number> {
-    if (!this.running) this.running = this.sweep().finally(() => (this.running = null));
-    return this.running;
+    return this.job.run();
   }
 
-  private async sweep(): Promise<number> {
+  private async sweep(shouldStop: StopSignal): Promise<number> {
     const now = this.deps.clock.now();
     const em = this.deps.orm.em.fork();
     const due = await em.find(OAuthToken, { nextRefreshAt: { $lte: now }, status: OAuthTokenStatus.ACTIVE }, { orderBy: { nextRefreshAt: 'asc', id: 'asc' }, limit: BATCH });
     let handled = 0;
     for (const oauth of due) {
+      if (shouldStop()) break;
       if (await this.refreshOne(oauth)) handled += 1;
     }
     return handled;

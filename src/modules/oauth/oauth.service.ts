@@ -78,8 +78,8 @@ export class OAuthService {
     this.refreshJob.start(this.deps.config.oauthRefreshIntervalMs);
   }
 
-  stop(): void {
-    this.refreshJob.stop();
+  stop(): Promise<void> {
+    return this.refreshJob.stop();
   }
 
   // ---- sealing: every value bound to its row and field, so ciphertexts cannot be swapped ----
