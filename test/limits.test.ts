@@ -39,6 +39,27 @@ describe('GraphQL and WebSocket limits', () => {
     expect(response.body.errors?.[0]?.message).toMatch(/alias/i);
   });
 
+  it('should refuse introspection when it is switched off', async () => {
+    const closed = await startTessera({ backend: 'sqlite', env: { TESSERA_INTROSPECTION: 'false' } });
+    try {
+      const response = await closed.raw({ query: '{ __schema { types { name } } }' });
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(response.body.data ?? null).toBeNull();
+    } finally {
+      await closed.close();
+    }
+    expect((await tessera.raw({ query: '{ __schema { queryType { name } } }' })).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+  });
+
+  it('should refuse a cross-site simple request (CSRF prevention)', async () => {
+    // A browser form can send text/plain without a preflight: Apollo refuses it.
+    const simple = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${tessera.adminToken}` }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
+    expect(simple.status).toBe(400);
+    const get = await fetch(`${tessera.url}/graphql?query=${encodeURIComponent('{ viewer { id } }')}`, { headers: { authorization: `Bearer ${tessera.adminToken}` } });
+    expect(get.status).toBe(400);
+    expect(await get.text()).toMatch(/CSRF|preflight/i);
+  });
+
   it('should refuse batched operations and oversized bodies', async () => {
     const batch = await tessera.raw([{ query: '{ viewer { id } }' }, { query: '{ viewer { id } }' }]);
     expect(batch.status).toBe(400);

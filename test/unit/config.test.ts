@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(first.secretKey.toString('hex'));
   });
 
+  it('should turn introspection off in production unless asked for', () => {
+    const key = 'cd'.repeat(32);
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).introspection).toBe(true);
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), NODE_ENV: 'production', TESSERA_SECRET_KEY: key }).introspection).toBe(false);
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), NODE_ENV: 'production', TESSERA_SECRET_KEY: key, TESSERA_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
   it('should accept a key as hex or base64', () => {
     const hex = 'ab'.repeat(32);
     expect(loadConfig({ TESSERA_SECRET_KEY: hex, TESSERA_DATA_DIR: dataDir() }).secretKey.toString('hex')).toBe(hex);
