@@ -38,6 +38,7 @@ import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
 import type { BootstrapResult } from './modules/users';
 import type { DestinationStream } from 'pino';
+import { mountConsole } from './console-static';
 
 /** Close codes for graphql-ws connections Tessera ends itself. */
 export enum CloseCode {
@@ -74,6 +75,14 @@ export interface TesseraServer {
   dispatcher: EventDispatcher;
   bootstrap: BootstrapResult;
   close(): Promise<void>;
+}
+
+/** The metrics label of a request: its route pattern (the first, for routes with several). */
+function routeLabel(req: Request): string {
+  const path: unknown = req.route?.path;
+  if (Array.isArray(path)) return String(path[0]);
+  if (path !== undefined) return String(path);
+  return req.path.startsWith('/graphql') ? '/graphql' : 'other';
 }
 
 /**
@@ -135,7 +144,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.setHeader('x-request-id', requestId);
     res.locals.requestId = requestId;
     const started = process.hrtime.bigint();
-    res.once('finish', () => metrics.observeRequest(req.route?.path ?? (req.path.startsWith('/graphql') ? '/graphql' : 'other'), res.statusCode, started));
+    res.once('finish', () => metrics.observeRequest(routeLabel(req), res.statusCode, started));
     next();
   });
 
@@ -155,6 +164,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.setHeader('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+
+  // The web console at /console and GraphiQL for browsers at GET /graphql (before Apollo).
+  mountConsole(app);
 
   const restRouter = express.Router();
   for (const register of routes) register(restRouter, services, logger);

@@ -1,0 +1,69 @@
+import { createClient, type Client } from 'graphql-ws';
+import type { TypedDocumentString } from './generated/graphql';
+
+/** Where the signed-in token lives: this tab's session storage, never a URL, a cookie or a log. */
+export const TOKEN_KEY = 'tessera.token';
+
+export const session = {
+  token(): string | null {
+    return sessionStorage.getItem(TOKEN_KEY);
+  },
+  signIn(token: string): void {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  },
+  signOut(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+/** A GraphQL error, with its `extensions.code` (UNAUTHENTICATED, FORBIDDEN, CONFLICT, …). */
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Runs one query or mutation over HTTP with the signed-in token. */
+export async function gql<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]): Promise<TResult> {
+  const token = session.token();
+  const response = await fetch('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: document.toString(), variables }),
+  });
+  let body: { data?: TResult | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch {
+    throw new ApiError(`Tessera answered ${response.status} without a GraphQL body`, 'INTERNAL_SERVER_ERROR');
+  }
+  const error = body.errors?.[0];
+  if (error) throw new ApiError(error.message, error.extensions?.code);
+  if (!body.data) throw new ApiError('Tessera answered without data', 'INTERNAL_SERVER_ERROR');
+  return body.data;
+}
+
+/** One graphql-ws client per sign-in; it reconnects on its own. */
+export function socketClient(token: string, on: { connected(): void; closed(reason: string): void }): Client {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+  return createClient({
+    url,
+    connectionParams: { authorization: `Bearer ${token}` },
+    lazy: false,
+    retryAttempts: Infinity,
+    shouldRetry: (event) => !(event && typeof event === 'object' && 'code' in event && (event as CloseEvent).code === 4401),
+    on: {
+      connected: () => on.connected(),
+      closed: (event) => on.closed((event as CloseEvent | undefined)?.code === 4401 ? 'The token of this session is no longer valid' : 'Disconnected: reconnecting…'),
+    },
+  });
+}
+
+/** Compares two event ids (whole numbers as strings). */
+export function eventIdAfter(a: string, b: string | null): boolean {
+  if (b === null) return true;
+  return BigInt(a) > BigInt(b);
+}

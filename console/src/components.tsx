@@ -1,0 +1,175 @@
+import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import type { TokenStatus } from './generated/graphql';
+
+/** A modal dialog on the native <dialog> element: focus stays inside, Escape closes it. */
+export function Dialog(props: { title: string; onClose(): void; children: ReactNode; actions?: ReactNode; role?: 'dialog' | 'alertdialog' }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      role={props.role}
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        props.onClose();
+      }}
+    >
+      <h2 id={titleId}>{props.title}</h2>
+      <div className="dialog-body">{props.children}</div>
+      <div className="dialog-actions">{props.actions ?? <button onClick={props.onClose}>Close</button>}</div>
+    </dialog>
+  );
+}
+
+/** Copies a value to the clipboard; says so for screen readers too. */
+export function CopyButton(props: { value: string; label: string }) {
+  const [done, setDone] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(props.value);
+    } catch {
+      const area = document.createElement('textarea');
+      area.value = props.value;
+      document.body.append(area);
+      area.select();
+      document.execCommand('copy');
+      area.remove();
+    }
+    setDone(true);
+    setTimeout(() => setDone(false), 1500);
+  };
+  return (
+    <button type="button" className="copy" onClick={() => void copy()} aria-label={props.label}>
+      {done ? 'Copied' : 'Copy'}
+      <span className="visually-hidden" role="status">
+        {done ? 'Copied to the clipboard' : ''}
+      </span>
+    </button>
+  );
+}
+
+/** A labelled value with a copy button (URLs, headers, curl). */
+export function CopyField(props: { label: string; value: string; multiline?: boolean }) {
+  const id = useId();
+  return (
+    <div className="copy-field">
+      <label htmlFor={id}>{props.label}</label>
+      <div className="copy-row">
+        {props.multiline ? <textarea id={id} readOnly value={props.value} rows={Math.min(8, props.value.split('\n').length + 1)} /> : <input id={id} readOnly value={props.value} />}
+        <CopyButton value={props.value} label={`Copy ${props.label}`} />
+      </div>
+    </div>
+  );
+}
+
+/** A value shown once: copy it now, it will not be shown again. */
+export function SecretDialog(props: { title: string; secret: string; onClose(): void; extra?: ReactNode; warning?: string }) {
+  return (
+    <Dialog title={props.title} onClose={props.onClose} role="alertdialog" actions={<button onClick={props.onClose}>I have copied it</button>}>
+      <p className="warning" role="alert">
+        <span aria-hidden="true">⚠ </span>
+        {props.warning ?? 'Copy this value now: it will not be shown again.'}
+      </p>
+      <div className="copy-row">
+        <code className="secret" data-testid="one-time-secret">
+          {props.secret}
+        </code>
+        <CopyButton value={props.secret} label="Copy the value" />
+      </div>
+      {props.extra}
+    </Dialog>
+  );
+}
+
+export interface ConfirmRequest {
+  title: string;
+  /** What will break, in a sentence. */
+  consequence: string;
+  confirmLabel: string;
+}
+
+/** `ask(request)` opens a confirmation and resolves with the answer. */
+export function useConfirm(): [ReactNode, (request: ConfirmRequest) => Promise<boolean>] {
+  const [pending, setPending] = useState<{ request: ConfirmRequest; resolve(answer: boolean): void } | null>(null);
+  const ask = useCallback((request: ConfirmRequest) => new Promise<boolean>((resolve) => setPending({ request, resolve })), []);
+  const answer = (value: boolean) => {
+    pending?.resolve(value);
+    setPending(null);
+  };
+  const element = pending ? (
+    <Dialog
+      title={pending.request.title}
+      role="alertdialog"
+      onClose={() => answer(false)}
+      actions={
+        <>
+          <button onClick={() => answer(false)} autoFocus>
+            Cancel
+          </button>
+          <button className="danger" onClick={() => answer(true)}>
+            {pending.request.confirmLabel}
+          </button>
+        </>
+      }
+    >
+      <p>{pending.request.consequence}</p>
+    </Dialog>
+  ) : null;
+  return [element, ask];
+}
+
+const STATUS: Record<TokenStatus, { icon: string; label: string; className: string }> = {
+  ACTIVE: { icon: '●', label: 'Active', className: 'ok' },
+  EXPIRING: { icon: '⚠', label: 'Expiring soon', className: 'warn' },
+  EXPIRED: { icon: '✖', label: 'Expired', className: 'error' },
+  REVOKED: { icon: '⊘', label: 'Revoked', className: 'muted' },
+};
+
+/** A token's status with its icon: a warning inside the warning window, a red error once expired. */
+export function StatusBadge(props: { status: TokenStatus }) {
+  const s = STATUS[props.status];
+  return (
+    <span className={`status ${s.className}`} data-status={props.status} title={s.label}>
+      <span className="icon" role="img" aria-label={props.status === 'EXPIRING' ? 'Warning' : props.status === 'EXPIRED' ? 'Error' : s.label}>
+        {s.icon}
+      </span>{' '}
+      {s.label}
+    </span>
+  );
+}
+
+export function when(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** An error line for a failed action. */
+export function ErrorLine(props: { error: unknown }) {
+  if (!props.error) return null;
+  const message = props.error instanceof Error ? props.error.message : String(props.error);
+  return (
+    <p className="error-line" role="alert">
+      {message}
+    </p>
+  );
+}
+
+/** Runs an async action, keeping its error for <ErrorLine>. */
+export function useAction(): [unknown, (run: () => Promise<unknown>) => Promise<void>] {
+  const [error, setError] = useState<unknown>(null);
+  const run = useCallback(async (action: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await action();
+    } catch (caught) {
+      setError(caught);
+    }
+  }, []);
+  return [error, run];
+}

@@ -1,0 +1,145 @@
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { eventIdAfter, gql, socketClient } from './api';
+import { ConsoleTokenEventsDocument, type ConsoleEventFragment, type TokenKind, type TokenEventType, type TypedDocumentString } from './generated/graphql';
+
+/** The event types the notices panel shows: expiry and revocation notices. */
+export const NOTICE_TYPES: TokenEventType[] = ['EXPIRING_SOON', 'EXPIRED', 'REVOKED', 'REGENERATED', 'DELETED', 'DISABLED', 'UNASSIGNED', 'REFRESH_FAILED'];
+const KEEP_NOTICES = 50;
+
+interface Live {
+  connection: 'connecting' | 'live' | string;
+  lastEventId: string | null;
+  notices: ConsoleEventFragment[];
+  clearNotices(): void;
+  /** Calls `listener` for every event that arrives; returns the unsubscribe. */
+  listen(listener: (event: ConsoleEventFragment) => void): () => void;
+}
+
+const LiveContext = createContext<Live | null>(null);
+
+export function useLive(): Live {
+  const live = useContext(LiveContext);
+  if (!live) throw new Error('useLive outside <LiveProvider>');
+  return live;
+}
+
+function readJson<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * One `tokenEvents` subscription for the signed-in session. The last event id is kept in local
+ * storage (per user), and the subscription starts `after` it, so what happened while the console
+ * was closed arrives first. Replays after a reconnect are dropped by id.
+ */
+export function LiveProvider(props: { token: string; viewerKey: string; children: ReactNode; onUnauthorized(): void }) {
+  const idKey = `tessera.lastEventId.${props.viewerKey}`;
+  const noticesKey = `tessera.notices.${props.viewerKey}`;
+  const [connection, setConnection] = useState<Live['connection']>('connecting');
+  const [lastEventId, setLastEventId] = useState<string | null>(() => localStorage.getItem(idKey));
+  const [notices, setNotices] = useState<ConsoleEventFragment[]>(() => readJson(noticesKey, []));
+  const listeners = useRef(new Set<(event: ConsoleEventFragment) => void>());
+  const unauthorized = useRef(props.onUnauthorized);
+  unauthorized.current = props.onUnauthorized;
+
+  useEffect(() => {
+    let last = localStorage.getItem(idKey);
+    const client = socketClient(props.token, {
+      connected: () => setConnection('live'),
+      closed: (reason) => setConnection(reason),
+    });
+    const stop = client.subscribe<{ tokenEvents: ConsoleEventFragment }>(
+      { query: ConsoleTokenEventsDocument.toString(), variables: { after: last } },
+      {
+        next: (result) => {
+          const event = result.data?.tokenEvents;
+          if (!event || !eventIdAfter(event.id, last)) return;
+          last = event.id;
+          localStorage.setItem(idKey, event.id);
+          setLastEventId(event.id);
+          if (NOTICE_TYPES.includes(event.type)) {
+            setNotices((current) => {
+              const next = [event, ...current].slice(0, KEEP_NOTICES);
+              localStorage.setItem(noticesKey, JSON.stringify(next));
+              return next;
+            });
+          }
+          for (const listener of listeners.current) listener(event);
+        },
+        error: (error) => {
+          const code = (error as CloseEvent | undefined)?.code;
+          if (code === 4401) unauthorized.current();
+          else setConnection('Notices stopped: reload the page to reconnect');
+        },
+        complete: () => undefined,
+      },
+    );
+    return () => {
+      stop();
+      void client.dispose();
+    };
+  }, [props.token, idKey, noticesKey]);
+
+  const listen = useCallback((listener: (event: ConsoleEventFragment) => void) => {
+    listeners.current.add(listener);
+    return () => listeners.current.delete(listener);
+  }, []);
+  const clearNotices = useCallback(() => {
+    localStorage.removeItem(noticesKey);
+    setNotices([]);
+  }, [noticesKey]);
+
+  return <LiveContext.Provider value={{ connection, lastEventId, notices, clearNotices, listen }}>{props.children}</LiveContext.Provider>;
+}
+
+export interface QueryState<T> {
+  data: T | null;
+  error: unknown;
+  loading: boolean;
+  refetch(): void;
+}
+
+/**
+ * Runs a query, and runs it again whenever an event about one of `kinds` arrives (debounced), so
+ * lists follow changes made anywhere — another tab, the API, the expiry sweep — without reload.
+ */
+export function useLiveQuery<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables, kinds: TokenKind[]): QueryState<TResult> {
+  const { listen } = useLive();
+  const [state, setState] = useState<{ data: TResult | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
+  const [tick, setTick] = useState(0);
+  const key = JSON.stringify(variables);
+  const refetch = useCallback(() => setTick((t) => t + 1), []);
+
+  useEffect(() => {
+    let current = true;
+    (gql as (d: typeof document, v: TVariables) => Promise<TResult>)(document, JSON.parse(key) as TVariables).then(
+      (data) => current && setState({ data, error: null, loading: false }),
+      (error: unknown) => current && setState((s) => ({ ...s, error, loading: false })),
+    );
+    return () => {
+      current = false;
+    };
+  }, [document, key, tick]);
+
+  const kindsKey = kinds.join(',');
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const wanted = new Set(kindsKey.split(','));
+    const stop = listen((event) => {
+      if (!wanted.has(event.token.kind)) return;
+      clearTimeout(timer);
+      timer = setTimeout(refetch, 100);
+    });
+    return () => {
+      clearTimeout(timer);
+      stop();
+    };
+  }, [listen, kindsKey, refetch]);
+
+  return { ...state, refetch };
+}

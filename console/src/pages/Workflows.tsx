@@ -1,0 +1,178 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { gql } from '../api';
+import { CopyField, Dialog, ErrorLine, SecretDialog, StatusBadge, useAction, useConfirm, when } from '../components';
+import {
+  ConsoleDeleteWorkflowTokenDocument,
+  ConsolePublishWorkflowDocument,
+  ConsoleRefreshWorkflowTokenDocument,
+  ConsoleRegenerateWorkflowTokenDocument,
+  ConsoleRevokeWorkflowTokenDocument,
+  ConsoleWorkflowApiEndpointDocument,
+  ConsoleWorkflowTokensDocument,
+  type ConsoleWorkflowApiEndpointQuery,
+  type WorkflowStartEvent,
+} from '../generated/graphql';
+import { useLiveQuery } from '../live';
+
+type ApiEndpoint = NonNullable<NonNullable<ConsoleWorkflowApiEndpointQuery['workflow']['token']>['apiEndpoint']>;
+
+/** The "API endpoints" view: URL, URL with token, headers, body and curl, each with a copy button. */
+function ApiEndpointsDialog(props: { workflowId: string; name: string; onClose(): void }) {
+  const [endpoint, setEndpoint] = useState<ApiEndpoint | null>(null);
+  const [revealed, setRevealed] = useState(false);
+  const [error, run] = useAction();
+  useEffect(() => {
+    void run(async () => {
+      const data = await gql(ConsoleWorkflowApiEndpointDocument, { id: props.workflowId, reveal: revealed });
+      setEndpoint(data.workflow.token?.apiEndpoint ?? null);
+    });
+  }, [props.workflowId, revealed, run]);
+  return (
+    <Dialog title={`API endpoints of “${props.name}”`} onClose={props.onClose}>
+      <ErrorLine error={error} />
+      {endpoint && (
+        <div className="stack">
+          <CopyField label="URL" value={endpoint.url} />
+          <CopyField label="URL with token" value={endpoint.urlWithToken} />
+          {endpoint.token ? <CopyField label="Token" value={endpoint.token} /> : <button onClick={() => setRevealed(true)}>Reveal the token (audited)</button>}
+          <CopyField label="Request headers" value={endpoint.requestHeaders.map((h) => `${h.name}: ${h.value}`).join('\n')} multiline />
+          <CopyField label="Request body" value={endpoint.requestBody} multiline />
+          <CopyField label="curl" value={endpoint.curl} multiline />
+        </div>
+      )}
+    </Dialog>
+  );
+}
+
+export function Workflows() {
+  const list = useLiveQuery(ConsoleWorkflowTokensDocument, {}, ['WORKFLOW']);
+  const [name, setName] = useState('');
+  const [startEvent, setStartEvent] = useState<WorkflowStartEvent>('COMPONENT');
+  const [schema, setSchema] = useState('');
+  const [secret, setSecret] = useState<{ title: string; value: string; note?: string } | null>(null);
+  const [endpointsOf, setEndpointsOf] = useState<{ id: string; name: string } | null>(null);
+  const [error, run] = useAction();
+  const [confirmDialog, confirm] = useConfirm();
+
+  const publish = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      let requestSchema: Record<string, unknown> | null = null;
+      if (schema.trim()) {
+        try {
+          requestSchema = JSON.parse(schema) as Record<string, unknown>;
+        } catch {
+          throw new Error('The request schema is not valid JSON.');
+        }
+      }
+      const result = await gql(ConsolePublishWorkflowDocument, { input: { name, startEvent, requestSchema } });
+      if (result.publishWorkflow.secret) setSecret({ title: `Workflow “${name}” published`, value: result.publishWorkflow.secret });
+      setName('');
+      list.refetch();
+    });
+  };
+
+  const act = (kind: 'refresh' | 'revoke' | 'regenerate' | 'delete', workflowId: string, tokenName: string) =>
+    void run(async () => {
+      if (kind === 'refresh') {
+        await gql(ConsoleRefreshWorkflowTokenDocument, { workflowId });
+      } else if (kind === 'revoke') {
+        if (!(await confirm({ title: `Revoke the token of “${tokenName}”?`, consequence: 'It stops working at once: callers that start this workflow from outside will fail until it is regenerated.', confirmLabel: 'Revoke' }))) return;
+        await gql(ConsoleRevokeWorkflowTokenDocument, { workflowId });
+      } else if (kind === 'regenerate') {
+        if (!(await confirm({ title: `Regenerate the token of “${tokenName}”?`, consequence: 'A new value replaces the current one. The old value keeps working for 24 hours, then callers still using it will fail.', confirmLabel: 'Regenerate' }))) return;
+        const result = await gql(ConsoleRegenerateWorkflowTokenDocument, { workflowId });
+        const grace = result.regenerateWorkflowToken.graceEndsAt;
+        setSecret({ title: `New token for “${tokenName}”`, value: result.regenerateWorkflowToken.secret, note: grace ? `The previous value works until ${when(grace)}.` : 'The previous value no longer works.' });
+      } else {
+        if (!(await confirm({ title: `Delete the token of “${tokenName}”?`, consequence: 'The workflow can no longer be started from outside until it is republished or its token regenerated: every integration that starts it will fail.', confirmLabel: 'Delete' }))) return;
+        await gql(ConsoleDeleteWorkflowTokenDocument, { workflowId });
+      }
+      list.refetch();
+    });
+
+  return (
+    <section aria-labelledby="wf-title">
+      <h1 id="wf-title">Component workflow tokens</h1>
+      <p className="lead">Each component workflow has one token that starts it from outside. It lives a year: refresh keeps the value, regenerate replaces it.</p>
+      <form className="card form" onSubmit={publish} aria-label="Publish a workflow">
+        <h2>Publish a workflow</h2>
+        <label>
+          Workflow name
+          <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Start event
+          <select value={startEvent} onChange={(e) => setStartEvent(e.target.value as WorkflowStartEvent)}>
+            <option value="COMPONENT">Component (started from outside with a token)</option>
+            <option value="STANDARD">Standard (no token)</option>
+          </select>
+        </label>
+        <label className="wide">
+          Request schema (JSON Schema, optional)
+          <textarea rows={3} value={schema} onChange={(e) => setSchema(e.target.value)} placeholder='{"type":"object","properties":{"orderId":{"type":"string"}}}' />
+        </label>
+        <button type="submit">Publish</button>
+      </form>
+      <ErrorLine error={error ?? list.error} />
+      <div className="table-wrap">
+        <table aria-label="Workflow tokens">
+          <thead>
+            <tr>
+              <th scope="col">Workflow</th>
+              <th scope="col">Status</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Created by</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data?.workflowTokens.edges.map(({ node }) => {
+              const label = node.workflow?.name ?? node.name;
+              return (
+                <tr key={node.id} data-token-id={node.id}>
+                  <td>
+                    <strong>{label}</strong>
+                    <div className="muted small">
+                      <code>{node.start}…</code>
+                    </div>
+                  </td>
+                  <td>
+                    <StatusBadge status={node.status} />
+                  </td>
+                  <td>{when(node.expiresAt)}</td>
+                  <td>{node.createdBy?.name ?? '—'}</td>
+                  <td>{when(node.lastUsedAt)}</td>
+                  <td className="actions">
+                    <button onClick={() => setEndpointsOf({ id: node.workflowId, name: label })} aria-label={`API endpoints of ${label}`}>
+                      API endpoints
+                    </button>
+                    <button onClick={() => act('refresh', node.workflowId, label)} aria-label={`Refresh ${label}`}>
+                      Refresh
+                    </button>
+                    <button onClick={() => act('regenerate', node.workflowId, label)} aria-label={`Regenerate ${label}`}>
+                      Regenerate
+                    </button>
+                    {node.status !== 'REVOKED' && (
+                      <button className="danger" onClick={() => act('revoke', node.workflowId, label)} aria-label={`Revoke ${label}`}>
+                        Revoke
+                      </button>
+                    )}
+                    <button className="danger" onClick={() => act('delete', node.workflowId, label)} aria-label={`Delete ${label}`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {list.data && list.data.workflowTokens.totalCount === 0 && <p className="empty">No component workflows yet.</p>}
+      </div>
+      {secret && <SecretDialog title={secret.title} secret={secret.value} onClose={() => setSecret(null)} extra={secret.note && <p>{secret.note}</p>} />}
+      {endpointsOf && <ApiEndpointsDialog workflowId={endpointsOf.id} name={endpointsOf.name} onClose={() => setEndpointsOf(null)} />}
+      {confirmDialog}
+    </section>
+  );
+}

@@ -1,0 +1,206 @@
+/**
+ * End-to-end: the built console in Debian's headless Chromium (driven by playwright-core) against a
+ * real Tessera. Installs `chromium` with apt when it is missing and we are root; builds the console
+ * when `console/dist` is missing. Screenshots of the main pages go to docs/screenshots/ with
+ * UPDATE_SCREENSHOTS=1 (`npm run screenshots`), to .tmp/screenshots/ otherwise.
+ */
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTessera, type TestInstance } from '../harness/tessera';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = join(__dirname, '..', '..');
+// `npm run screenshots` refreshes the committed pictures; other runs write to .tmp/ (git-ignored).
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, '.tmp', 'screenshots');
+
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM)) return;
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    throw new Error('The console e2e tests need Debian\'s chromium at /usr/bin/chromium: `apt-get install -y chromium`');
+  }
+  execSync('apt-get update && apt-get install -y chromium', { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+function ensureConsoleBuilt(): void {
+  if (existsSync(join(ROOT, 'console', 'dist', 'index.html')) && existsSync(join(ROOT, 'console', 'dist', 'graphiql.html'))) return;
+  execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+async function graphql<T>(tessera: TestInstance, query: string, variables: Record<string, unknown> = {}, token = tessera.adminToken): Promise<T> {
+  const response = await fetch(`${tessera.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+
+describe('The console', () => {
+  let tessera: TestInstance;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  // Values (one-time secrets, the bearer header) are masked in the committed pictures.
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), mask: [page.getByTestId('one-time-secret'), page.getByRole('textbox', { name: 'curl example' }), page.locator('.graphiql-editor-tool')], maskColor: '#c9cfdb' });
+
+  beforeAll(async () => {
+    ensureChromium();
+    ensureConsoleBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    tessera = await startTessera({ backend: 'sqlite' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext({ viewport: { width: 1280, height: 820 }, baseURL: tessera.url });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tessera.url });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await tessera?.close();
+  });
+
+  it('signs in with a token kept in session storage, not in the URL', async () => {
+    await page.goto('/console');
+    await page.getByLabel('Token', { exact: true }).fill(tessera.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Personal access tokens', level: 1 }).waitFor();
+    expect(page.url()).not.toContain(tessera.adminToken);
+    expect(await page.evaluate('sessionStorage.getItem("tessera.token")')).toBe(tessera.adminToken);
+    await page.locator('[data-connection="live"]').waitFor();
+  });
+
+  it('creates a personal access token and copies its value from the one-time dialog', async () => {
+    await page.getByLabel('Name', { exact: true }).fill('ci-runner');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Token “ci-runner” created' });
+    await dialog.getByText('it will not be shown again').waitFor();
+    const shown = (await dialog.getByTestId('one-time-secret').textContent())?.trim() ?? '';
+    expect(shown).toMatch(/^tsp_/);
+    await dialog.getByRole('button', { name: 'Copy the value' }).click();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(shown);
+    // The copied value is a working token.
+    const viewer = await graphql<{ viewer: { tokenId: string } }>(tessera, '{ viewer { tokenId } }', {}, shown);
+    await shot('personal-access-token-created');
+    await dialog.getByRole('button', { name: 'I have copied it' }).click();
+    const row = page.locator(`tr[data-token-id="${viewer.viewer.tokenId}"]`);
+    // Seven days is inside the 30-day warning window: the row carries the warning icon.
+    await row.locator('[data-status="EXPIRING"]').getByRole('img', { name: 'Warning' }).waitFor();
+  });
+
+  it('shows a revocation made through the API in the list and the notices panel without reload', async () => {
+    const row = page.locator('tr', { hasText: 'ci-runner' });
+    const tokenId = await row.getAttribute('data-token-id');
+    // The CREATED event has arrived over the subscription: it is live, so nothing can be missed.
+    await page.locator('[data-last-event-id]:not([data-last-event-id=""])').waitFor();
+    await page.evaluate('window.__notReloaded = true');
+    await graphql(tessera, 'mutation($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', { id: tokenId });
+    await row.locator('[data-status="REVOKED"]').waitFor();
+    await page.locator(`.notices [data-event-type="REVOKED"][data-token-id="${tokenId}"]`).getByText('“ci-runner” was revoked').waitFor();
+    expect(await page.evaluate('window.__notReloaded')).toBe(true);
+  });
+
+  it('marks a token that expires with a red error icon and an expiry notice, live', async () => {
+    const created = await graphql<{ createPersonalAccessToken: { token: { id: string } } }>(
+      tessera,
+      'mutation { createPersonalAccessToken(input: { name: "nightly-job", duration: DAYS_7 }) { token { id } } }',
+    );
+    const id = created.createPersonalAccessToken.token.id;
+    const row = page.locator(`tr[data-token-id="${id}"]`);
+    await row.locator('[data-status="EXPIRING"]').waitFor();
+    tessera.clock.advance(8 * 24 * 3600 * 1000);
+    for (let i = 0; i < 5 && (await tessera.server.sweep.run()) > 0; i++);
+    await row.locator('[data-status="EXPIRED"]').getByRole('img', { name: 'Error' }).waitFor();
+    await page.locator(`.notices [data-event-type="EXPIRED"][data-token-id="${id}"]`).getByText('“nightly-job” expired').waitFor();
+    await shot('personal-access-tokens');
+  });
+
+  it('assigns a secondary token to an endpoint and switches the assignment off', async () => {
+    await page.getByRole('link', { name: 'Endpoints' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Orders');
+    await page.getByLabel('Path').fill('orders/incoming');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByRole('link', { name: 'Orders' }).click();
+    await page.getByRole('heading', { name: 'Primary tokens' }).waitFor();
+    await page.getByLabel('New secondary token name').fill('shop-integration');
+    await page.getByRole('button', { name: 'Create secondary token' }).click();
+    const created = page.getByRole('alertdialog', { name: 'Secondary token “shop-integration” created' });
+    expect((await created.getByTestId('one-time-secret').textContent())?.trim()).toMatch(/^[A-Za-z0-9]{64}$/);
+    await created.getByRole('button', { name: 'I have copied it' }).click();
+
+    await page.getByRole('button', { name: 'Assign shop-integration' }).click();
+    const assign = page.getByRole('dialog', { name: 'Assign “shop-integration”' });
+    await assign.getByLabel('GET').check();
+    await assign.getByRole('button', { name: 'Assign', exact: true }).click();
+    const toggle = page.getByRole('switch', { name: 'Assignment of shop-integration enabled' });
+    await switchState(page, 'Assignment of shop-integration enabled', true);
+    await shot('endpoint-tokens');
+
+    await toggle.click();
+    const confirm = page.getByRole('alertdialog', { name: 'Switch the assignment of “shop-integration” off?' });
+    await confirm.getByText('This one integration stops reaching this endpoint').waitFor();
+    await confirm.getByRole('button', { name: 'Switch off' }).click();
+    await switchState(page, 'Assignment of shop-integration enabled', false);
+
+    const data = await graphql<{ endpoints: { edges: { node: { tokens: { edges: { node: { assignment: { enabled: boolean; methods: string[] } | null } }[] } } }[] } }>(
+      tessera,
+      '{ endpoints { edges { node { tokens(hideUnassigned: true) { edges { node { assignment { enabled methods } } } } } } } }',
+    );
+    expect(data.endpoints.edges[0]!.node.tokens.edges.map((e) => e.node.assignment)).toEqual([{ enabled: false, methods: expect.arrayContaining(['GET', 'POST']) as unknown }]);
+  });
+
+  it('publishes a workflow and opens its API-endpoints dialog', async () => {
+    await page.getByRole('link', { name: 'Workflow tokens' }).click();
+    await page.getByLabel('Workflow name').fill('order-intake');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const created = page.getByRole('alertdialog', { name: 'Workflow “order-intake” published' });
+    expect((await created.getByTestId('one-time-secret').textContent())?.trim()).toBeTruthy();
+    await created.getByRole('button', { name: 'I have copied it' }).click();
+    await page.getByRole('button', { name: 'API endpoints of order-intake' }).click();
+    const dialog = page.getByRole('dialog', { name: 'API endpoints of “order-intake”' });
+    const url = await dialog.getByRole('textbox', { name: 'URL', exact: true }).inputValue();
+    expect(url).toMatch(/\/api\/workflows\/wfl_[^/]+\/instances$/);
+    expect(await dialog.getByRole('textbox', { name: 'URL with token', exact: true }).inputValue()).toContain('?token=');
+    expect(await dialog.getByRole('textbox', { name: 'curl', exact: true }).inputValue()).toContain('curl');
+    await shot('workflow-api-endpoints');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await shot('workflow-tokens');
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Personal access tokens' }).click();
+    await page.getByRole('heading', { name: 'Personal access tokens', level: 1 }).waitFor();
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('phone');
+    await page.setViewportSize({ width: 1280, height: 820 });
+  });
+
+  it('answers browsers at GET /graphql with GraphiQL signed in as the console user, and clients as before', async () => {
+    await page.getByRole('link', { name: 'GraphiQL' }).click();
+    await page.waitForURL('**/graphql');
+    // Monaco loads its workers first: run the query once the editors show their text.
+    await page.locator('.graphiql-query-editor .view-lines').getByText('viewer').waitFor({ timeout: 30_000 });
+    await page.locator('.graphiql-editor-tool .view-lines').getByText('Bearer').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: /Execute query/ }).first().click();
+    await page.locator('.graphiql-response').getByText('"ADMIN"').waitFor({ timeout: 30_000 });
+    await shot('graphiql');
+    const viewer = await graphql<{ viewer: { role: string } }>(tessera, '{ viewer { role } }');
+    expect(viewer.viewer.role).toBe('ADMIN');
+  });
+});
+
+/** Waits until the switch labelled `label` is on (or off). */
+function switchState(page: Page, label: string, on: boolean): Promise<void> {
+  return page.locator(`input[role="switch"][aria-label="${label}"]${on ? ':checked' : ':not(:checked)'}`).waitFor();
+}
