@@ -73,25 +73,57 @@ export class Verifier {
   }
 
   /** Verifies a presented value where it is presented. Never throws for a bad value. */
-  async verify(value: string, request: VerifyRequest = {}): Promise<VerifyResult> {
+  verify(value: string, request: VerifyRequest = {}): Promise<VerifyResult> {
+    const decided = this.decide(value, request);
+    return typeof decided === 'string' ? this.snapshotOf(decided).then((snapshot) => this.answer(snapshot, request)) : Promise.resolve(decided);
+  }
+
+  /**
+   * The answer when it needs no storage read — a malformed value, or one whose result is cached —
+   * computed synchronously, so the hot path allocates no promise; undefined when storage must be
+   * read (then use {@link verify}).
+   */
+  verifyNow(value: string, request: VerifyRequest = {}): VerifyResult | undefined {
+    const decided = this.decide(value, request);
+    return typeof decided === 'string' ? undefined : decided;
+  }
+
+  /** Who a value acts as on the API, or why it may not. */
+  async authenticate(value: string): Promise<{ principal: Principal | null; result: VerifyResult }> {
+    return this.authenticated(await this.verify(value));
+  }
+
+  /** {@link authenticate} when it needs no storage read; undefined when it does. */
+  authenticateNow(value: string): { principal: Principal | null; result: VerifyResult } | undefined {
+    const result = this.verifyNow(value);
+    return result && this.authenticated(result);
+  }
+
+  private authenticated(result: VerifyResult): { principal: Principal | null; result: VerifyResult } {
+    if (!result.valid || !result.token) return { principal: null, result };
+    const principal = kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
+    return { principal, result };
+  }
+
+  /** The result when the format or the cache decides it; otherwise the value's hash, to read by. */
+  private decide(value: string, request: VerifyRequest): VerifyResult | string {
     const shape = inspectToken(value);
     if (shape.format === 'malformed' || value.length === 0 || value.length > 512) {
       return { valid: false, reason: VerifyReason.MALFORMED, token: null };
     }
     const hash = this.box.hash(value);
-    const snapshot = await this.snapshotOf(hash);
+    const now = Date.now();
+    const ttl = this.bus.connected ? this.connectedTtlMs : this.options.disconnectedTtlMs;
+    const cached = this.cache.get(hash, ttl, now);
+    if (cached && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) return this.answer(cached.snapshot, request);
+    return hash;
+  }
+
+  private answer(snapshot: TokenSnapshot | null, request: VerifyRequest): VerifyResult {
     if (!snapshot) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
     const reason = this.judge(snapshot, request);
     if (reason === null) this.lastUsed.add(snapshot.tokenId);
     return { valid: reason === null, reason, token: snapshot };
-  }
-
-  /** Who a value acts as on the API, or why it may not. */
-  async authenticate(value: string): Promise<{ principal: Principal | null; result: VerifyResult }> {
-    const result = await this.verify(value);
-    if (!result.valid || !result.token) return { principal: null, result };
-    const principal = kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
-    return { principal, result };
   }
 
   /** Forgets this instance's cached results for `id` (other instances hear it on the bus). */
@@ -113,11 +145,8 @@ export class Verifier {
     return kindVerifiers.get(snapshot.kind)?.check?.(snapshot, request) ?? null;
   }
 
-  private async snapshotOf(hash: string): Promise<TokenSnapshot | null> {
-    const now = Date.now();
-    const ttl = this.bus.connected ? this.connectedTtlMs : this.options.disconnectedTtlMs;
-    const cached = this.cache.get(hash, ttl, now);
-    if (cached && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) return cached.snapshot;
+  /** Reads a value's snapshot from storage (the cache missed), caching what it finds. */
+  private snapshotOf(hash: string): Promise<TokenSnapshot | null> {
     // Single flight: concurrent misses for one value (say, right after an eviction) share one read.
     let loading = this.loading.get(hash);
     if (!loading) {

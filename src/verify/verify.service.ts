@@ -12,8 +12,17 @@ export class VerifyService {
   constructor(private readonly verifier: Verifier) {}
 
   async verifyFor(caller: Principal, value: string, request: VerifyRequest): Promise<VerifyResult> {
-    const result = await this.verifier.verify(value, request);
-    if (result.token && result.token.tenantId !== caller.tenantId) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
-    return result;
+    return this.verifyNowFor(caller, value, request) ?? forCaller(caller, await this.verifier.verify(value, request));
   }
+
+  /** {@link verifyFor} when no storage read is needed (the hot path); undefined when one is. */
+  verifyNowFor(caller: Principal, value: string, request: VerifyRequest): VerifyResult | undefined {
+    const result = this.verifier.verifyNow(value, request);
+    return result && forCaller(caller, result);
+  }
+}
+
+function forCaller(caller: Principal, result: VerifyResult): VerifyResult {
+  if (result.token && result.token.tenantId !== caller.tenantId) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
+  return result;
 }
