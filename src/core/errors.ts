@@ -11,6 +11,8 @@ export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** Storage could not be reached: nothing was changed; retry shortly. */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -22,6 +24,7 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
   [ErrorCode.INTERNAL_SERVER_ERROR]: 500,
 };
 
@@ -70,4 +73,30 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/** Node and PostgreSQL codes that mean the database could not be reached or dropped the connection. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
+const UNREACHABLE_MESSAGES = /Connection terminated|Connection ended unexpectedly|terminating connection|Timeout acquiring a connection|database system is (starting up|shutting down)|the database system is in recovery mode|connect ECONNREFUSED|Client has encountered a connection error/i;
+
+/**
+ * Whether an error (or one of its causes) says storage is unreachable — the database stopped,
+ * restarted or refused connections — rather than that something is wrong with Tessera: such
+ * failures are answered SERVICE_UNAVAILABLE (retry), not INTERNAL_SERVER_ERROR.
+ */
+export function isStorageUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
+    const failure = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; thrownValue?: unknown };
+    if (failure.name === 'ConnectionException') return true;
+    if (typeof failure.code === 'string' && UNREACHABLE_CODES.has(failure.code)) return true;
+    if (typeof failure.message === 'string' && UNREACHABLE_MESSAGES.test(failure.message)) return true;
+    // GraphQL wraps what resolvers throw (originalError; thrownValue for non-Error values, as pg throws on refused connections).
+    current = failure.originalError ?? failure.thrownValue ?? failure.cause;
+  }
+  return false;
+}
+
+/** The answer to a failure caused by unreachable storage (the cause itself goes to the log). */
+export function storageUnavailable(): AppError {
+  return new AppError(ErrorCode.SERVICE_UNAVAILABLE, 'Storage is unavailable right now; retry shortly.', { reason: 'STORAGE_UNAVAILABLE' });
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
-import { AppError, ErrorCode, httpStatusOf } from './errors';
+import { AppError, ErrorCode, httpStatusOf, isStorageUnavailable, storageUnavailable } from './errors';
 import type { Logger } from './logger';
 import { RateLimitedError } from './rate-limit';
 
@@ -15,6 +15,12 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger, r
   const id = requestId ?? ((res as Response).locals?.requestId as string | undefined);
   if ((error as { type?: string })?.type === 'entity.too.large') {
     writeJson(res, 413, { error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
+    return;
+  }
+  if (isStorageUnavailable(error)) {
+    logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'storage unavailable');
+    const failure = storageUnavailable();
+    writeJson(res, 503, { error: { code: failure.code, message: failure.message, reason: failure.reason, requestId: id } } satisfies RestErrorBody, { 'retry-after': '1' });
     return;
   }
   if (error instanceof AppError) {

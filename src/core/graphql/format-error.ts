@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { AppError, ErrorCode } from '../errors';
+import { AppError, ErrorCode, isStorageUnavailable, storageUnavailable } from '../errors';
 import type { Logger } from '../logger';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
@@ -17,7 +17,8 @@ const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    const original = isStorageUnavailable(unwrapped) ? storageUnavailable() : unwrapped;
     const base = { locations: formatted.locations, path: formatted.path };
     if (original instanceof AppError) {
       return {
@@ -39,9 +40,10 @@ export function createErrorFormatter(logger: Logger) {
   };
 }
 
-/** Whether the formatter masks this error (so it must be logged). */
+/** Whether the formatter masks this error or answers it for unreachable storage (so it must be logged). */
 function isUnexpected(error: GraphQLError): boolean {
   const original = unwrapResolverError(error);
+  if (isStorageUnavailable(original)) return true;
   if (original instanceof AppError) return false;
   const code = error.extensions?.code;
   return !(typeof code === 'string' && (REQUEST_ERROR_CODES.has(code) || code === ErrorCode.RATE_LIMITED || code === ErrorCode.UNAUTHENTICATED));
@@ -66,8 +68,9 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           for (const error of response.body.singleResult.errors ?? []) {
-            if (error.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
             const requestId = contextValue?.requestId ?? 'unknown';
+            if (error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE) Object.assign(error, { extensions: { ...error.extensions, requestId } });
+            if (error.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
             Object.assign(error, { message: `Internal server error (request ${requestId}).`, extensions: { ...error.extensions, requestId } });
           }
         },
@@ -80,6 +83,10 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
 export function formatForSocket(logger: Logger, formatter: ReturnType<typeof createErrorFormatter>, requestId: string, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => {
     const formatted = formatter(error.toJSON(), error);
+    if (formatted.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE) {
+      logUnexpected(logger, requestId, error);
+      return { ...formatted, extensions: { ...formatted.extensions, requestId } };
+    }
     if (formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
     logUnexpected(logger, requestId, error);
     return { ...formatted, message: `Internal server error (request ${requestId}).`, extensions: { ...formatted.extensions, requestId } };
