@@ -39,6 +39,7 @@ import Redis from 'ioredis';
 import type { BootstrapResult } from './modules/users';
 import type { DestinationStream } from 'pino';
 import { mountConsole } from './console-static';
+import { Retention } from './core/retention';
 
 /** Close codes for graphql-ws connections Tessera ends itself. */
 export enum CloseCode {
@@ -60,7 +61,7 @@ export interface ServerOptions {
   onQuery?: (sql: string) => void;
   /** Where the one-time bootstrap line is printed. @default stdout */
   print?: (line: string) => void;
-  /** Start the periodic expiry sweep. @default true */
+  /** Run the background jobs on their intervals (expiry sweep, retention, OAuth refresh). @default true */
   sweep?: boolean;
 }
 
@@ -72,6 +73,8 @@ export interface TesseraServer {
   orm: MikroORM;
   bus: Bus;
   sweep: ExpirySweep;
+  /** Pruning of events and expired short-lived tokens past retention (tests call `run()`). */
+  retention: Retention;
   dispatcher: EventDispatcher;
   bootstrap: BootstrapResult;
   close(): Promise<void>;
@@ -314,6 +317,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const sweep = new ExpirySweep(deps);
   if (options.sweep !== false) sweep.start(config.sweepIntervalMs);
+  const retention = new Retention(deps);
+  if (options.sweep !== false) retention.start(config.retentionIntervalMs);
   if (options.sweep !== false) services.oauth.start();
 
   await new Promise<void>((resolve, reject) => {
@@ -332,12 +337,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     orm,
     bus,
     sweep,
+    retention,
     dispatcher,
     bootstrap,
     close() {
       closing ??= (async () => {
         // Background jobs finish their batch before the database goes away.
-        await Promise.all([sweep.stop(), services.oauth.stop()]);
+        await Promise.all([sweep.stop(), retention.stop(), services.oauth.stop()]);
         await dispatcher.close();
         await apollo.stop();
         wsServer.close();

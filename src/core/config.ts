@@ -30,6 +30,12 @@ export interface Config {
   expiryWarningDays: number[];
   /** How often each instance sweeps for expiring tokens. @default 60000 */
   sweepIntervalMs: number;
+  /** Days events are kept (history and `after` replay); 0 keeps them forever. @default 90 */
+  eventRetentionDays: number;
+  /** Days expired tokens of short-lived kinds (app access tokens) are kept; 0 keeps them forever. @default 7 */
+  expiredTokenRetentionDays: number;
+  /** How often each instance prunes what is past retention. @default 3600000 (an hour) */
+  retentionIntervalMs: number;
   /** How often coalesced `lastUsedAt` stamps are written. @default 5000 */
   lastUsedFlushMs: number;
   /** How often each instance reads the event table when no wake-up arrives. @default 2000 */
@@ -158,6 +164,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     expiryWarningDays: parseThresholds(env.TESSERA_EXPIRY_WARNING_DAYS),
     sweepIntervalMs: integer(env, 'TESSERA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
+    eventRetentionDays: integer(env, 'TESSERA_EVENT_RETENTION_DAYS', 90, 0, 36_500),
+    expiredTokenRetentionDays: integer(env, 'TESSERA_EXPIRED_TOKEN_RETENTION_DAYS', 7, 0, 36_500),
+    retentionIntervalMs: integer(env, 'TESSERA_RETENTION_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
     lastUsedFlushMs: integer(env, 'TESSERA_LAST_USED_FLUSH_MS', 5_000, 10, 600_000),
     eventPollMs: integer(env, 'TESSERA_EVENT_POLL_MS', 2_000, 50, 600_000),
     verifyCacheTtlMs: integer(env, 'TESSERA_VERIFY_CACHE_TTL_MS', 5_000, 0, 600_000),

@@ -40,7 +40,7 @@ function toFilter(input: TokenEventFilter | null | undefined, onlyTypes?: string
 }
 
 function listen(onlyTypes?: string[]) {
-  return ({ args, context }: SubscribeResolverData<unknown, NoticeSubscriptionArgs, Context>): AsyncIterable<TokenEventRecord> => {
+  return ({ args, context }: SubscribeResolverData<unknown, NoticeSubscriptionArgs, Context>): Promise<AsyncIterable<TokenEventRecord>> => {
     const { filter, after } = args;
     return context.services.notices.listen(context.requireViewer(), toFilter(filter, onlyTypes), after);
   };

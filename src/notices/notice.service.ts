@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../core/actor';
-import { AppError } from '../core/errors';
+import { AppError, ErrorCode } from '../core/errors';
+import { Retention } from '../core/retention';
 import { TokenEventRecord, TokenEventType } from '../core/events/event.entity';
 import { roleRank } from '../core/tokens/token-kind';
 import type { CoreDeps } from '../deps';
@@ -48,9 +49,22 @@ export class NoticeService {
     return after;
   }
 
+  /** Refuses an `after` whose successors were pruned: the listener would miss events without knowing. */
+  private async checkRetained(after: string | undefined): Promise<void> {
+    if (after === undefined) return;
+    const prunedThrough = await Retention.prunedThrough(this.deps.orm);
+    if (BigInt(after) >= BigInt(prunedThrough)) return;
+    throw new AppError(
+      ErrorCode.BAD_USER_INPUT,
+      `Events up to ${prunedThrough} are no longer kept (retention: ${this.deps.config.eventRetentionDays} days), so what followed ${after} cannot be replayed in full: read the current state, then listen without after (or after ${prunedThrough}).`,
+      { field: 'after', reason: 'EVENTS_PRUNED' },
+    );
+  }
+
   /** Stored events after `after`, oldest first. */
   async history(viewer: Principal, options: { first: number; after?: string | null; filter: EventFilter }): Promise<{ items: TokenEventRecord[]; hasNextPage: boolean; totalCount: number }> {
     const after = this.checkAfter(options.after);
+    await this.checkRetained(after);
     const { filter } = options;
     const where: FilterQuery<TokenEventRecord> = {
       tenantId: viewer.tenantId,
@@ -67,8 +81,9 @@ export class NoticeService {
   }
 
   /** A live stream for a listener: replay after `after`, then live, in order, no duplicates. */
-  listen(viewer: Principal, filter: EventFilter, after?: string | null): AsyncIterableIterator<TokenEventRecord> {
+  async listen(viewer: Principal, filter: EventFilter, after?: string | null): Promise<AsyncIterableIterator<TokenEventRecord>> {
     const from = this.checkAfter(after);
+    await this.checkRetained(from);
     return this.deps.dispatcher.subscribe(viewer.tenantId, (event) => mayView(viewer, event) && matches(filter, event), from);
   }
 

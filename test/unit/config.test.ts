@@ -24,6 +24,11 @@ describe('configuration', () => {
     expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(first.secretKey.toString('hex'));
   });
 
+  it('should keep events 90 days and expired access tokens 7 days unless told otherwise (0: forever)', () => {
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir() })).toMatchObject({ eventRetentionDays: 90, expiredTokenRetentionDays: 7 });
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays).toBe(0);
+  });
+
   it('should turn introspection off in production unless asked for', () => {
     const key = 'cd'.repeat(32);
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).introspection).toBe(true);
@@ -47,6 +52,8 @@ describe('configuration', () => {
     ['a short bootstrap token', { TESSERA_BOOTSTRAP_ADMIN_TOKEN: 'short' }, /TESSERA_BOOTSTRAP_ADMIN_TOKEN must be 32/],
     ['a public url that is not http', { PUBLIC_URL: 'ftp://x' }, /PUBLIC_URL must be/],
     ['warning days out of range', { TESSERA_EXPIRY_WARNING_DAYS: '30,0' }, /TESSERA_EXPIRY_WARNING_DAYS/],
+    ['an event retention that is not a number', { TESSERA_EVENT_RETENTION_DAYS: 'forever' }, /TESSERA_EVENT_RETENTION_DAYS must be a whole number/],
+    ['a token retention past a hundred years', { TESSERA_EXPIRED_TOKEN_RETENTION_DAYS: '40000' }, /TESSERA_EXPIRED_TOKEN_RETENTION_DAYS must be between/],
     ['production without a key', { NODE_ENV: 'production' }, /TESSERA_SECRET_KEY is required/],
   ];
 

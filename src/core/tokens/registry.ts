@@ -17,6 +17,13 @@ export interface TokenKindDefinition {
    * @default true
    */
   expiryNotices?: boolean;
+  /**
+   * Whether tokens of this kind are deleted once they have been expired for longer than
+   * `TESSERA_EXPIRED_TOKEN_RETENTION_DAYS`: for short-lived machine tokens minted by the
+   * thousand (an hour-long access token), which would otherwise pile up forever.
+   * @default false
+   */
+  pruneAfterExpiry?: boolean;
 }
 
 const byKind = new Map<TokenKind, TokenKindDefinition>();
@@ -41,4 +48,9 @@ export function kindOfPrefix(prefix: string): TokenKindDefinition | undefined {
 
 export function audienceRankOf(kind: TokenKind): number {
   return roleRank[byKind.get(kind)?.audience ?? Role.ADMIN];
+}
+
+/** The kinds whose expired tokens are pruned (see {@link TokenKindDefinition.pruneAfterExpiry}). */
+export function prunableKinds(): TokenKind[] {
+  return [...byKind.values()].filter((definition) => definition.pruneAfterExpiry).map((definition) => definition.kind);
 }
