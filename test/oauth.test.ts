@@ -35,7 +35,7 @@ async function startProvider(port = 0): Promise<OAuth2Server> {
   return provider;
 }
 
-/** The background refresh timer stays out of the way: tests drive `refreshJob.runOnce()` with a moved clock. */
+/** The background refresh timer stays out of the way: tests drive `refreshJob.run()` with a moved clock. */
 const QUIET_JOB = { TESSERA_OAUTH_REFRESH_LEAD_MS: '300000', TESSERA_OAUTH_REFRESH_INTERVAL_MS: '86400000' };
 
 function portOf(provider: OAuth2Server): number {
@@ -179,25 +179,25 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'proactive', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
     const job = tessera.server.services.oauth.refreshJob;
     const typesOf = async (type: string) => (await eventsOf(token.id)).filter((event) => event.type === type);
-    await job.runOnce();
+    await job.run();
     expect(await typesOf('REFRESHED')).toHaveLength(0); // not due yet
 
     tessera.clock.advance(3600 * 1000 - 300_000);
-    await Promise.all([job.runOnce(), job.runOnce(), job.runOnce()]);
+    await Promise.all([job.run(), job.run(), job.run()]);
     expect(await typesOf('REFRESHED')).toHaveLength(1);
-    await job.runOnce();
+    await job.run();
     expect(await typesOf('REFRESHED')).toHaveLength(1); // the next one is due an hour later
 
     const port = portOf(provider);
     await provider.stop();
     try {
       tessera.clock.advance(3600 * 1000 - 300_000);
-      await job.runOnce();
+      await job.run();
       expect(await typesOf('REFRESH_FAILED')).toEqual([{ type: 'REFRESH_FAILED', reason: 'unreachable' }]);
-      await job.runOnce();
+      await job.run();
       expect(await typesOf('REFRESH_FAILED')).toHaveLength(1); // backing off for 30 s
       tessera.clock.advance(30_000);
-      await job.runOnce();
+      await job.run();
       expect(await typesOf('REFRESH_FAILED')).toHaveLength(2);
       const listed = dataOf(await tessera.gql(OAuthTokensDocument, {})).oauthTokens.edges.find((edge) => edge.node.id === token.id)?.node;
       expect(listed).toMatchObject({ refreshFailures: 2, requestStatus: 'ACTIVE' });
@@ -206,7 +206,7 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
       provider = await startProvider(port);
     }
     tessera.clock.advance(60_000);
-    await job.runOnce();
+    await job.run();
     const events = (await eventsOf(token.id)).map((event) => event.type);
     expect(events.slice(-2)).toEqual(['REFRESHED', 'RECOVERED']);
     expect(events.filter((type) => type === 'RECOVERED')).toHaveLength(1);
@@ -390,7 +390,7 @@ describe('proactive OAuth refresh across instances on postgres', () => {
     let requests = 0;
     provider.service.on('beforeResponse', () => (requests += 1));
     clock.advance(3600 * 1000 - 300_000);
-    const handled = await Promise.all([a.server.services.oauth.refreshJob.runOnce(), b.server.services.oauth.refreshJob.runOnce()]);
+    const handled = await Promise.all([a.server.services.oauth.refreshJob.run(), b.server.services.oauth.refreshJob.run()]);
     expect(handled[0] + handled[1]).toBe(3);
     expect(requests).toBe(3);
     const events = dataOf(await b.gql(TokenEventsHistoryDocument, { first: 100, filter: { types: ['REFRESHED'] } })).tokenEvents.edges.map((edge) => edge.node.token.id);

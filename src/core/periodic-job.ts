@@ -4,21 +4,23 @@ import type { Logger } from './logger';
 export type StopSignal = () => boolean;
 
 /**
- * A background job every instance runs on an interval (expiry sweep, proactive refresh): at most
+ * A background job every instance runs on an interval (expiry sweep, retention, proactive refresh): at most
  * one run at a time per instance (a call during a run joins it), errors logged, and a graceful
  * stop that lets the current batch finish and waits for it — so shutdown never closes the
  * database under a run. Exactly-once across instances is each job's own business (claims).
  */
-export class PeriodicJob {
+export abstract class PeriodicJob {
   private timer?: NodeJS.Timeout;
   private running: Promise<number> | null = null;
   private stopped = false;
 
   constructor(
     private readonly name: string,
-    private readonly logger: Logger,
-    private readonly work: (shouldStop: StopSignal) => Promise<number>,
+    protected readonly logger: Logger,
   ) {}
+
+  /** One run: does what is due, checking `shouldStop` between batches; returns how much it did. */
+  protected abstract work(shouldStop: StopSignal): Promise<number>;
 
   start(intervalMs: number): void {
     this.stopped = false;

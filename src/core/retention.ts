@@ -30,28 +30,16 @@ export interface Pruned {
  * it; deletes are idempotent, so instances running together only share the work. In batches,
  * one transaction each: memory stays bounded and a stop never leaves half a batch.
  */
-export class Retention {
-  private readonly job: PeriodicJob;
-
+export class Retention extends PeriodicJob {
   constructor(private readonly deps: RetentionDeps) {
-    this.job = new PeriodicJob('retention', deps.logger, async (shouldStop) => {
-      const pruned = await this.prune(shouldStop);
-      if (pruned.events || pruned.tokens) deps.logger.info({ component: 'retention', ...pruned }, 'pruned what is past retention');
-      return pruned.events + pruned.tokens;
-    });
+    super('retention', deps.logger);
   }
 
-  start(intervalMs: number): void {
-    this.job.start(intervalMs);
-  }
-
-  /** Prunes now (or joins the run in progress); resolves with how many rows went. */
-  run(): Promise<number> {
-    return this.job.run();
-  }
-
-  stop(): Promise<void> {
-    return this.job.stop();
+  /** Prunes what is past retention; resolves with how many rows went. */
+  protected async work(shouldStop: StopSignal): Promise<number> {
+    const pruned = await this.prune(shouldStop);
+    if (pruned.events || pruned.tokens) this.logger.info({ component: 'retention', ...pruned }, 'pruned what is past retention');
+    return pruned.events + pruned.tokens;
   }
 
   /** The highest pruned event id ('0' when none was): replay from an older id would have gaps. */

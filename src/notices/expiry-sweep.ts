@@ -15,28 +15,13 @@ const BATCH = 500;
  * the row moved on and emits nothing. Reads only due rows, by index, in batches: memory stays
  * bounded whatever the number of tokens.
  */
-export class ExpirySweep {
-  private readonly job: PeriodicJob;
-
+export class ExpirySweep extends PeriodicJob {
   constructor(private readonly deps: CoreDeps) {
-    this.job = new PeriodicJob('expiry-sweep', deps.logger, (shouldStop) => this.sweep(shouldStop));
+    super('expiry-sweep', deps.logger);
   }
 
-  start(intervalMs: number): void {
-    this.job.start(intervalMs);
-  }
-
-  /** Sweeps until nothing is due; returns how many notices this sweeper emitted. */
-  run(): Promise<number> {
-    return this.job.run();
-  }
-
-  /** Stops after the current batch (a batch is one transaction: never half written). */
-  stop(): Promise<void> {
-    return this.job.stop();
-  }
-
-  private async sweep(shouldStop: StopSignal): Promise<number> {
+  /** Sweeps until nothing is due (a batch is one transaction: never half written); returns how many notices this sweeper emitted. */
+  protected async work(shouldStop: StopSignal): Promise<number> {
     const thresholds = this.deps.config.expiryWarningDays;
     let emitted = 0;
     for (;;) {

@@ -25,31 +25,16 @@ const LEASE_MS = 2 * 60_000;
  * emits REFRESH_FAILED and retries with backoff; the first success after failures emits
  * RECOVERED.
  */
-export class OAuthRefreshJob {
-  private readonly job: PeriodicJob;
-
+export class OAuthRefreshJob extends PeriodicJob {
   constructor(
     private readonly deps: CoreDeps,
     private readonly service: OAuthService,
   ) {
-    this.job = new PeriodicJob('oauth-refresh', deps.logger, (shouldStop) => this.sweep(shouldStop));
+    super('oauth-refresh', deps.logger);
   }
 
-  start(intervalMs: number): void {
-    this.job.start(intervalMs);
-  }
-
-  /** Stops after the token in hand; resolves once the run in progress has ended. */
-  stop(): Promise<void> {
-    return this.job.stop();
-  }
-
-  /** Refreshes every due token once; returns how many this instance handled. */
-  runOnce(): Promise<number> {
-    return this.job.run();
-  }
-
-  private async sweep(shouldStop: StopSignal): Promise<number> {
+  /** Refreshes every due token once (stopping after the token in hand); returns how many this instance handled. */
+  protected async work(shouldStop: StopSignal): Promise<number> {
     const now = this.deps.clock.now();
     const em = this.deps.orm.em.fork();
     const due = await em.find(OAuthToken, { nextRefreshAt: { $lte: now }, status: OAuthTokenStatus.ACTIVE }, { orderBy: { nextRefreshAt: 'asc', id: 'asc' }, limit: BATCH });

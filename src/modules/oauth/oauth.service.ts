@@ -73,7 +73,7 @@ export class OAuthService {
     this.refreshJob = new OAuthRefreshJob(deps, this);
   }
 
-  /** Starts the proactive refresh job (the server calls this; tests drive `refreshJob.runOnce()`). */
+  /** Starts the proactive refresh job (the server calls this; tests drive `refreshJob.run()`). */
   start(): void {
     this.refreshJob.start(this.deps.config.oauthRefreshIntervalMs);
   }
