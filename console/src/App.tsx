@@ -6,6 +6,7 @@ import { LiveProvider } from './live';
 import { Apps } from './pages/Apps';
 import { EndpointDetail, Endpoints } from './pages/Endpoints';
 import { NoticesPanel } from './pages/Notices';
+import { OAuth } from './pages/OAuth';
 import { PersonalAccessTokens } from './pages/PersonalAccessTokens';
 import { Workflows } from './pages/Workflows';
 
@@ -57,6 +58,7 @@ const NAV = [
   { path: '/workflows', label: 'Workflow tokens' },
   { path: '/apps', label: 'Apps' },
   { path: '/endpoints', label: 'Endpoints' },
+  { path: '/oauth', label: 'OAuth' },
 ];
 
 export function App() {
@@ -89,6 +91,7 @@ export function App() {
   else if (route === '/workflows') page = <Workflows />;
   else if (route === '/apps') page = <Apps />;
   else if (route === '/endpoints') page = <Endpoints open={() => undefined} />;
+  else if (route === '/oauth') page = <OAuth />;
   else if (route === '/notices') page = <NoticesPanel />;
   else page = <PersonalAccessTokens />;
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import type { TokenStatus } from './generated/graphql';
+import type { OAuthTokenStatus, TokenStatus } from './generated/graphql';
 
 /** A modal dialog on the native <dialog> element: focus stays inside, Escape closes it. */
 export function Dialog(props: { title: string; onClose(): void; children: ReactNode; actions?: ReactNode; role?: 'dialog' | 'alertdialog' }) {
@@ -137,6 +137,27 @@ export function StatusBadge(props: { status: TokenStatus }) {
   return (
     <span className={`status ${s.className}`} data-status={props.status} title={s.label}>
       <span className="icon" role="img" aria-label={props.status === 'EXPIRING' ? 'Warning' : props.status === 'EXPIRED' ? 'Error' : s.label}>
+        {s.icon}
+      </span>{' '}
+      {s.label}
+    </span>
+  );
+}
+
+const REQUEST_STATUS: Record<OAuthTokenStatus, { icon: string; label: string; className: string; img: string }> = {
+  ACTIVE: { icon: '●', label: 'Active', className: 'ok', img: 'Active' },
+  REQUESTED: { icon: '◌', label: 'Waiting for approval', className: 'warn', img: 'Waiting' },
+  FAILED: { icon: '✖', label: 'Failed', className: 'error', img: 'Error' },
+  EXPIRED: { icon: '✖', label: 'Expired', className: 'error', img: 'Error' },
+  REVOKED: { icon: '⊘', label: 'Revoked', className: 'muted', img: 'Revoked' },
+};
+
+/** Where an outbound OAuth token stands with its provider, with its icon: a red error when failed or expired. */
+export function RequestStatusBadge(props: { status: OAuthTokenStatus }) {
+  const s = REQUEST_STATUS[props.status];
+  return (
+    <span className={`status ${s.className}`} data-request-status={props.status} title={s.label}>
+      <span className="icon" role="img" aria-label={s.img}>
         {s.icon}
       </span>{' '}
       {s.label}

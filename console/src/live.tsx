@@ -35,7 +35,8 @@ function readJson<T>(key: string, fallback: T): T {
 /**
  * One `tokenEvents` subscription for the signed-in session. The last event id is kept in local
  * storage (per user), and the subscription starts `after` it, so what happened while the console
- * was closed arrives first. Replays after a reconnect are dropped by id.
+ * was closed arrives first (unless it is past the server's event retention: then it starts from
+ * now and says so). Replays after a reconnect are dropped by id.
  */
 export function LiveProvider(props: { token: string; viewerKey: string; children: ReactNode; onUnauthorized(): void }) {
   const idKey = `tessera.lastEventId.${props.viewerKey}`;
@@ -53,32 +54,42 @@ export function LiveProvider(props: { token: string; viewerKey: string; children
       connected: () => setConnection('live'),
       closed: (reason) => setConnection(reason),
     });
-    const stop = client.subscribe<{ tokenEvents: ConsoleEventFragment }>(
-      { query: ConsoleTokenEventsDocument.toString(), variables: { after: last } },
-      {
-        next: (result) => {
-          const event = result.data?.tokenEvents;
-          if (!event || !eventIdAfter(event.id, last)) return;
-          last = event.id;
-          localStorage.setItem(idKey, event.id);
-          setLastEventId(event.id);
-          if (NOTICE_TYPES.includes(event.type)) {
-            setNotices((current) => {
-              const next = [event, ...current].slice(0, KEEP_NOTICES);
-              localStorage.setItem(noticesKey, JSON.stringify(next));
-              return next;
-            });
-          }
-          for (const listener of listeners.current) listener(event);
+    const subscribe = (after: string | null): (() => void) =>
+      client.subscribe<{ tokenEvents: ConsoleEventFragment }>(
+        { query: ConsoleTokenEventsDocument.toString(), variables: { after } },
+        {
+          next: (result) => {
+            // The console was closed for longer than events are kept: start from now (the lists show the current state).
+            if (result.errors?.some((e) => (e.extensions as { reason?: string } | undefined)?.reason === 'EVENTS_PRUNED')) {
+              localStorage.removeItem(idKey);
+              last = null;
+              setConnection('Live — some notices from while the console was closed are past retention and were not kept');
+              queueMicrotask(() => (stop = subscribe(null)));
+              return;
+            }
+            const event = result.data?.tokenEvents;
+            if (!event || !eventIdAfter(event.id, last)) return;
+            last = event.id;
+            localStorage.setItem(idKey, event.id);
+            setLastEventId(event.id);
+            if (NOTICE_TYPES.includes(event.type)) {
+              setNotices((current) => {
+                const next = [event, ...current].slice(0, KEEP_NOTICES);
+                localStorage.setItem(noticesKey, JSON.stringify(next));
+                return next;
+              });
+            }
+            for (const listener of listeners.current) listener(event);
+          },
+          error: (error) => {
+            const code = (error as CloseEvent | undefined)?.code;
+            if (code === 4401) unauthorized.current();
+            else setConnection('Notices stopped: reload the page to reconnect');
+          },
+          complete: () => undefined,
         },
-        error: (error) => {
-          const code = (error as CloseEvent | undefined)?.code;
-          if (code === 4401) unauthorized.current();
-          else setConnection('Notices stopped: reload the page to reconnect');
-        },
-        complete: () => undefined,
-      },
-    );
+      );
+    let stop = subscribe(last);
     return () => {
       stop();
       void client.dispose();

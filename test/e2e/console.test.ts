@@ -1,67 +1,23 @@
 /**
  * End-to-end: the built console in Debian's headless Chromium (driven by playwright-core) against a
  * real Tessera. Installs `chromium` with apt when it is missing and we are root; builds the console
- * when `console/dist` is missing. Screenshots of the main pages go to docs/screenshots/ with
- * UPDATE_SCREENSHOTS=1 (`npm run screenshots`), to .tmp/screenshots/ otherwise.
+ * when `console/dist` is missing (both in ./browser.ts). Screenshots of the main pages go to
+ * docs/screenshots/ with UPDATE_SCREENSHOTS=1 (`npm run screenshots`), to .tmp/screenshots/ otherwise.
  */
-import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { DAY } from '../../src/core/clock';
 import { startTessera, type TestInstance } from '../harness/tessera';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = join(__dirname, '..', '..');
-// `npm run screenshots` refreshes the committed pictures; other runs write to .tmp/ (git-ignored).
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, '.tmp', 'screenshots');
-
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new Error('The console e2e tests need Debian\'s chromium at /usr/bin/chromium: `apt-get install -y chromium`');
-  }
-  execSync('apt-get update && apt-get install -y chromium', { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-}
-
-function ensureConsoleBuilt(): void {
-  if (existsSync(join(ROOT, 'console', 'dist', 'index.html')) && existsSync(join(ROOT, 'console', 'dist', 'graphiql.html'))) return;
-  execFileSync('npm', ['run', 'build:console'], { cwd: ROOT, stdio: 'ignore' });
-}
-
-async function graphql<T>(tessera: TestInstance, query: string, variables: Record<string, unknown> = {}, token = tessera.adminToken): Promise<T> {
-  const response = await fetch(`${tessera.url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
-  return body.data;
-}
+import { graphql, openConsole, signIn, waitLive, type ConsoleBrowser } from './browser';
 
 describe('The console', () => {
   let tessera: TestInstance;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-
-  // Values (one-time secrets, the bearer header) are masked in the committed pictures.
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), mask: [page.getByTestId('one-time-secret'), page.getByRole('textbox', { name: 'curl example' }), page.locator('.graphiql-editor-tool')], maskColor: '#c9cfdb' });
+  let shot: ConsoleBrowser['shot'];
 
   beforeAll(async () => {
-    ensureChromium();
-    ensureConsoleBuilt();
-    mkdirSync(SHOTS, { recursive: true });
     tessera = await startTessera({ backend: 'sqlite' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context = await browser.newContext({ viewport: { width: 1280, height: 820 }, baseURL: tessera.url });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tessera.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    ({ browser, page, shot } = await openConsole(tessera));
   });
 
   afterAll(async () => {
@@ -70,13 +26,10 @@ describe('The console', () => {
   });
 
   it('signs in with a token kept in session storage, not in the URL', async () => {
-    await page.goto('/console');
-    await page.getByLabel('Token', { exact: true }).fill(tessera.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Personal access tokens', level: 1 }).waitFor();
+    await signIn(page, tessera.adminToken);
     expect(page.url()).not.toContain(tessera.adminToken);
     expect(await page.evaluate('sessionStorage.getItem("tessera.token")')).toBe(tessera.adminToken);
-    await page.locator('[data-connection="live"]').waitFor();
+    await waitLive(page);
   });
 
   it('creates a personal access token and copies its value from the one-time dialog', async () => {
@@ -197,6 +150,26 @@ describe('The console', () => {
     await shot('graphiql');
     const viewer = await graphql<{ viewer: { role: string } }>(tessera, '{ viewer { role } }');
     expect(viewer.viewer.role).toBe('ADMIN');
+  });
+
+  it('starts from now, and says so, when the last event it saw is past the event retention', async () => {
+    await page.goto('/console');
+    await waitLive(page);
+    tessera.clock.advance(91 * DAY);
+    try {
+      const created = await graphql<{ createPersonalAccessToken: { token: { id: string } } }>(tessera, 'mutation { createPersonalAccessToken(input: { name: "after the gap", duration: DAYS_7 }) { token { id } } }');
+      expect(await tessera.server.retention.run()).toBeGreaterThan(0);
+      // The console was "closed" since event 1, which is gone now.
+      await page.evaluate("for (const key of Object.keys(localStorage)) if (key.startsWith('tessera.lastEventId.')) localStorage.setItem(key, '1')");
+      await page.reload();
+      await page.locator('[data-connection*="past retention"]').waitFor();
+      // Listening again from now: a revocation still reaches the notices panel.
+      const id = created.createPersonalAccessToken.token.id;
+      await graphql(tessera, 'mutation($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', { id });
+      await page.locator(`.notices [data-event-type="REVOKED"][data-token-id="${id}"]`).waitFor();
+    } finally {
+      tessera.clock.advance(-91 * DAY);
+    }
   });
 });
 
