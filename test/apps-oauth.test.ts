@@ -44,6 +44,8 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     const created = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { kinds: ['APP_ACCESS'], types: ['CREATED'] } })).tokenEvents;
     expect(created.totalCount).toBe(before + 1);
     const accessTokenId = created.edges[created.edges.length - 1].node.token.id;
+    // An hour-long token lives inside the 30-day warning window: it reads ACTIVE, not EXPIRING.
+    expect(created.edges[created.edges.length - 1].node.token.status).toBe('ACTIVE');
     const pat = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'short pat', duration: 'DAYS_7' } })).createPersonalAccessToken.token;
     tessera.clock.advance(8 * 24 * 3600 * 1000);
     try {

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { TokenKind, TokenStatus } from './enums';
 import { tokenStatus } from '../tokens/token-status';
+import { warningDaysOf } from '../tokens/registry';
 import type { TokenRecord } from '../tokens/token.entity';
 
 /**
@@ -51,7 +52,7 @@ export function tokenFields(record: TokenRecord, now: Date, warningDays: number)
     name: record.name,
     description: record.description ?? null,
     start: record.start,
-    status: tokenStatus(record, now, warningDays),
+    status: tokenStatus(record, now, warningDaysOf(record.kind, warningDays)),
     expiresAt: record.expiresAt ?? null,
     revokedAt: record.revokedAt ?? null,
     lastUsedAt: record.lastUsedAt ?? null,

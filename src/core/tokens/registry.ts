@@ -24,6 +24,13 @@ export interface TokenKindDefinition {
    * @default false
    */
   pruneAfterExpiry?: boolean;
+  /**
+   * Whether this kind's tokens read EXPIRING inside the warning window. Off for kinds whose
+   * tokens renew themselves (outbound OAuth, refreshed before they expire) or live an hour (app
+   * access tokens): their whole life is inside the window, so the warning would say nothing;
+   * they read ACTIVE until EXPIRED. @default true
+   */
+  warningWindow?: boolean;
 }
 
 const byKind = new Map<TokenKind, TokenKindDefinition>();
@@ -53,4 +60,9 @@ export function audienceRankOf(kind: TokenKind): number {
 /** The kinds whose expired tokens are pruned (see {@link TokenKindDefinition.pruneAfterExpiry}). */
 export function prunableKinds(): TokenKind[] {
   return [...byKind.values()].filter((definition) => definition.pruneAfterExpiry).map((definition) => definition.kind);
+}
+
+/** The warning window that applies to a kind's status (0: none, see {@link TokenKindDefinition.warningWindow}). */
+export function warningDaysOf(kind: TokenKind, warningDays: number): number {
+  return byKind.get(kind)?.warningWindow === false ? 0 : warningDays;
 }

@@ -5,7 +5,7 @@ import { App, AppStatus } from './app.entity';
 
 registerTokenKind({ kind: TokenKind.APP_SECRET, prefix: 'tsc', idPrefix: 'aps', audience: Role.DEVELOPER, noun: 'app' });
 // Access tokens live an hour: no EXPIRING_SOON/EXPIRED notices for each of them.
-registerTokenKind({ kind: TokenKind.APP_ACCESS, prefix: 'tsa', idPrefix: 'apt', audience: Role.DEVELOPER, noun: 'app_access_token', expiryNotices: false, pruneAfterExpiry: true });
+registerTokenKind({ kind: TokenKind.APP_ACCESS, prefix: 'tsa', idPrefix: 'apt', audience: Role.DEVELOPER, noun: 'app_access_token', expiryNotices: false, pruneAfterExpiry: true, warningWindow: false });
 
 /** What verification caches of an app with each of its tokens (evicted by the app's id). */
 interface AppFacts {
