@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes, type ReactNode } from 'react';
 import type { OAuthTokenStatus, TokenStatus } from './generated/graphql';
 
 /** A modal dialog on the native <dialog> element: focus stays inside, Escape closes it. */
@@ -181,8 +181,11 @@ export function ErrorLine(props: { error: unknown }) {
   );
 }
 
-/** Runs an async action, keeping its error for <ErrorLine>. */
-export function useAction(): [unknown, (run: () => Promise<unknown>) => Promise<void>] {
+/**
+ * Runs an async action, keeping its error for <ErrorLine>. `submit(action)` is a form's onSubmit
+ * that runs `action` instead of reloading the page.
+ */
+export function useAction(): [unknown, (action: () => Promise<unknown>) => Promise<void>, (action: () => Promise<unknown>) => (event: FormEvent) => void] {
   const [error, setError] = useState<unknown>(null);
   const run = useCallback(async (action: () => Promise<unknown>) => {
     setError(null);
@@ -192,5 +195,74 @@ export function useAction(): [unknown, (run: () => Promise<unknown>) => Promise<
       setError(caught);
     }
   }, []);
-  return [error, run];
+  const submit = useCallback(
+    (action: () => Promise<unknown>) => (event: FormEvent) => {
+      event.preventDefault();
+      void run(action);
+    },
+    [run],
+  );
+  return [error, run, submit];
+}
+
+/**
+ * A text input (a textarea with `rows`) inside its label, so the label names it; `wide` spans the
+ * form's row. The other props go to the input: `<TextField label="Name" required maxLength={100} value={name} onChange={setName} />`.
+ */
+export function TextField(
+  props: { label: string; value: string; onChange(value: string): void; wide?: boolean; rows?: number } & Pick<InputHTMLAttributes<HTMLInputElement>, 'type' | 'required' | 'minLength' | 'maxLength' | 'placeholder' | 'autoComplete' | 'autoFocus'>,
+) {
+  const { label, value, onChange, wide, rows, ...input } = props;
+  return (
+    <label className={wide ? 'wide' : undefined}>
+      {label}
+      {rows ? <textarea {...input} rows={rows} value={value} onChange={(e) => onChange(e.target.value)} /> : <input {...input} value={value} onChange={(e) => onChange(e.target.value)} />}
+    </label>
+  );
+}
+
+/** A form on a card, named by `label`: a heading, the fields, the submit button, then `error` if given. */
+export function FormCard(props: { label: string; title: string; heading?: 'h2' | 'h3'; submit: string; onSubmit(event: FormEvent): void; error?: unknown; children: ReactNode }) {
+  const Heading = props.heading ?? 'h2';
+  return (
+    <form className="card form" onSubmit={props.onSubmit} aria-label={props.label}>
+      <Heading>{props.title}</Heading>
+      {props.children}
+      <button type="submit">{props.submit}</button>
+      <ErrorLine error={props.error} />
+    </form>
+  );
+}
+
+/**
+ * A dialog around one form named by `label`, with Cancel and the submit button below; `intro` goes
+ * above the form, `note` and the error under it. `danger` asks first: an alertdialog with Cancel
+ * focused and a red submit button.
+ */
+export function FormDialog(props: { title: string; label: string; submit: string; onSubmit(event: FormEvent): void; onCancel(): void; error: unknown; danger?: boolean; intro?: ReactNode; note?: ReactNode; children: ReactNode }) {
+  const formId = useId();
+  return (
+    <Dialog
+      title={props.title}
+      role={props.danger ? 'alertdialog' : undefined}
+      onClose={props.onCancel}
+      actions={
+        <>
+          <button type="button" onClick={props.onCancel} autoFocus={props.danger}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className={props.danger ? 'danger' : undefined}>
+            {props.submit}
+          </button>
+        </>
+      }
+    >
+      {props.intro}
+      <form id={formId} className="form" onSubmit={props.onSubmit} aria-label={props.label}>
+        {props.children}
+      </form>
+      {props.note}
+      <ErrorLine error={props.error} />
+    </Dialog>
+  );
 }

@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { gql } from '../api';
-import { CopyField, Dialog, ErrorLine, SecretDialog, useAction, useConfirm, when } from '../components';
+import { CopyField, Dialog, ErrorLine, FormCard, SecretDialog, TextField, useAction, useConfirm, when } from '../components';
 import { ConsoleActivateAppDocument, ConsoleAppsDocument, ConsoleCreateAppDocument, ConsoleDeleteAppDocument, ConsoleDisableAppDocument, ConsoleRevealAppSecretDocument, type ConsoleAppsQuery } from '../generated/graphql';
 import { useLiveQuery } from '../live';
+import { DataTable, NameCell, RowAction } from '../table';
 
 type App = ConsoleAppsQuery['apps']['edges'][number]['node'];
 
@@ -31,19 +32,16 @@ export function Apps() {
   const [description, setDescription] = useState('');
   const [created, setCreated] = useState<{ name: string; clientId: string; secret: string } | null>(null);
   const [viewing, setViewing] = useState<App | null>(null);
-  const [error, run] = useAction();
+  const [error, run, submit] = useAction();
   const [confirmDialog, confirm] = useConfirm();
 
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      const result = await gql(ConsoleCreateAppDocument, { input: { name, description: description || null } });
-      setCreated({ name, clientId: result.createApp.app.clientId, secret: result.createApp.secret });
-      setName('');
-      setDescription('');
-      list.refetch();
-    });
-  };
+  const create = submit(async () => {
+    const result = await gql(ConsoleCreateAppDocument, { input: { name, description: description || null } });
+    setCreated({ name, clientId: result.createApp.app.clientId, secret: result.createApp.secret });
+    setName('');
+    setDescription('');
+    list.refetch();
+  });
   const act = (kind: 'disable' | 'activate' | 'delete', app: App) =>
     void run(async () => {
       if (kind === 'activate') await gql(ConsoleActivateAppDocument, { id: app.id });
@@ -61,67 +59,30 @@ export function Apps() {
     <section aria-labelledby="apps-title">
       <h1 id="apps-title">Apps</h1>
       <p className="lead">Machine clients: an app exchanges its client ID and secret for short-lived access tokens.</p>
-      <form className="card form" onSubmit={create} aria-label="New app">
-        <h2>Add an app</h2>
-        <label>
-          Name
-          <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Description
-          <input maxLength={1000} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
-        <button type="submit">Add app</button>
-      </form>
+      <FormCard label="New app" title="Add an app" submit="Add app" onSubmit={create}>
+        <TextField label="Name" required maxLength={100} value={name} onChange={setName} />
+        <TextField label="Description" maxLength={1000} value={description} onChange={setDescription} />
+      </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <div className="table-wrap">
-        <table aria-label="Apps">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Client ID</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.apps.edges.map(({ node }) => (
-              <tr key={node.id}>
-                <td>
-                  <strong>{node.name}</strong>
-                  {node.description && <div className="muted small">{node.description}</div>}
-                </td>
-                <td>
-                  <span className={`status ${node.status === 'ACTIVE' ? 'ok' : 'muted'}`}>{node.status === 'ACTIVE' ? '● Active' : '⊘ Disabled'}</span>
-                </td>
-                <td>
-                  <code>{node.clientId}</code>
-                </td>
-                <td>{when(node.lastUsedAt)}</td>
-                <td className="actions">
-                  <button onClick={() => setViewing(node)} aria-label={`View ${node.name}`}>
-                    View
-                  </button>
-                  {node.status === 'ACTIVE' ? (
-                    <button onClick={() => act('disable', node)} aria-label={`Disable ${node.name}`}>
-                      Disable
-                    </button>
-                  ) : (
-                    <button onClick={() => act('activate', node)} aria-label={`Activate ${node.name}`}>
-                      Activate
-                    </button>
-                  )}
-                  <button className="danger" onClick={() => act('delete', node)} aria-label={`Delete ${node.name}`}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.data && list.data.apps.totalCount === 0 && <p className="empty">No apps yet.</p>}
-      </div>
+      <DataTable label="Apps" columns={['Name', 'Status', 'Client ID', 'Last used', 'Actions']} empty={list.data?.apps.totalCount === 0 && 'No apps yet.'}>
+        {list.data?.apps.edges.map(({ node }) => (
+          <tr key={node.id}>
+            <NameCell name={node.name} detail={node.description} />
+            <td>
+              <span className={`status ${node.status === 'ACTIVE' ? 'ok' : 'muted'}`}>{node.status === 'ACTIVE' ? '● Active' : '⊘ Disabled'}</span>
+            </td>
+            <td>
+              <code>{node.clientId}</code>
+            </td>
+            <td>{when(node.lastUsedAt)}</td>
+            <td className="actions">
+              <RowAction verb="View" of={node.name} onClick={() => setViewing(node)} />
+              {node.status === 'ACTIVE' ? <RowAction verb="Disable" of={node.name} onClick={() => act('disable', node)} /> : <RowAction verb="Activate" of={node.name} onClick={() => act('activate', node)} />}
+              <RowAction verb="Delete" of={node.name} danger onClick={() => act('delete', node)} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {created && <SecretDialog title={`App “${created.name}” added`} secret={created.secret} onClose={() => setCreated(null)} warning="Copy the client secret now: it will not be shown again here (administrators can reveal it later, audited)." extra={<CopyField label="Client ID" value={created.clientId} />} />}
       {viewing && <AppDialog app={viewing} onClose={() => setViewing(null)} />}
       {confirmDialog}

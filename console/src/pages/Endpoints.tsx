@@ -1,6 +1,6 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { gql } from '../api';
-import { CopyButton, Dialog, ErrorLine, SecretDialog, StatusBadge, useAction, useConfirm, when } from '../components';
+import { CopyButton, Dialog, ErrorLine, FormCard, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
 import {
   ConsoleAssignEndpointTokenDocument,
   ConsoleCreateEndpointDocument,
@@ -19,6 +19,7 @@ import {
   type HttpMethod,
 } from '../generated/graphql';
 import { useLiveQuery } from '../live';
+import { DataTable, NameCell, RowAction } from '../table';
 
 const ENDPOINT_KINDS = ['ENDPOINT_PRIMARY', 'ENDPOINT_SECONDARY'] as const;
 
@@ -27,35 +28,24 @@ export function Endpoints(props: { open(id: string): void }) {
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
   const [allowDelete, setAllowDelete] = useState(false);
-  const [error, run] = useAction();
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      await gql(ConsoleCreateEndpointDocument, { input: { name, path, allowDelete, authentication: 'TOKEN' } });
-      setName('');
-      setPath('');
-      list.refetch();
-    });
-  };
+  const [error, , submit] = useAction();
+  const create = submit(async () => {
+    await gql(ConsoleCreateEndpointDocument, { input: { name, path, allowDelete, authentication: 'TOKEN' } });
+    setName('');
+    setPath('');
+    list.refetch();
+  });
   return (
     <section aria-labelledby="ep-title">
       <h1 id="ep-title">Endpoints</h1>
       <p className="lead">Endpoints receive data over HTTP at /endpoints/&lt;path&gt;, opened by their primary tokens and by assigned secondary tokens.</p>
-      <form className="card form" onSubmit={create} aria-label="New endpoint">
-        <h2>New endpoint</h2>
-        <label>
-          Name
-          <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Path
-          <input required maxLength={200} value={path} onChange={(e) => setPath(e.target.value)} placeholder="orders/incoming" />
-        </label>
+      <FormCard label="New endpoint" title="New endpoint" submit="Create endpoint" onSubmit={create}>
+        <TextField label="Name" required maxLength={100} value={name} onChange={setName} />
+        <TextField label="Path" required maxLength={200} value={path} onChange={setPath} placeholder="orders/incoming" />
         <label className="check">
           <input type="checkbox" checked={allowDelete} onChange={(e) => setAllowDelete(e.target.checked)} /> Allow DELETE
         </label>
-        <button type="submit">Create endpoint</button>
-      </form>
+      </FormCard>
       <ErrorLine error={error ?? list.error} />
       <ul className="cards" aria-label="Endpoints">
         {list.data?.endpoints.edges.map(({ node }) => (
@@ -139,37 +129,22 @@ function DataViewer(props: { endpointId: string; tokens: { id: string; name: str
       </label>{' '}
       <button onClick={data.refetch}>Reload</button>
       <ErrorLine error={data.error} />
-      <div className="table-wrap">
-        <table aria-label="Calls received">
-          <thead>
-            <tr>
-              <th scope="col">Received</th>
-              <th scope="col">Method</th>
-              <th scope="col">Token</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Size</th>
-              <th scope="col">Body</th>
-            </tr>
-          </thead>
-          <tbody>
-            {data.data?.endpointData.edges.map(({ node }) => (
-              <tr key={node.id}>
-                <td>{when(node.receivedAt)}</td>
-                <td>{node.method}</td>
-                <td>{node.tokenName ?? '—'}</td>
-                <td>
-                  {node.outcome} ({node.statusCode}){node.reason ? ` ${node.reason}` : ''}
-                </td>
-                <td>{node.payloadSize} B</td>
-                <td>
-                  <code className="small">{node.body === null || node.body === undefined ? '' : JSON.stringify(node.body).slice(0, 120)}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {data.data && data.data.endpointData.totalCount === 0 && <p className="empty">No calls received{tokenId ? ' with this token' : ''}.</p>}
-      </div>
+      <DataTable label="Calls received" columns={['Received', 'Method', 'Token', 'Outcome', 'Size', 'Body']} empty={data.data?.endpointData.totalCount === 0 && `No calls received${tokenId ? ' with this token' : ''}.`}>
+        {data.data?.endpointData.edges.map(({ node }) => (
+          <tr key={node.id}>
+            <td>{when(node.receivedAt)}</td>
+            <td>{node.method}</td>
+            <td>{node.tokenName ?? '—'}</td>
+            <td>
+              {node.outcome} ({node.statusCode}){node.reason ? ` ${node.reason}` : ''}
+            </td>
+            <td>{node.payloadSize} B</td>
+            <td>
+              <code className="small">{node.body === null || node.body === undefined ? '' : JSON.stringify(node.body).slice(0, 120)}</code>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </section>
   );
 }
@@ -180,7 +155,7 @@ export function EndpointDetail(props: { id: string }) {
   const [secret, setSecret] = useState<{ title: string; value: string } | null>(null);
   const [assigning, setAssigning] = useState<{ id: string; name: string } | null>(null);
   const [newName, setNewName] = useState('');
-  const [error, run] = useAction();
+  const [error, run, submit] = useAction();
   const [confirmDialog, confirm] = useConfirm();
   const e = endpoint.data?.endpoint;
   const methods: HttpMethod[] = e?.allowDelete ? ['GET', 'POST', 'DELETE'] : ['GET', 'POST'];
@@ -192,15 +167,12 @@ export function EndpointDetail(props: { id: string }) {
       if (token.secret) setSecret({ title: `New ${method} primary token`, value: token.secret });
       endpoint.refetch();
     });
-  const createToken = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      const result = await gql(ConsoleCreateEndpointTokenDocument, { input: { name: newName, enabled: true } });
-      setSecret({ title: `Secondary token “${newName}” created`, value: result.createEndpointToken.secret });
-      setNewName('');
-      endpoint.refetch();
-    });
-  };
+  const createToken = submit(async () => {
+    const result = await gql(ConsoleCreateEndpointTokenDocument, { input: { name: newName, enabled: true } });
+    setSecret({ title: `Secondary token “${newName}” created`, value: result.createEndpointToken.secret });
+    setNewName('');
+    endpoint.refetch();
+  });
   const setTokenEnabled = (id: string, name: string, enabled: boolean) =>
     void run(async () => {
       if (!enabled && !(await confirm({ title: `Switch “${name}” off?`, consequence: 'It stops opening every endpoint at once: the applications using it will fail until it is switched on.', confirmLabel: 'Switch off' }))) return;
@@ -274,80 +246,53 @@ export function EndpointDetail(props: { id: string }) {
           <Toggle checked={hideUnassigned} label="Hide unassigned tokens" onChange={setHideUnassigned} />
           <span>Hide unassigned tokens</span>
         </div>
-        <div className="table-wrap">
-          <table aria-label="Secondary tokens">
-            <thead>
-              <tr>
-                <th scope="col">Token</th>
-                <th scope="col">Status</th>
-                <th scope="col">Enabled</th>
-                <th scope="col">Assignment</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map(({ token, assigned, assignment }) => (
-                <tr key={token.id} data-token-name={token.name}>
-                  <td>
-                    <strong>{token.name}</strong>
-                    <div className="muted small">
-                      <code>{token.start}…</code>
-                      {!token.active && ' (inactive)'}
-                    </div>
-                  </td>
-                  <td>
-                    <StatusBadge status={token.status} />
-                  </td>
-                  <td>
-                    <Toggle checked={token.enabled} label={`${token.name} enabled`} onChange={(on) => setTokenEnabled(token.id, token.name, on)} />
-                  </td>
-                  <td>
-                    {assigned && assignment ? (
-                      <div className="row">
-                        <Toggle checked={assignment.enabled} label={`Assignment of ${token.name} enabled`} onChange={(on) => setAssignmentEnabled(assignment.id, token.name, on)} />
-                        <span className="small">{assignment.methods.join(', ')}</span>
-                      </div>
-                    ) : (
-                      <span className="muted">Not assigned</span>
-                    )}
-                  </td>
-                  <td className="actions">
-                    {assigned && assignment ? (
-                      <button onClick={() => unassign(assignment.id, token.name)} aria-label={`Unassign ${token.name}`}>
-                        Unassign
-                      </button>
-                    ) : (
-                      <button onClick={() => setAssigning({ id: token.id, name: token.name })} aria-label={`Assign ${token.name}`}>
-                        Assign
-                      </button>
-                    )}
-                    <button onClick={() => tokenAction('reveal', token.id, token.name)} aria-label={`Reveal ${token.name}`}>
-                      Reveal
-                    </button>
-                    <button onClick={() => tokenAction('regenerate', token.id, token.name)} aria-label={`Regenerate ${token.name}`}>
-                      Regenerate
-                    </button>
-                    {token.active ? (
-                      <button className="danger" onClick={() => tokenAction('deactivate', token.id, token.name)} aria-label={`Deactivate ${token.name}`}>
-                        Deactivate
-                      </button>
-                    ) : (
-                      <button onClick={() => tokenAction('activate', token.id, token.name)} aria-label={`Activate ${token.name}`}>
-                        Activate
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {tokens.length === 0 && <p className="empty">{hideUnassigned ? 'No token is assigned to this endpoint.' : 'No secondary tokens yet.'}</p>}
-        </div>
+        <DataTable label="Secondary tokens" columns={['Token', 'Status', 'Enabled', 'Assignment', 'Actions']} empty={tokens.length === 0 && (hideUnassigned ? 'No token is assigned to this endpoint.' : 'No secondary tokens yet.')}>
+          {tokens.map(({ token, assigned, assignment }) => (
+            <tr key={token.id} data-token-name={token.name}>
+              <NameCell
+                name={token.name}
+                detail={
+                  <>
+                    <code>{token.start}…</code>
+                    {!token.active && ' (inactive)'}
+                  </>
+                }
+              />
+              <td>
+                <StatusBadge status={token.status} />
+              </td>
+              <td>
+                <Toggle checked={token.enabled} label={`${token.name} enabled`} onChange={(on) => setTokenEnabled(token.id, token.name, on)} />
+              </td>
+              <td>
+                {assigned && assignment ? (
+                  <div className="row">
+                    <Toggle checked={assignment.enabled} label={`Assignment of ${token.name} enabled`} onChange={(on) => setAssignmentEnabled(assignment.id, token.name, on)} />
+                    <span className="small">{assignment.methods.join(', ')}</span>
+                  </div>
+                ) : (
+                  <span className="muted">Not assigned</span>
+                )}
+              </td>
+              <td className="actions">
+                {assigned && assignment ? (
+                  <RowAction verb="Unassign" of={token.name} onClick={() => unassign(assignment.id, token.name)} />
+                ) : (
+                  <RowAction verb="Assign" of={token.name} onClick={() => setAssigning({ id: token.id, name: token.name })} />
+                )}
+                <RowAction verb="Reveal" of={token.name} onClick={() => tokenAction('reveal', token.id, token.name)} />
+                <RowAction verb="Regenerate" of={token.name} onClick={() => tokenAction('regenerate', token.id, token.name)} />
+                {token.active ? (
+                  <RowAction verb="Deactivate" of={token.name} danger onClick={() => tokenAction('deactivate', token.id, token.name)} />
+                ) : (
+                  <RowAction verb="Activate" of={token.name} onClick={() => tokenAction('activate', token.id, token.name)} />
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
         <form className="form inline" onSubmit={createToken} aria-label="New secondary token">
-          <label>
-            New secondary token name
-            <input required maxLength={100} value={newName} onChange={(ev) => setNewName(ev.target.value)} />
-          </label>
+          <TextField label="New secondary token name" required maxLength={100} value={newName} onChange={setNewName} />
           <button type="submit">Create secondary token</button>
         </form>
       </section>

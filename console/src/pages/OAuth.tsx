@@ -1,6 +1,6 @@
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, gql } from '../api';
-import { CopyField, Dialog, ErrorLine, RequestStatusBadge, SecretDialog, StatusBadge, useAction, useConfirm, when } from '../components';
+import { CopyField, Dialog, ErrorLine, FormCard, FormDialog, RequestStatusBadge, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
 import {
   ConsoleCreateOAuthProviderDocument,
   ConsoleCreateOAuthTokenDocument,
@@ -26,6 +26,7 @@ import {
   type UpdateOAuthProviderInput,
 } from '../generated/graphql';
 import { useLiveQuery } from '../live';
+import { DataTable, NameCell, RowAction } from '../table';
 
 type Provider = ConsoleOAuthProviderFragment;
 type Token = ConsoleOAuthTokenFragment;
@@ -142,33 +143,15 @@ function privateKeyOf(draft: ProviderDraft): PrivateKeyJwtInput | null {
 /** The provider fields, shared by the add form and the edit dialog. */
 function ProviderFields(props: { draft: ProviderDraft; set(draft: ProviderDraft): void; editing?: Provider }) {
   const { draft, set, editing } = props;
-  const field = (key: keyof ProviderDraft) => ({ value: draft[key], onChange: (e: { target: { value: string } }) => set({ ...draft, [key]: e.target.value }) });
+  const field = (key: keyof ProviderDraft) => ({ value: draft[key], onChange: (value: string) => set({ ...draft, [key]: value }) });
   return (
     <>
-      <label>
-        Provider name
-        <input required maxLength={100} {...field('name')} />
-      </label>
-      <label>
-        Authorization URL
-        <input type="url" required maxLength={2000} placeholder="https://provider.example/authorize" {...field('authorizeUrl')} />
-      </label>
-      <label>
-        Token URL
-        <input type="url" required maxLength={2000} placeholder="https://provider.example/token" {...field('tokenUrl')} />
-      </label>
-      <label>
-        Revocation URL (optional)
-        <input type="url" maxLength={2000} placeholder="https://provider.example/revoke" {...field('revocationUrl')} />
-      </label>
-      <label>
-        Client ID
-        <input required maxLength={500} autoComplete="off" {...field('clientId')} />
-      </label>
-      <label>
-        {editing ? 'New client secret (empty keeps it)' : 'Client secret'}
-        <input type="password" required={!editing} maxLength={2000} autoComplete="new-password" {...field('clientSecret')} />
-      </label>
+      <TextField label="Provider name" required maxLength={100} {...field('name')} />
+      <TextField label="Authorization URL" type="url" required maxLength={2000} placeholder="https://provider.example/authorize" {...field('authorizeUrl')} />
+      <TextField label="Token URL" type="url" required maxLength={2000} placeholder="https://provider.example/token" {...field('tokenUrl')} />
+      <TextField label="Revocation URL (optional)" type="url" maxLength={2000} placeholder="https://provider.example/revoke" {...field('revocationUrl')} />
+      <TextField label="Client ID" required maxLength={500} autoComplete="off" {...field('clientId')} />
+      <TextField label={editing ? 'New client secret (empty keeps it)' : 'Client secret'} type="password" required={!editing} maxLength={2000} autoComplete="new-password" {...field('clientSecret')} />
       <SelectField label="Client authentication" value={draft.auth} onChange={(auth) => set({ ...draft, auth: auth as ProviderDraft['auth'] })}>
         {editing && <option value="keep">Keep as is ({editing.privateKeyJwt ? `private key ${editing.privateKeyJwt.keyId}` : 'client secret'})</option>}
         <option value="secret">Client secret</option>
@@ -177,14 +160,8 @@ function ProviderFields(props: { draft: ProviderDraft; set(draft: ProviderDraft)
       {draft.auth === 'key' && (
         <>
           <p className="muted small">With a private key the provider allows only the client-credentials flow. The key is stored encrypted and never shown again.</p>
-          <label className="wide">
-            Private key (PEM)
-            <textarea required rows={4} value={draft.keyPem} onChange={(e) => set({ ...draft, keyPem: e.target.value })} placeholder="-----BEGIN PRIVATE KEY-----" />
-          </label>
-          <label>
-            Key ID (kid)
-            <input required maxLength={200} {...field('keyId')} />
-          </label>
+          <TextField label="Private key (PEM)" wide required rows={4} placeholder="-----BEGIN PRIVATE KEY-----" {...field('keyPem')} />
+          <TextField label="Key ID (kid)" required maxLength={200} {...field('keyId')} />
           <SelectField label="Algorithm" value={draft.algorithm} onChange={(algorithm) => set({ ...draft, algorithm })}>
             {ALGORITHMS.map((algorithm) => (
               <option key={algorithm}>{algorithm}</option>
@@ -199,45 +176,25 @@ function ProviderFields(props: { draft: ProviderDraft; set(draft: ProviderDraft)
 function EditProviderDialog(props: { provider: Provider; onClose(changed: boolean): void }) {
   const p = props.provider;
   const [draft, setDraft] = useState<ProviderDraft>({ ...EMPTY_PROVIDER, name: p.name, authorizeUrl: p.authorizeUrl, tokenUrl: p.tokenUrl, revocationUrl: p.revocationUrl ?? '', clientId: p.defaultConsumerKey, auth: 'keep' });
-  const [error, run] = useAction();
-  const formId = useId();
-  const save = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      // Only what changed: absent fields stay as they are.
-      const input: UpdateOAuthProviderInput = {};
-      if (draft.name !== p.name) input.name = draft.name;
-      if (draft.authorizeUrl !== p.authorizeUrl) input.authorizeUrl = draft.authorizeUrl;
-      if (draft.tokenUrl !== p.tokenUrl) input.tokenUrl = draft.tokenUrl;
-      if (draft.revocationUrl !== (p.revocationUrl ?? '')) input.revocationUrl = draft.revocationUrl;
-      if (draft.clientId !== p.defaultConsumerKey) input.defaultConsumerKey = draft.clientId;
-      if (draft.clientSecret) input.defaultConsumerSecret = draft.clientSecret;
-      if (draft.auth === 'key') input.privateKeyJwt = privateKeyOf(draft);
-      if (draft.auth === 'secret' && p.privateKeyJwt) input.removePrivateKey = true;
-      await gql(ConsoleUpdateOAuthProviderDocument, { id: p.id, input });
-      props.onClose(true);
-    });
-  };
+  const [error, , submit] = useAction();
+  const save = submit(async () => {
+    // Only what changed: absent fields stay as they are.
+    const input: UpdateOAuthProviderInput = {};
+    if (draft.name !== p.name) input.name = draft.name;
+    if (draft.authorizeUrl !== p.authorizeUrl) input.authorizeUrl = draft.authorizeUrl;
+    if (draft.tokenUrl !== p.tokenUrl) input.tokenUrl = draft.tokenUrl;
+    if (draft.revocationUrl !== (p.revocationUrl ?? '')) input.revocationUrl = draft.revocationUrl;
+    if (draft.clientId !== p.defaultConsumerKey) input.defaultConsumerKey = draft.clientId;
+    if (draft.clientSecret) input.defaultConsumerSecret = draft.clientSecret;
+    if (draft.auth === 'key') input.privateKeyJwt = privateKeyOf(draft);
+    if (draft.auth === 'secret' && p.privateKeyJwt) input.removePrivateKey = true;
+    await gql(ConsoleUpdateOAuthProviderDocument, { id: p.id, input });
+    props.onClose(true);
+  });
   return (
-    <Dialog
-      title={`Edit provider “${p.name}”`}
-      onClose={() => props.onClose(false)}
-      actions={
-        <>
-          <button type="button" onClick={() => props.onClose(false)}>
-            Cancel
-          </button>
-          <button type="submit" form={formId}>
-            Save
-          </button>
-        </>
-      }
-    >
-      <form id={formId} className="form" onSubmit={save} aria-label={`Edit provider ${p.name}`}>
-        <ProviderFields draft={draft} set={setDraft} editing={p} />
-      </form>
-      <ErrorLine error={error} />
-    </Dialog>
+    <FormDialog title={`Edit provider “${p.name}”`} label={`Edit provider ${p.name}`} submit="Save" onSubmit={save} onCancel={() => props.onClose(false)} error={error}>
+      <ProviderFields draft={draft} set={setDraft} editing={p} />
+    </FormDialog>
   );
 }
 
@@ -245,28 +202,25 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
   const [draft, setDraft] = useState<ProviderDraft>(EMPTY_PROVIDER);
   const [editing, setEditing] = useState<Provider | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
-  const [error, run] = useAction();
+  const [error, run, submit] = useAction();
   const [confirmDialog, confirm] = useConfirm();
 
-  const add = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      setOutcome(null);
-      const input = {
-        name: draft.name,
-        authorizeUrl: draft.authorizeUrl,
-        tokenUrl: draft.tokenUrl,
-        revocationUrl: draft.revocationUrl || null,
-        defaultConsumerKey: draft.clientId,
-        defaultConsumerSecret: draft.clientSecret,
-        privateKeyJwt: privateKeyOf(draft),
-      };
-      const created = (await gql(ConsoleCreateOAuthProviderDocument, { input })).createOAuthProvider;
-      setOutcome({ tone: 'ok', text: `Provider “${created.name}” added. Its client secret${created.privateKeyJwt ? ' and private key are' : ' is'} stored encrypted and never shown again.` });
-      setDraft(EMPTY_PROVIDER);
-      props.refetch();
-    });
-  };
+  const add = submit(async () => {
+    setOutcome(null);
+    const input = {
+      name: draft.name,
+      authorizeUrl: draft.authorizeUrl,
+      tokenUrl: draft.tokenUrl,
+      revocationUrl: draft.revocationUrl || null,
+      defaultConsumerKey: draft.clientId,
+      defaultConsumerSecret: draft.clientSecret,
+      privateKeyJwt: privateKeyOf(draft),
+    };
+    const created = (await gql(ConsoleCreateOAuthProviderDocument, { input })).createOAuthProvider;
+    setOutcome({ tone: 'ok', text: `Provider “${created.name}” added. Its client secret${created.privateKeyJwt ? ' and private key are' : ' is'} stored encrypted and never shown again.` });
+    setDraft(EMPTY_PROVIDER);
+    props.refetch();
+  });
 
   const remove = (provider: Provider) =>
     void run(async () => {
@@ -292,49 +246,29 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
     <section aria-labelledby="oauth-providers-title" className="stack-section">
       <h2 id="oauth-providers-title">Providers</h2>
       <p className="lead">The authorization servers Tessera requests tokens from. Secrets and private keys are stored encrypted and never shown again.</p>
-      <div className="table-wrap">
-        <table aria-label="OAuth providers">
-          <thead>
-            <tr>
-              <th scope="col">Provider</th>
-              <th scope="col">Client ID</th>
-              <th scope="col">Allowed flows</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.providers?.map((provider) => (
-              <tr key={provider.id} data-provider-id={provider.id}>
-                <td>
-                  <strong>{provider.name}</strong>
-                  <div className="muted small url">{provider.tokenUrl}</div>
-                </td>
-                <td>
-                  <code>{provider.defaultConsumerKey}</code>
-                  <div className="muted small">{provider.privateKeyJwt ? `private_key_jwt (${provider.privateKeyJwt.algorithm}, kid ${provider.privateKeyJwt.keyId})` : 'client secret'}</div>
-                </td>
-                <td className="small">{FLOW_ORDER.filter((flow) => provider.allowedFlows.includes(flow)).map((flow) => FLOWS[flow].label).join(', ')}</td>
-                <td className="actions">
-                  <button onClick={() => setEditing(provider)} aria-label={`Edit provider ${provider.name}`}>
-                    Edit
-                  </button>
-                  <button className="danger" onClick={() => remove(provider)} aria-label={`Delete provider ${provider.name}`}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {props.loaded && props.providers?.length === 0 && <p className="empty">No providers yet: add one to request tokens from it.</p>}
-      </div>
+      <DataTable label="OAuth providers" columns={['Provider', 'Client ID', 'Allowed flows', 'Actions']} empty={props.loaded && props.providers?.length === 0 && 'No providers yet: add one to request tokens from it.'}>
+        {props.providers?.map((provider) => (
+          <tr key={provider.id} data-provider-id={provider.id}>
+            <NameCell name={provider.name}>
+              <div className="muted small url">{provider.tokenUrl}</div>
+            </NameCell>
+            <td>
+              <code>{provider.defaultConsumerKey}</code>
+              <div className="muted small">{provider.privateKeyJwt ? `private_key_jwt (${provider.privateKeyJwt.algorithm}, kid ${provider.privateKeyJwt.keyId})` : 'client secret'}</div>
+            </td>
+            <td className="small">{FLOW_ORDER.filter((flow) => provider.allowedFlows.includes(flow)).map((flow) => FLOWS[flow].label).join(', ')}</td>
+            <td className="actions">
+              <RowAction verb="Edit" phrase="Edit provider" of={provider.name} onClick={() => setEditing(provider)} />
+              <RowAction verb="Delete" phrase="Delete provider" of={provider.name} danger onClick={() => remove(provider)} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <ErrorLine error={error} />
       <OutcomeLine outcome={outcome} />
-      <form className="card form" onSubmit={add} aria-label="Add an OAuth provider">
-        <h3>Add a provider</h3>
+      <FormCard label="Add an OAuth provider" title="Add a provider" heading="h3" submit="Add provider" onSubmit={add}>
         <ProviderFields draft={draft} set={setDraft} />
-        <button type="submit">Add provider</button>
-      </form>
+      </FormCard>
       {editing && (
         <EditProviderDialog
           provider={editing}
@@ -376,77 +310,47 @@ function LifetimeBadge(props: { token: Token }) {
 
 function RenameDialog(props: { token: Token; onClose(renamed: Token | null): void }) {
   const [name, setName] = useState(props.token.name);
-  const [error, run] = useAction();
-  const formId = useId();
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => props.onClose((await gql(ConsoleRenameOAuthTokenDocument, { id: props.token.id, name: name.trim() })).renameOAuthToken));
-  };
+  const [error, , submit] = useAction();
+  const rename = submit(async () => props.onClose((await gql(ConsoleRenameOAuthTokenDocument, { id: props.token.id, name: name.trim() })).renameOAuthToken));
   return (
-    <Dialog
+    <FormDialog
       title={`Rename “${props.token.name}”`}
-      onClose={() => props.onClose(null)}
-      actions={
-        <>
-          <button type="button" onClick={() => props.onClose(null)}>
-            Cancel
-          </button>
-          <button type="submit" form={formId}>
-            Rename
-          </button>
-        </>
-      }
+      label={`Rename ${props.token.name}`}
+      submit="Rename"
+      onSubmit={rename}
+      onCancel={() => props.onClose(null)}
+      error={error}
+      note={<p className="muted small">Flows find it by its id: renaming breaks nothing.</p>}
     >
-      <form id={formId} className="form" onSubmit={submit} aria-label={`Rename ${props.token.name}`}>
-        <label className="wide">
-          New name
-          <input required maxLength={100} autoFocus value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-      </form>
-      <p className="muted small">Flows find it by its id: renaming breaks nothing.</p>
-      <ErrorLine error={error} />
-    </Dialog>
+      <TextField label="New name" wide required maxLength={100} autoFocus value={name} onChange={setName} />
+    </FormDialog>
   );
 }
 
 /** Reset: revoke at the provider, then a new token, optionally with a new scope. */
 function ResetDialog(props: { token: Token; revokes: boolean; onClose(reset: Token | null): void }) {
   const [scope, setScope] = useState(props.token.scope ?? '');
-  const [error, run] = useAction();
-  const formId = useId();
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => props.onClose((await gql(ConsoleResetClientCredentialsTokenDocument, { id: props.token.id, scope: scope.trim() })).resetClientCredentialsToken));
-  };
+  const [error, , submit] = useAction();
+  const reset = submit(async () => props.onClose((await gql(ConsoleResetClientCredentialsTokenDocument, { id: props.token.id, scope: scope.trim() })).resetClientCredentialsToken));
   return (
-    <Dialog
+    <FormDialog
       title={`Reset “${props.token.name}”?`}
-      role="alertdialog"
-      onClose={() => props.onClose(null)}
-      actions={
-        <>
-          <button type="button" onClick={() => props.onClose(null)} autoFocus>
-            Cancel
-          </button>
-          <button type="submit" form={formId} className="danger">
-            Reset
-          </button>
-        </>
+      label={`Reset ${props.token.name}`}
+      submit="Reset"
+      danger
+      onSubmit={reset}
+      onCancel={() => props.onClose(null)}
+      error={error}
+      intro={
+        <p>
+          {props.revokes
+            ? 'Tessera revokes the current access token at the provider, then requests a new one: anything still holding the old value fails at once; flows that read the token from Tessera get the new one.'
+            : 'The provider has no revocation URL: the current access token keeps working at the provider until it expires, while Tessera requests and hands out a new one.'}
+        </p>
       }
     >
-      <p>
-        {props.revokes
-          ? 'Tessera revokes the current access token at the provider, then requests a new one: anything still holding the old value fails at once; flows that read the token from Tessera get the new one.'
-          : 'The provider has no revocation URL: the current access token keeps working at the provider until it expires, while Tessera requests and hands out a new one.'}
-      </p>
-      <form id={formId} className="form" onSubmit={submit} aria-label={`Reset ${props.token.name}`}>
-        <label className="wide">
-          Scope (space-separated; empty for none)
-          <input value={scope} onChange={(e) => setScope(e.target.value)} />
-        </label>
-      </form>
-      <ErrorLine error={error} />
-    </Dialog>
+      <TextField label="Scope (space-separated; empty for none)" wide value={scope} onChange={setScope} />
+    </FormDialog>
   );
 }
 
@@ -462,7 +366,7 @@ function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, au
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [extra, setExtra] = useState('');
-  const [error, run] = useAction();
+  const [error, , submit] = useAction();
   const hintId = useId();
 
   const provider = props.providers.find((p) => p.id === providerId) ?? props.providers[0];
@@ -474,39 +378,32 @@ function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, au
     if (chosenFlow !== flow) setFlow(chosenFlow);
   }, [chosenFlow, flow]);
 
-  const create = (event: FormEvent) => {
-    event.preventDefault();
+  const create = submit(async () => {
     if (!provider) return;
-    void run(async () => {
-      const ownKeys = ownKeysPossible && !useDefaultKeys;
-      const input = {
-        name: name.trim(),
-        providerId: provider.id,
-        flow: chosenFlow,
-        scope: scope.trim() || null,
-        resource: resource.trim() || null,
-        additionalValues: parseAdditionalValues(extra),
-        useDefaultKeys: !ownKeys,
-        consumerKey: ownKeys ? consumerKey : null,
-        secretKey: ownKeys ? secretKey : null,
-        username: chosenFlow === 'PASSWORD' ? username : null,
-        password: chosenFlow === 'PASSWORD' ? password : null,
-      };
-      const result = (await gql(ConsoleCreateOAuthTokenDocument, { input })).createOAuthToken;
-      props.onCreated(result.token, result.authorizationUrl, result.warning);
-      // Provider and flow stay, for the next token of the same kind; nothing secret stays in the form.
-      for (const clear of [setName, setScope, setResource, setExtra, setUsername, setPassword, setConsumerKey, setSecretKey]) clear('');
-    });
-  };
+    const ownKeys = ownKeysPossible && !useDefaultKeys;
+    const input = {
+      name: name.trim(),
+      providerId: provider.id,
+      flow: chosenFlow,
+      scope: scope.trim() || null,
+      resource: resource.trim() || null,
+      additionalValues: parseAdditionalValues(extra),
+      useDefaultKeys: !ownKeys,
+      consumerKey: ownKeys ? consumerKey : null,
+      secretKey: ownKeys ? secretKey : null,
+      username: chosenFlow === 'PASSWORD' ? username : null,
+      password: chosenFlow === 'PASSWORD' ? password : null,
+    };
+    const result = (await gql(ConsoleCreateOAuthTokenDocument, { input })).createOAuthToken;
+    props.onCreated(result.token, result.authorizationUrl, result.warning);
+    // Provider and flow stay, for the next token of the same kind; nothing secret stays in the form.
+    for (const clear of [setName, setScope, setResource, setExtra, setUsername, setPassword, setConsumerKey, setSecretKey]) clear('');
+  });
 
   if (props.providers.length === 0) return <p className="card muted">Add a provider first: tokens are requested from a provider.</p>;
   return (
-    <form className="card form" onSubmit={create} aria-label="New OAuth token">
-      <h3>New token</h3>
-      <label>
-        Token name
-        <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-      </label>
+    <FormCard label="New OAuth token" title="New token" heading="h3" submit={BROWSER_FLOWS.includes(chosenFlow) ? 'Create and get the approval link' : 'Create and request token'} onSubmit={create} error={error}>
+      <TextField label="Token name" required maxLength={100} value={name} onChange={setName} />
       <SelectField label="Provider" value={provider?.id ?? ''} onChange={setProviderId}>
         {props.providers.map((p) => (
           <option key={p.id} value={p.id}>
@@ -526,28 +423,13 @@ function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, au
       </p>
       {chosenFlow === 'PASSWORD' && (
         <>
-          <label>
-            Username
-            <input required autoComplete="off" value={username} onChange={(e) => setUsername(e.target.value)} />
-          </label>
-          <label>
-            Password
-            <input type="password" required autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-          </label>
+          <TextField label="Username" required autoComplete="off" value={username} onChange={setUsername} />
+          <TextField label="Password" type="password" required autoComplete="new-password" value={password} onChange={setPassword} />
         </>
       )}
-      <label>
-        Scope
-        <input value={scope} onChange={(e) => setScope(e.target.value)} placeholder={chosenFlow === 'OIDC_HYBRID' ? 'profile email (openid is added)' : 'read write'} />
-      </label>
-      <label>
-        Resource (optional)
-        <input type="url" value={resource} onChange={(e) => setResource(e.target.value)} placeholder="https://api.example/" />
-      </label>
-      <label className="wide">
-        Additional values (one name=value per line, optional)
-        <textarea rows={2} value={extra} onChange={(e) => setExtra(e.target.value)} placeholder="audience=crm" />
-      </label>
+      <TextField label="Scope" value={scope} onChange={setScope} placeholder={chosenFlow === 'OIDC_HYBRID' ? 'profile email (openid is added)' : 'read write'} />
+      <TextField label="Resource (optional)" type="url" value={resource} onChange={setResource} placeholder="https://api.example/" />
+      <TextField label="Additional values (one name=value per line, optional)" wide rows={2} value={extra} onChange={setExtra} placeholder="audience=crm" />
       {ownKeysPossible && (
         <label className="check wide">
           <input type="checkbox" checked={useDefaultKeys} onChange={(e) => setUseDefaultKeys(e.target.checked)} /> Use the provider's client ID and secret
@@ -555,19 +437,11 @@ function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, au
       )}
       {ownKeysPossible && !useDefaultKeys && (
         <>
-          <label>
-            Own client ID
-            <input required autoComplete="off" value={consumerKey} onChange={(e) => setConsumerKey(e.target.value)} />
-          </label>
-          <label>
-            Own client secret
-            <input type="password" required autoComplete="new-password" value={secretKey} onChange={(e) => setSecretKey(e.target.value)} />
-          </label>
+          <TextField label="Own client ID" required autoComplete="off" value={consumerKey} onChange={setConsumerKey} />
+          <TextField label="Own client secret" type="password" required autoComplete="new-password" value={secretKey} onChange={setSecretKey} />
         </>
       )}
-      <button type="submit">{BROWSER_FLOWS.includes(chosenFlow) ? 'Create and get the approval link' : 'Create and request token'}</button>
-      <ErrorLine error={error} />
-    </form>
+    </FormCard>
   );
 }
 
@@ -620,84 +494,48 @@ function Tokens(props: { tokens: Token[] | null; providers: Provider[] | null; l
       {props.providers && <NewTokenForm providers={props.providers} onCreated={created} />}
       <ErrorLine error={error} />
       <OutcomeLine outcome={outcome} />
-      <div className="table-wrap">
-        <table aria-label="OAuth tokens">
-          <thead>
-            <tr>
-              <th scope="col">Token</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Request</th>
-              <th scope="col">Access token</th>
-              <th scope="col">Actions</th>
+      <DataTable label="OAuth tokens" columns={['Token', 'Provider', 'Request', 'Access token', 'Actions']} empty={props.loaded && props.tokens?.length === 0 && 'No OAuth tokens yet.'}>
+        {props.tokens?.map((token) => {
+          const browser = BROWSER_FLOWS.includes(token.flow);
+          const revoked = token.requestStatus === 'REVOKED';
+          const canRetry = !browser && (token.requestStatus === 'FAILED' || token.requestStatus === 'EXPIRED');
+          const canRefresh = !revoked && !canRetry && (!browser || token.hasRefreshToken);
+          return (
+            <tr key={token.id} data-token-id={token.id} data-token-name={token.name}>
+              <NameCell name={token.name} detail={FLOWS[token.flow].label}>
+                {token.scope && <div className="muted small">scope: {token.scope}</div>}
+                {token.grantedScope && token.grantedScope !== token.scope && <div className="muted small">granted: {token.grantedScope}</div>}
+              </NameCell>
+              <td>{providerOf(token)?.name ?? <span className="muted">—</span>}</td>
+              <td>
+                <RequestStatusBadge status={token.requestStatus} />
+                {token.providerError && <div className="error small provider-error">{token.providerError}</div>}
+                {token.refreshFailures > 0 && <div className="warn small">{token.refreshFailures} refresh(es) failed in a row</div>}
+              </td>
+              <td>
+                {token.requestStatus === 'ACTIVE' || token.requestStatus === 'EXPIRED' ? (
+                  <>
+                    <LifetimeBadge token={token} />
+                    <div className="small">expires {when(token.expiresAt)}</div>
+                    {token.nextRefreshAt && <div className="muted small">Tessera refreshes it {when(token.nextRefreshAt)}</div>}
+                    {token.lastRefreshedAt && <div className="muted small">last obtained {when(token.lastRefreshedAt)}</div>}
+                  </>
+                ) : (
+                  <span className="muted">none yet</span>
+                )}
+              </td>
+              <td className="actions">
+                {browser && !revoked && <RowAction verb="Request" phrase="Request approval for" of={token.name} onClick={() => act('request', token)} />}
+                {canRetry && <RowAction verb="Retry" of={token.name} onClick={() => act('retry', token)} />}
+                {canRefresh && <RowAction verb="Refresh" of={token.name} onClick={() => act('refresh', token)} />}
+                <RowAction verb="Rename" of={token.name} onClick={() => setRenaming(token)} />
+                {token.flow === 'CLIENT_CREDENTIALS' && <RowAction verb="Reset" of={token.name} onClick={() => setResetting(token)} />}
+                <RowAction verb="Delete" of={token.name} danger onClick={() => act('delete', token)} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {props.tokens?.map((token) => {
-              const browser = BROWSER_FLOWS.includes(token.flow);
-              const revoked = token.requestStatus === 'REVOKED';
-              const canRetry = !browser && (token.requestStatus === 'FAILED' || token.requestStatus === 'EXPIRED');
-              const canRefresh = !revoked && !canRetry && (!browser || token.hasRefreshToken);
-              return (
-                <tr key={token.id} data-token-id={token.id} data-token-name={token.name}>
-                  <td>
-                    <strong>{token.name}</strong>
-                    <div className="muted small">{FLOWS[token.flow].label}</div>
-                    {token.scope && <div className="muted small">scope: {token.scope}</div>}
-                    {token.grantedScope && token.grantedScope !== token.scope && <div className="muted small">granted: {token.grantedScope}</div>}
-                  </td>
-                  <td>{providerOf(token)?.name ?? <span className="muted">—</span>}</td>
-                  <td>
-                    <RequestStatusBadge status={token.requestStatus} />
-                    {token.providerError && <div className="error small provider-error">{token.providerError}</div>}
-                    {token.refreshFailures > 0 && <div className="warn small">{token.refreshFailures} refresh(es) failed in a row</div>}
-                  </td>
-                  <td>
-                    {token.requestStatus === 'ACTIVE' || token.requestStatus === 'EXPIRED' ? (
-                      <>
-                        <LifetimeBadge token={token} />
-                        <div className="small">expires {when(token.expiresAt)}</div>
-                        {token.nextRefreshAt && <div className="muted small">Tessera refreshes it {when(token.nextRefreshAt)}</div>}
-                        {token.lastRefreshedAt && <div className="muted small">last obtained {when(token.lastRefreshedAt)}</div>}
-                      </>
-                    ) : (
-                      <span className="muted">none yet</span>
-                    )}
-                  </td>
-                  <td className="actions">
-                    {browser && !revoked && (
-                      <button onClick={() => act('request', token)} aria-label={`Request approval for ${token.name}`}>
-                        Request
-                      </button>
-                    )}
-                    {canRetry && (
-                      <button onClick={() => act('retry', token)} aria-label={`Retry ${token.name}`}>
-                        Retry
-                      </button>
-                    )}
-                    {canRefresh && (
-                      <button onClick={() => act('refresh', token)} aria-label={`Refresh ${token.name}`}>
-                        Refresh
-                      </button>
-                    )}
-                    <button onClick={() => setRenaming(token)} aria-label={`Rename ${token.name}`}>
-                      Rename
-                    </button>
-                    {token.flow === 'CLIENT_CREDENTIALS' && (
-                      <button onClick={() => setResetting(token)} aria-label={`Reset ${token.name}`}>
-                        Reset
-                      </button>
-                    )}
-                    <button className="danger" onClick={() => act('delete', token)} aria-label={`Delete ${token.name}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {props.loaded && props.tokens?.length === 0 && <p className="empty">No OAuth tokens yet.</p>}
-      </div>
+          );
+        })}
+      </DataTable>
       {approval && <ApprovalDialog name={approval.name} url={approval.url} warning={approval.warning} onClose={() => setApproval(null)} />}
       {renaming && (
         <RenameDialog
@@ -766,51 +604,32 @@ function Bundles(props: { refetch(): void }) {
   const [importPassphrase, setImportPassphrase] = useState('');
   const [onConflict, setOnConflict] = useState<ImportConflict>('SKIP');
   const [items, setItems] = useState<ImportItem[] | null>(null);
-  const [exportError, runExport] = useAction();
-  const [importError, runImport] = useAction();
+  const [exportError, , submitExport] = useAction();
+  const [importError, , submitImport] = useAction();
 
-  const exportBundle = (event: FormEvent) => {
-    event.preventDefault();
-    void runExport(async () => {
-      setExported((await gql(ConsoleExportOAuthBundleDocument, { passphrase: exportPassphrase })).exportOAuthBundle);
-      setExportPassphrase('');
-    });
-  };
-  const importBundle = (event: FormEvent) => {
-    event.preventDefault();
-    void runImport(async () => {
-      setItems(null);
-      setItems((await gql(ConsoleImportOAuthBundleDocument, { bundle: bundle.trim(), passphrase: importPassphrase, onConflict })).importOAuthBundle.items);
-      setBundle('');
-      setImportPassphrase('');
-      props.refetch();
-    });
-  };
+  const exportBundle = submitExport(async () => {
+    setExported((await gql(ConsoleExportOAuthBundleDocument, { passphrase: exportPassphrase })).exportOAuthBundle);
+    setExportPassphrase('');
+  });
+  const importBundle = submitImport(async () => {
+    setItems(null);
+    setItems((await gql(ConsoleImportOAuthBundleDocument, { bundle: bundle.trim(), passphrase: importPassphrase, onConflict })).importOAuthBundle.items);
+    setBundle('');
+    setImportPassphrase('');
+    props.refetch();
+  });
 
   return (
     <section aria-labelledby="oauth-bundles-title" className="stack-section">
       <h2 id="oauth-bundles-title">Export and import</h2>
       <p className="lead">Every provider and token of the tenant as one string encrypted with a passphrase (scrypt, AES-256-GCM), to move them to another Tessera.</p>
       <div className="columns">
-        <form className="card form" onSubmit={exportBundle} aria-label="Export a bundle">
-          <h3>Export</h3>
-          <label className="wide">
-            Passphrase (12 characters or more)
-            <input type="password" required minLength={12} maxLength={1000} autoComplete="new-password" value={exportPassphrase} onChange={(e) => setExportPassphrase(e.target.value)} />
-          </label>
-          <button type="submit">Export bundle</button>
-          <ErrorLine error={exportError} />
-        </form>
-        <form className="card form" onSubmit={importBundle} aria-label="Import a bundle">
-          <h3>Import</h3>
-          <label className="wide">
-            Bundle
-            <textarea required rows={3} value={bundle} onChange={(e) => setBundle(e.target.value)} placeholder="tob1.…" />
-          </label>
-          <label className="wide">
-            Passphrase
-            <input type="password" required autoComplete="off" value={importPassphrase} onChange={(e) => setImportPassphrase(e.target.value)} />
-          </label>
+        <FormCard label="Export a bundle" title="Export" heading="h3" submit="Export bundle" onSubmit={exportBundle} error={exportError}>
+          <TextField label="Passphrase (12 characters or more)" wide type="password" required minLength={12} maxLength={1000} autoComplete="new-password" value={exportPassphrase} onChange={setExportPassphrase} />
+        </FormCard>
+        <FormCard label="Import a bundle" title="Import" heading="h3" submit="Import bundle" onSubmit={importBundle} error={importError}>
+          <TextField label="Bundle" wide required rows={3} value={bundle} onChange={setBundle} placeholder="tob1.…" />
+          <TextField label="Passphrase" wide type="password" required autoComplete="off" value={importPassphrase} onChange={setImportPassphrase} />
           <SelectField label="When a name is taken" value={onConflict} onChange={(c) => setOnConflict(c as ImportConflict)} wide>
             {CONFLICTS.map((c) => (
               <option key={c.value} value={c.value}>
@@ -818,9 +637,7 @@ function Bundles(props: { refetch(): void }) {
               </option>
             ))}
           </SelectField>
-          <button type="submit">Import bundle</button>
-          <ErrorLine error={importError} />
-        </form>
+        </FormCard>
       </div>
       {items && (
         <p role="status" className="ok">
@@ -829,30 +646,16 @@ function Bundles(props: { refetch(): void }) {
         </p>
       )}
       {items && (
-        <div className="table-wrap">
-          <table aria-label="Import results">
-            <caption className="visually-hidden">What the import did with each item of the bundle</caption>
-            <thead>
-              <tr>
-                <th scope="col">Item</th>
-                <th scope="col">Name in the bundle</th>
-                <th scope="col">Imported as</th>
-                <th scope="col">Outcome</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item, index) => (
-                <tr key={`${item.type}-${item.name}-${index}`} data-outcome={item.outcome}>
-                  <td>{item.type === 'provider' ? 'Provider' : 'Token'}</td>
-                  <td>{item.name}</td>
-                  <td>{item.outcome === 'SKIPPED' ? '—' : item.importedName}</td>
-                  <td className={item.outcome === 'SKIPPED' ? 'muted' : 'ok'}>{OUTCOMES[item.outcome] ?? item.outcome}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {items.length === 0 && <p className="empty">The bundle was empty.</p>}
-        </div>
+        <DataTable label="Import results" caption="What the import did with each item of the bundle" columns={['Item', 'Name in the bundle', 'Imported as', 'Outcome']} empty={items.length === 0 && 'The bundle was empty.'}>
+          {items.map((item, index) => (
+            <tr key={`${item.type}-${item.name}-${index}`} data-outcome={item.outcome}>
+              <td>{item.type === 'provider' ? 'Provider' : 'Token'}</td>
+              <td>{item.name}</td>
+              <td>{item.outcome === 'SKIPPED' ? '—' : item.importedName}</td>
+              <td className={item.outcome === 'SKIPPED' ? 'muted' : 'ok'}>{OUTCOMES[item.outcome] ?? item.outcome}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {exported && <BundleDialog {...exported} onClose={() => setExported(null)} />}
     </section>

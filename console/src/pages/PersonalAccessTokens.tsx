@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { gql } from '../api';
-import { CopyField, ErrorLine, SecretDialog, StatusBadge, useAction, useConfirm, when } from '../components';
+import { CopyField, ErrorLine, FormCard, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
 import { ConsoleCreatePatDocument, ConsoleDeletePatDocument, ConsolePersonalAccessTokensDocument, ConsoleRevokePatDocument, type TokenDuration } from '../generated/graphql';
 import { useLiveQuery } from '../live';
+import { DataTable, NameCell, RowAction } from '../table';
 
 const DURATIONS: { value: TokenDuration; label: string }[] = [
   { value: 'DAYS_7', label: '7 days' },
@@ -20,20 +21,17 @@ export function PersonalAccessTokens() {
   const [description, setDescription] = useState('');
   const [duration, setDuration] = useState<TokenDuration>('DAYS_7');
   const [expiresAt, setExpiresAt] = useState('');
-  const [error, run] = useAction();
+  const [error, run, submit] = useAction();
   const [confirmDialog, confirm] = useConfirm();
 
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      const input = { name, description: description || null, duration, expiresAt: duration === 'CUSTOM' && expiresAt ? new Date(expiresAt).toISOString() : null };
-      const result = await gql(ConsoleCreatePatDocument, { input });
-      setCreated({ secret: result.createPersonalAccessToken.secret, curl: result.createPersonalAccessToken.curlExample, name });
-      setName('');
-      setDescription('');
-      list.refetch();
-    });
-  };
+  const create = submit(async () => {
+    const input = { name, description: description || null, duration, expiresAt: duration === 'CUSTOM' && expiresAt ? new Date(expiresAt).toISOString() : null };
+    const result = await gql(ConsoleCreatePatDocument, { input });
+    setCreated({ secret: result.createPersonalAccessToken.secret, curl: result.createPersonalAccessToken.curlExample, name });
+    setName('');
+    setDescription('');
+    list.refetch();
+  });
 
   const revoke = (id: string, tokenName: string) =>
     void run(async () => {
@@ -59,16 +57,9 @@ export function PersonalAccessTokens() {
     <section aria-labelledby="pat-title">
       <h1 id="pat-title">Personal access tokens</h1>
       <p className="lead">A personal access token acts as you on the API: it can do what you may do, no more.</p>
-      <form className="card form" onSubmit={create} aria-label="New personal access token">
-        <h2>New token</h2>
-        <label>
-          Name
-          <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
-        <label>
-          Description
-          <input maxLength={1000} value={description} onChange={(e) => setDescription(e.target.value)} />
-        </label>
+      <FormCard label="New personal access token" title="New token" submit="Create token" onSubmit={create}>
+        <TextField label="Name" required maxLength={100} value={name} onChange={setName} />
+        <TextField label="Description" maxLength={1000} value={description} onChange={setDescription} />
         <label>
           Expires after
           <select value={duration} onChange={(e) => setDuration(e.target.value as TokenDuration)}>
@@ -79,59 +70,31 @@ export function PersonalAccessTokens() {
             ))}
           </select>
         </label>
-        {duration === 'CUSTOM' && (
-          <label>
-            End date
-            <input type="date" required value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} />
-          </label>
-        )}
-        <button type="submit">Create token</button>
-      </form>
+        {duration === 'CUSTOM' && <TextField label="End date" type="date" required value={expiresAt} onChange={setExpiresAt} />}
+      </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <div className="table-wrap">
-        <table aria-label="Personal access tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.personalAccessTokens.edges.map(({ node }) => (
-              <tr key={node.id} data-token-id={node.id}>
-                <td>
-                  <strong>{node.name}</strong>
-                  {node.description && <div className="muted small">{node.description}</div>}
-                </td>
-                <td>
-                  <StatusBadge status={node.status} />
-                </td>
-                <td>
-                  <code>{node.start}…</code>
-                </td>
-                <td>{when(node.expiresAt)}</td>
-                <td>{when(node.lastUsedAt)}</td>
-                <td className="actions">
-                  {node.status === 'ACTIVE' || node.status === 'EXPIRING' ? (
-                    <button className="danger" onClick={() => revoke(node.id, node.name)} aria-label={`Revoke ${node.name}`}>
-                      Revoke
-                    </button>
-                  ) : (
-                    <button onClick={() => remove(node.id, node.name)} aria-label={`Delete ${node.name}`}>
-                      Delete
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.data && list.data.personalAccessTokens.totalCount === 0 && <p className="empty">No tokens yet.</p>}
-      </div>
+      <DataTable label="Personal access tokens" columns={['Name', 'Status', 'Starts with', 'Expires', 'Last used', 'Actions']} empty={list.data?.personalAccessTokens.totalCount === 0 && 'No tokens yet.'}>
+        {list.data?.personalAccessTokens.edges.map(({ node }) => (
+          <tr key={node.id} data-token-id={node.id}>
+            <NameCell name={node.name} detail={node.description} />
+            <td>
+              <StatusBadge status={node.status} />
+            </td>
+            <td>
+              <code>{node.start}…</code>
+            </td>
+            <td>{when(node.expiresAt)}</td>
+            <td>{when(node.lastUsedAt)}</td>
+            <td className="actions">
+              {node.status === 'ACTIVE' || node.status === 'EXPIRING' ? (
+                <RowAction verb="Revoke" of={node.name} danger onClick={() => revoke(node.id, node.name)} />
+              ) : (
+                <RowAction verb="Delete" of={node.name} onClick={() => remove(node.id, node.name)} />
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {created && (
         <SecretDialog title={`Token “${created.name}” created`} secret={created.secret} onClose={() => setCreated(null)} extra={<CopyField label="curl example" value={created.curl} multiline />} />
       )}

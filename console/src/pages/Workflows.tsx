@@ -1,6 +1,6 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { gql } from '../api';
-import { CopyField, Dialog, ErrorLine, SecretDialog, StatusBadge, useAction, useConfirm, when } from '../components';
+import { CopyField, Dialog, ErrorLine, FormCard, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
 import {
   ConsoleDeleteWorkflowTokenDocument,
   ConsolePublishWorkflowDocument,
@@ -13,6 +13,7 @@ import {
   type WorkflowStartEvent,
 } from '../generated/graphql';
 import { useLiveQuery } from '../live';
+import { DataTable, NameCell, RowAction } from '../table';
 
 type ApiEndpoint = NonNullable<NonNullable<ConsoleWorkflowApiEndpointQuery['workflow']['token']>['apiEndpoint']>;
 
@@ -51,26 +52,23 @@ export function Workflows() {
   const [schema, setSchema] = useState('');
   const [secret, setSecret] = useState<{ title: string; value: string; note?: string } | null>(null);
   const [endpointsOf, setEndpointsOf] = useState<{ id: string; name: string } | null>(null);
-  const [error, run] = useAction();
+  const [error, run, submit] = useAction();
   const [confirmDialog, confirm] = useConfirm();
 
-  const publish = (event: FormEvent) => {
-    event.preventDefault();
-    void run(async () => {
-      let requestSchema: Record<string, unknown> | null = null;
-      if (schema.trim()) {
-        try {
-          requestSchema = JSON.parse(schema) as Record<string, unknown>;
-        } catch {
-          throw new Error('The request schema is not valid JSON.');
-        }
+  const publish = submit(async () => {
+    let requestSchema: Record<string, unknown> | null = null;
+    if (schema.trim()) {
+      try {
+        requestSchema = JSON.parse(schema) as Record<string, unknown>;
+      } catch {
+        throw new Error('The request schema is not valid JSON.');
       }
-      const result = await gql(ConsolePublishWorkflowDocument, { input: { name, startEvent, requestSchema } });
-      if (result.publishWorkflow.secret) setSecret({ title: `Workflow “${name}” published`, value: result.publishWorkflow.secret });
-      setName('');
-      list.refetch();
-    });
-  };
+    }
+    const result = await gql(ConsolePublishWorkflowDocument, { input: { name, startEvent, requestSchema } });
+    if (result.publishWorkflow.secret) setSecret({ title: `Workflow “${name}” published`, value: result.publishWorkflow.secret });
+    setName('');
+    list.refetch();
+  });
 
   const act = (kind: 'refresh' | 'revoke' | 'regenerate' | 'delete', workflowId: string, tokenName: string) =>
     void run(async () => {
@@ -95,12 +93,8 @@ export function Workflows() {
     <section aria-labelledby="wf-title">
       <h1 id="wf-title">Component workflow tokens</h1>
       <p className="lead">Each component workflow has one token that starts it from outside. It lives a year: refresh keeps the value, regenerate replaces it.</p>
-      <form className="card form" onSubmit={publish} aria-label="Publish a workflow">
-        <h2>Publish a workflow</h2>
-        <label>
-          Workflow name
-          <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-        </label>
+      <FormCard label="Publish a workflow" title="Publish a workflow" submit="Publish" onSubmit={publish}>
+        <TextField label="Workflow name" required maxLength={100} value={name} onChange={setName} />
         <label>
           Start event
           <select value={startEvent} onChange={(e) => setStartEvent(e.target.value as WorkflowStartEvent)}>
@@ -108,68 +102,32 @@ export function Workflows() {
             <option value="STANDARD">Standard (no token)</option>
           </select>
         </label>
-        <label className="wide">
-          Request schema (JSON Schema, optional)
-          <textarea rows={3} value={schema} onChange={(e) => setSchema(e.target.value)} placeholder='{"type":"object","properties":{"orderId":{"type":"string"}}}' />
-        </label>
-        <button type="submit">Publish</button>
-      </form>
+        <TextField label="Request schema (JSON Schema, optional)" wide rows={3} value={schema} onChange={setSchema} placeholder='{"type":"object","properties":{"orderId":{"type":"string"}}}' />
+      </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <div className="table-wrap">
-        <table aria-label="Workflow tokens">
-          <thead>
-            <tr>
-              <th scope="col">Workflow</th>
-              <th scope="col">Status</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Created by</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
+      <DataTable label="Workflow tokens" columns={['Workflow', 'Status', 'Expires', 'Created by', 'Last used', 'Actions']} empty={list.data?.workflowTokens.totalCount === 0 && 'No component workflows yet.'}>
+        {list.data?.workflowTokens.edges.map(({ node }) => {
+          const label = node.workflow?.name ?? node.name;
+          return (
+            <tr key={node.id} data-token-id={node.id}>
+              <NameCell name={label} detail={<code>{node.start}…</code>} />
+              <td>
+                <StatusBadge status={node.status} />
+              </td>
+              <td>{when(node.expiresAt)}</td>
+              <td>{node.createdBy?.name ?? '—'}</td>
+              <td>{when(node.lastUsedAt)}</td>
+              <td className="actions">
+                <RowAction verb="API endpoints" phrase="API endpoints of" of={label} onClick={() => setEndpointsOf({ id: node.workflowId, name: label })} />
+                <RowAction verb="Refresh" of={label} onClick={() => act('refresh', node.workflowId, label)} />
+                <RowAction verb="Regenerate" of={label} onClick={() => act('regenerate', node.workflowId, label)} />
+                {node.status !== 'REVOKED' && <RowAction verb="Revoke" of={label} danger onClick={() => act('revoke', node.workflowId, label)} />}
+                <RowAction verb="Delete" of={label} danger onClick={() => act('delete', node.workflowId, label)} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {list.data?.workflowTokens.edges.map(({ node }) => {
-              const label = node.workflow?.name ?? node.name;
-              return (
-                <tr key={node.id} data-token-id={node.id}>
-                  <td>
-                    <strong>{label}</strong>
-                    <div className="muted small">
-                      <code>{node.start}…</code>
-                    </div>
-                  </td>
-                  <td>
-                    <StatusBadge status={node.status} />
-                  </td>
-                  <td>{when(node.expiresAt)}</td>
-                  <td>{node.createdBy?.name ?? '—'}</td>
-                  <td>{when(node.lastUsedAt)}</td>
-                  <td className="actions">
-                    <button onClick={() => setEndpointsOf({ id: node.workflowId, name: label })} aria-label={`API endpoints of ${label}`}>
-                      API endpoints
-                    </button>
-                    <button onClick={() => act('refresh', node.workflowId, label)} aria-label={`Refresh ${label}`}>
-                      Refresh
-                    </button>
-                    <button onClick={() => act('regenerate', node.workflowId, label)} aria-label={`Regenerate ${label}`}>
-                      Regenerate
-                    </button>
-                    {node.status !== 'REVOKED' && (
-                      <button className="danger" onClick={() => act('revoke', node.workflowId, label)} aria-label={`Revoke ${label}`}>
-                        Revoke
-                      </button>
-                    )}
-                    <button className="danger" onClick={() => act('delete', node.workflowId, label)} aria-label={`Delete ${label}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {list.data && list.data.workflowTokens.totalCount === 0 && <p className="empty">No component workflows yet.</p>}
-      </div>
+          );
+        })}
+      </DataTable>
       {secret && <SecretDialog title={secret.title} secret={secret.value} onClose={() => setSecret(null)} extra={secret.note && <p>{secret.note}</p>} />}
       {endpointsOf && <ApiEndpointsDialog workflowId={endpointsOf.id} name={endpointsOf.name} onClose={() => setEndpointsOf(null)} />}
       {confirmDialog}

@@ -1,0 +1,50 @@
+import type { ReactNode } from 'react';
+
+/**
+ * A scrollable table named by `label`: a column header for each of `columns`, the rows as children
+ * and, when `empty` is set, that line under it (`empty={list.data?.apps.totalCount === 0 && 'No apps yet.'}`).
+ */
+export function DataTable(props: { label: string; columns: string[]; empty?: ReactNode; caption?: string; children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table aria-label={props.label}>
+        {props.caption && <caption className="visually-hidden">{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((column) => (
+              <th key={column} scope="col">
+                {column}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+      {props.empty ? <p className="empty">{props.empty}</p> : null}
+    </div>
+  );
+}
+
+/** A row's first cell: its name in bold, a muted line under it (`detail`), then any further lines. */
+export function NameCell(props: { name: string; detail?: ReactNode; children?: ReactNode }) {
+  return (
+    <td>
+      <strong>{props.name}</strong>
+      {props.detail ? <div className="muted small">{props.detail}</div> : null}
+      {props.children}
+    </td>
+  );
+}
+
+/**
+ * A row's action button showing `verb`, named with the row for screen readers and tests:
+ * `${verb} ${of}` ("Revoke ci-runner"), or `${phrase} ${of}` when the verb alone says too little
+ * ("Edit provider Acme").
+ */
+export function RowAction(props: { verb: string; of: string; phrase?: string; danger?: boolean; onClick(): void }) {
+  return (
+    <button className={props.danger ? 'danger' : undefined} onClick={props.onClick} aria-label={`${props.phrase ?? props.verb} ${props.of}`}>
+      {props.verb}
+    </button>
+  );
+}
