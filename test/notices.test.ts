@@ -122,6 +122,29 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     }
   });
 
+  it('should fan an event out in slices, letting I/O in between, and still reach every listener once', async () => {
+    const tenantId = dataOf(await tessera.gql(ViewerDocument)).viewer.tenant.id;
+    const total = 120;
+    const listeners = Array.from({ length: total }, () => tessera.server.dispatcher.subscribe(tenantId, () => true));
+    let received = 0;
+    let receivedWhenIoRan: number | null = null;
+    const firstArrivals = listeners.map((listener) =>
+      listener.next().then((result) => {
+        received += 1;
+        // What the event loop does next after the first delivery: with slicing, an I/O-phase callback runs mid-fan-out.
+        if (received === 1) setImmediate(() => (receivedWhenIoRan = received));
+        return result.value;
+      }),
+    );
+    const { token } = await createPat(tessera, 'fanned out');
+    const events = await Promise.all(firstArrivals);
+    expect(events.every((event) => event?.tokenId === token.id && event.type === 'CREATED')).toBe(true);
+    expect(received).toBe(total);
+    expect(receivedWhenIoRan).not.toBeNull();
+    expect(receivedWhenIoRan).toBeLessThan(total);
+    await Promise.all(listeners.map((listener) => listener.return?.()));
+  });
+
   it('should refuse a malformed after with BAD_USER_INPUT', async () => {
     expect(errorCodeOf(await tessera.gql(TokenEventsHistoryDocument, { after: 'abc' }))).toBe('BAD_USER_INPUT');
   });

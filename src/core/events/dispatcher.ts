@@ -9,6 +9,16 @@ export type EventPredicate = (event: TokenEventRecord) => boolean;
 const PAGE = 500;
 /** A listener this far behind is closed; it resumes with `after`, losing nothing. */
 const MAX_QUEUE = 10_000;
+/**
+ * Listeners handed an event before the fan-out yields to I/O. Delivering to thousands of
+ * listeners is thousands of executions and socket writes run as one burst of microtasks; in
+ * slices, requests that arrive meanwhile (a gateway's verify) are answered between slices
+ * instead of waiting for the whole burst.
+ */
+const FAN_OUT_SLICE = 25;
+
+/** Resolves after pending I/O callbacks have had their turn (the check phase follows poll). */
+const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Thrown into a listener's stream when it fell too far behind. */
 export class ListenerOverflowError extends Error {
@@ -185,7 +195,13 @@ export class EventDispatcher {
       const rows = await this.orm.em.fork().find(TokenEventRecord, { id: { $gt: this.cursor.toString() } }, { orderBy: { id: 'asc' }, limit: PAGE });
       for (const event of rows) {
         this.cursor = BigInt(event.id);
-        for (const listener of this.listeners) if (listener.tenantId === event.tenantId) listener.offer(event);
+        // A snapshot: listeners added while this event fans out start after it (their position is the cursor).
+        let handed = 0;
+        for (const listener of [...this.listeners]) {
+          if (listener.tenantId !== event.tenantId || listener.done) continue;
+          listener.offer(event);
+          if (++handed % FAN_OUT_SLICE === 0) await yieldToIo();
+        }
       }
       if (rows.length < PAGE || this.closed) return;
     }
