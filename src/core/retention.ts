@@ -63,7 +63,10 @@ export class Retention extends PeriodicJob {
       const now = this.deps.clock.now();
       const cutoff = new Date(now.getTime() - days * DAY);
       const em = this.deps.orm.em.fork();
-      const old = await em.find(TokenEventRecord, { occurredAt: { $lt: cutoff } }, { fields: ['id'], orderBy: { id: 'asc' }, limit: BATCH });
+      // The oldest events by id (the primary key: no scan of the table), and of those the run that is past retention.
+      const oldest = await em.find(TokenEventRecord, {}, { fields: ['id', 'occurredAt'], orderBy: { id: 'asc' }, limit: BATCH });
+      const kept = oldest.findIndex((event) => event.occurredAt >= cutoff);
+      const old = kept === -1 ? oldest : oldest.slice(0, kept);
       if (old.length === 0) return pruned;
       const through = String(old[old.length - 1].id);
       await em.transactional(async (tx) => {
@@ -71,7 +74,7 @@ export class Retention extends PeriodicJob {
         pruned += await tx.nativeDelete(TokenEventRecord, { id: { $lte: through } });
         await tx.nativeUpdate(EventRetentionRecord, { id: RETENTION_ROW, prunedThrough: { $lt: through } }, { prunedThrough: through, updatedAt: now });
       });
-      if (old.length < BATCH) return pruned;
+      if (kept !== -1 || oldest.length < BATCH) return pruned;
     }
   }
 
