@@ -1,3 +1,4 @@
+import { ConnectionException, DriverException } from '@mikro-orm/core';
 /**
  * The one error type services throw. Its code is closed: the GraphQL layer maps it to
  * `extensions.code` in one place (`graphql/format-error.ts`) and the REST routes map it to
@@ -79,19 +80,33 @@ export function isAppError(error: unknown): error is AppError {
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
 const UNREACHABLE_MESSAGES = /Connection terminated|Connection ended unexpectedly|terminating connection|Timeout acquiring a connection|database system is (starting up|shutting down)|the database system is in recovery mode|connect ECONNREFUSED|Client has encountered a connection error/i;
 
+/** Whether a database error says the database could not be reached or dropped the connection. */
+function unreachable(failure: { code?: unknown; message?: unknown }): boolean {
+  return (typeof failure.code === 'string' && UNREACHABLE_CODES.has(failure.code)) || (typeof failure.message === 'string' && UNREACHABLE_MESSAGES.test(failure.message));
+}
+
 /**
- * Whether an error (or one of its causes) says storage is unreachable — the database stopped,
+ * Whether an error (or what it wraps) says storage is unreachable — the database stopped,
  * restarted or refused connections — rather than that something is wrong with Tessera: such
- * failures are answered SERVICE_UNAVAILABLE (retry), not INTERNAL_SERVER_ERROR.
+ * failures are answered SERVICE_UNAVAILABLE (retry), not INTERNAL_SERVER_ERROR. Only database
+ * errors count (MikroORM's driver exceptions, knex's pool timeout, pg's server errors and its
+ * failed connect thrown as is), so a third party refusing a connection (an OAuth provider's
+ * fetch failing) never reads as Tessera's storage being down.
  */
 export function isStorageUnavailable(error: unknown): boolean {
+  let viaCause = false;
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
-    const failure = current as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; thrownValue?: unknown };
-    if (failure.name === 'ConnectionException') return true;
-    if (typeof failure.code === 'string' && UNREACHABLE_CODES.has(failure.code)) return true;
-    if (typeof failure.message === 'string' && UNREACHABLE_MESSAGES.test(failure.message)) return true;
-    // GraphQL wraps what resolvers throw (originalError; thrownValue for non-Error values, as pg throws on refused connections).
-    current = failure.originalError ?? failure.thrownValue ?? failure.cause;
+    const failure = current as { name?: unknown; code?: unknown; syscall?: unknown; severity?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; thrownValue?: unknown };
+    if (current instanceof ConnectionException || failure.name === 'KnexTimeoutError') return true;
+    if (current instanceof DriverException) return unreachable(failure);
+    // pg's own errors when MikroORM did not wrap them: a server error (it carries a severity) ...
+    if (typeof failure.severity === 'string' && unreachable(failure)) return true;
+    // ... or the failed connect itself, thrown as it is (a third party refusing a connection arrives as the cause of a fetch error instead).
+    if (!viaCause && failure.syscall === 'connect' && unreachable(failure)) return true;
+    // GraphQL wraps what resolvers throw (originalError; thrownValue for values it does not take for errors).
+    const wrapped = failure.originalError ?? failure.thrownValue;
+    viaCause ||= wrapped === undefined;
+    current = wrapped ?? failure.cause;
   }
   return false;
 }
