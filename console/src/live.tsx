@@ -113,29 +113,78 @@ export interface QueryState<T> {
   error: unknown;
   loading: boolean;
   refetch(): void;
+  /** For paged lists: how much is shown, and the next page on demand. */
+  more: More;
+}
+
+/** The parts of a Relay connection paging needs. */
+export interface Connection {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
+  edges: unknown[];
+}
+
+export interface More {
+  shown: number;
+  total: number;
+  hasMore: boolean;
+  loadMore(): void;
 }
 
 /**
  * Runs a query, and runs it again whenever an event about one of `kinds` arrives (debounced), so
  * lists follow changes made anywhere — another tab, the API, the expiry sweep — without reload.
+ * With `connectionOf` (where the list is in the answer), the list is paged: `more.loadMore()`
+ * adds the next page (the API gives at most 100 at a time), and a refetch reloads every page
+ * shown so far, in order, into the first page's connection.
  */
-export function useLiveQuery<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables, kinds: TokenKind[]): QueryState<TResult> {
+export function useLiveQuery<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  kinds: TokenKind[],
+  connectionOf?: (data: TResult) => Connection,
+): QueryState<TResult> {
   const { listen } = useLive();
   const [state, setState] = useState<{ data: TResult | null; error: unknown; loading: boolean }>({ data: null, error: null, loading: true });
   const [tick, setTick] = useState(0);
+  const [pages, setPages] = useState(1);
   const key = JSON.stringify(variables);
   const refetch = useCallback(() => setTick((t) => t + 1), []);
+  const pick = useRef(connectionOf);
+  pick.current = connectionOf;
 
   useEffect(() => {
     let current = true;
-    (gql as (d: typeof document, v: TVariables) => Promise<TResult>)(document, JSON.parse(key) as TVariables).then(
+    const run = gql as (d: typeof document, v: TVariables) => Promise<TResult>;
+    const load = async (): Promise<TResult> => {
+      const base = JSON.parse(key) as TVariables;
+      const first = await run(document, base);
+      const list = pick.current?.(first);
+      if (!list) return first;
+      let page = list;
+      for (let loaded = 1; loaded < pages && page.pageInfo.hasNextPage; loaded += 1) {
+        page = pick.current!(await run(document, { ...base, after: page.pageInfo.endCursor }));
+        list.edges.push(...page.edges);
+      }
+      list.pageInfo = page.pageInfo;
+      return first;
+    };
+    load().then(
       (data) => current && setState({ data, error: null, loading: false }),
       (error: unknown) => current && setState((s) => ({ ...s, error, loading: false })),
     );
     return () => {
       current = false;
     };
-  }, [document, key, tick]);
+  }, [document, key, tick, pages]);
+
+  const list = state.data && connectionOf ? connectionOf(state.data) : null;
+  const more: More = {
+    shown: list?.edges.length ?? 0,
+    total: list?.totalCount ?? 0,
+    hasMore: Boolean(list?.pageInfo.hasNextPage),
+    loadMore: () => setPages((n) => n + 1),
+  };
 
   const kindsKey = kinds.join(',');
   useEffect(() => {
@@ -152,5 +201,5 @@ export function useLiveQuery<TResult, TVariables>(document: TypedDocumentString<
     };
   }, [listen, kindsKey, refetch]);
 
-  return { ...state, refetch };
+  return { ...state, refetch, more };
 }

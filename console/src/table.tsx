@@ -1,10 +1,12 @@
 import type { ReactNode } from 'react';
+import type { More } from './live';
 
 /**
  * A scrollable table named by `label`: a column header for each of `columns`, the rows as children
- * and, when `empty` is set, that line under it (`empty={list.data?.apps.totalCount === 0 && 'No apps yet.'}`).
+ * and, when `empty` is set, that line under it (`empty={list.data?.apps.totalCount === 0 && 'No apps yet.'}`);
+ * with `more` (a paged list), how many are shown of how many, and a button for the next page.
  */
-export function DataTable(props: { label: string; columns: string[]; empty?: ReactNode; caption?: string; children: ReactNode }) {
+export function DataTable(props: { label: string; columns: string[]; empty?: ReactNode; caption?: string; more?: More; children: ReactNode }) {
   return (
     <div className="table-wrap">
       <table aria-label={props.label}>
@@ -21,6 +23,7 @@ export function DataTable(props: { label: string; columns: string[]; empty?: Rea
         <tbody>{props.children}</tbody>
       </table>
       {props.empty ? <p className="empty">{props.empty}</p> : null}
+      <MoreLine more={props.more} label={props.label} />
     </div>
   );
 }
@@ -46,5 +49,18 @@ export function RowAction(props: { verb: string; of: string; phrase?: string; da
     <button className={props.danger ? 'danger' : undefined} onClick={props.onClick} aria-label={`${props.phrase ?? props.verb} ${props.of}`}>
       {props.verb}
     </button>
+  );
+}
+
+/** Under a paged list that has more: how many are shown of how many, and a button for the next page. */
+export function MoreLine(props: { more?: More; label: string }) {
+  if (!props.more?.hasMore) return null;
+  return (
+    <p className="more">
+      Showing {props.more.shown} of {props.more.total}.{' '}
+      <button type="button" onClick={props.more.loadMore} aria-label={`Show more of ${props.label.toLowerCase()}`}>
+        Show more
+      </button>
+    </p>
   );
 }

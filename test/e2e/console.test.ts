@@ -171,7 +171,28 @@ describe('The console', () => {
       tessera.clock.advance(-91 * DAY);
     }
   });
+
+  it('pages a list longer than the API gives at once, and shows how much is shown', async () => {
+    const before = await graphql<{ personalAccessTokens: { totalCount: number } }>(tessera, '{ personalAccessTokens { totalCount } }');
+    const create = 'mutation($name: String!) { createPersonalAccessToken(input: { name: $name, duration: DAYS_30 }) { token { id } } }';
+    for (let i = before.personalAccessTokens.totalCount; i <= 100; i += 1) await graphql(tessera, create, { name: `batch ${i}` });
+    const total = (await graphql<{ personalAccessTokens: { totalCount: number } }>(tessera, '{ personalAccessTokens { totalCount } }')).personalAccessTokens.totalCount;
+    expect(total).toBeGreaterThan(100);
+    await page.getByRole('link', { name: 'Personal access tokens' }).click();
+    const table = page.getByRole('table', { name: 'Personal access tokens' });
+    await page.getByText(`Showing 100 of ${total}.`).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(100);
+    await page.getByRole('button', { name: 'Show more of personal access tokens' }).click();
+    await table.locator('tbody tr').nth(total - 1).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(total);
+    expect(await page.getByRole('button', { name: 'Show more of personal access tokens' }).count()).toBe(0);
+    // Still live with every page shown: a token created elsewhere joins the list.
+    await graphql(tessera, create, { name: 'after paging' });
+    await table.locator('tbody tr').nth(total).waitFor();
+    expect(await table.getByText('after paging').count()).toBe(1);
+  });
 });
+
 
 /** Waits until the switch labelled `label` is on (or off). */
 function switchState(page: Page, label: string, on: boolean): Promise<void> {

@@ -27,7 +27,7 @@ function AppDialog(props: { app: App; onClose(): void }) {
 }
 
 export function Apps() {
-  const list = useLiveQuery(ConsoleAppsDocument, {}, ['APP_SECRET', 'APP_ACCESS']);
+  const list = useLiveQuery(ConsoleAppsDocument, {}, ['APP_SECRET', 'APP_ACCESS'], (data) => data.apps);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const [created, setCreated] = useState<{ name: string; clientId: string; secret: string } | null>(null);
@@ -64,7 +64,7 @@ export function Apps() {
         <TextField label="Description" maxLength={1000} value={description} onChange={setDescription} />
       </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <DataTable label="Apps" columns={['Name', 'Status', 'Client ID', 'Last used', 'Actions']} empty={list.data?.apps.totalCount === 0 && 'No apps yet.'}>
+      <DataTable label="Apps" columns={['Name', 'Status', 'Client ID', 'Last used', 'Actions']} empty={list.data?.apps.totalCount === 0 && 'No apps yet.'} more={list.more}>
         {list.data?.apps.edges.map(({ node }) => (
           <tr key={node.id}>
             <NameCell name={node.name} detail={node.description} />

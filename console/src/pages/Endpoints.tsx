@@ -19,12 +19,12 @@ import {
   type HttpMethod,
 } from '../generated/graphql';
 import { useLiveQuery } from '../live';
-import { DataTable, NameCell, RowAction } from '../table';
+import { DataTable, MoreLine, NameCell, RowAction } from '../table';
 
 const ENDPOINT_KINDS = ['ENDPOINT_PRIMARY', 'ENDPOINT_SECONDARY'] as const;
 
 export function Endpoints(props: { open(id: string): void }) {
-  const list = useLiveQuery(ConsoleEndpointsDocument, {}, [...ENDPOINT_KINDS]);
+  const list = useLiveQuery(ConsoleEndpointsDocument, {}, [...ENDPOINT_KINDS], (data) => data.endpoints);
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
   const [allowDelete, setAllowDelete] = useState(false);
@@ -60,6 +60,7 @@ export function Endpoints(props: { open(id: string): void }) {
           </li>
         ))}
       </ul>
+      <MoreLine more={list.more} label="Endpoints" />
       {list.data && list.data.endpoints.totalCount === 0 && <p className="empty">No endpoints yet.</p>}
     </section>
   );

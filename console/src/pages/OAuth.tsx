@@ -25,7 +25,7 @@ import {
   type PrivateKeyJwtInput,
   type UpdateOAuthProviderInput,
 } from '../generated/graphql';
-import { useLiveQuery } from '../live';
+import { useLiveQuery, type More } from '../live';
 import { DataTable, NameCell, RowAction } from '../table';
 
 type Provider = ConsoleOAuthProviderFragment;
@@ -198,7 +198,7 @@ function EditProviderDialog(props: { provider: Provider; onClose(changed: boolea
   );
 }
 
-function Providers(props: { providers: Provider[] | null; tokens: Token[]; loaded: boolean; refetch(): void }) {
+function Providers(props: { providers: Provider[] | null; tokens: Token[]; loaded: boolean; more: More; refetch(): void }) {
   const [draft, setDraft] = useState<ProviderDraft>(EMPTY_PROVIDER);
   const [editing, setEditing] = useState<Provider | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
@@ -246,7 +246,7 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
     <section aria-labelledby="oauth-providers-title" className="stack-section">
       <h2 id="oauth-providers-title">Providers</h2>
       <p className="lead">The authorization servers Tessera requests tokens from. Secrets and private keys are stored encrypted and never shown again.</p>
-      <DataTable label="OAuth providers" columns={['Provider', 'Client ID', 'Allowed flows', 'Actions']} empty={props.loaded && props.providers?.length === 0 && 'No providers yet: add one to request tokens from it.'}>
+      <DataTable label="OAuth providers" columns={['Provider', 'Client ID', 'Allowed flows', 'Actions']} empty={props.loaded && props.providers?.length === 0 && 'No providers yet: add one to request tokens from it.'} more={props.more}>
         {props.providers?.map((provider) => (
           <tr key={provider.id} data-provider-id={provider.id}>
             <NameCell name={provider.name}>
@@ -445,7 +445,7 @@ function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, au
   );
 }
 
-function Tokens(props: { tokens: Token[] | null; providers: Provider[] | null; loaded: boolean; refetch(): void }) {
+function Tokens(props: { tokens: Token[] | null; providers: Provider[] | null; loaded: boolean; more: More; refetch(): void }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [approval, setApproval] = useState<{ name: string; url: string; warning?: string | null } | null>(null);
   const [renaming, setRenaming] = useState<Token | null>(null);
@@ -494,7 +494,7 @@ function Tokens(props: { tokens: Token[] | null; providers: Provider[] | null; l
       {props.providers && <NewTokenForm providers={props.providers} onCreated={created} />}
       <ErrorLine error={error} />
       <OutcomeLine outcome={outcome} />
-      <DataTable label="OAuth tokens" columns={['Token', 'Provider', 'Request', 'Access token', 'Actions']} empty={props.loaded && props.tokens?.length === 0 && 'No OAuth tokens yet.'}>
+      <DataTable label="OAuth tokens" columns={['Token', 'Provider', 'Request', 'Access token', 'Actions']} empty={props.loaded && props.tokens?.length === 0 && 'No OAuth tokens yet.'} more={props.more}>
         {props.tokens?.map((token) => {
           const browser = BROWSER_FLOWS.includes(token.flow);
           const revoked = token.requestStatus === 'REVOKED';
@@ -664,8 +664,8 @@ function Bundles(props: { refetch(): void }) {
 
 /** Outbound OAuth: providers, the tokens Tessera holds for them, and encrypted bundles. */
 export function OAuth() {
-  const providers = useLiveQuery(ConsoleOAuthProvidersDocument, {}, ['OAUTH']);
-  const tokens = useLiveQuery(ConsoleOAuthTokensDocument, {}, ['OAUTH']);
+  const providers = useLiveQuery(ConsoleOAuthProvidersDocument, {}, ['OAUTH'], (data) => data.oauthProviders);
+  const tokens = useLiveQuery(ConsoleOAuthTokensDocument, {}, ['OAUTH'], (data) => data.oauthTokens);
   const providerList = providers.data?.oauthProviders.edges.map((edge) => edge.node) ?? null;
   const tokenList = tokens.data?.oauthTokens.edges.map((edge) => edge.node) ?? null;
   const refetch = () => {
@@ -677,8 +677,8 @@ export function OAuth() {
       <h1 id="oauth-title">OAuth providers and tokens</h1>
       <p className="lead">Outbound OAuth: Tessera requests tokens from third-party providers, keeps them encrypted, and refreshes them before they expire.</p>
       <ErrorLine error={providers.error ?? tokens.error} />
-      <Providers providers={providerList} tokens={tokenList ?? []} loaded={!providers.loading} refetch={refetch} />
-      <Tokens tokens={tokenList} providers={providerList} loaded={!tokens.loading} refetch={refetch} />
+      <Providers providers={providerList} tokens={tokenList ?? []} loaded={!providers.loading} more={providers.more} refetch={refetch} />
+      <Tokens tokens={tokenList} providers={providerList} loaded={!tokens.loading} more={tokens.more} refetch={refetch} />
       <Bundles refetch={refetch} />
     </section>
   );

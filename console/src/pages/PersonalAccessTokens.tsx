@@ -15,7 +15,7 @@ const DURATIONS: { value: TokenDuration; label: string }[] = [
 ];
 
 export function PersonalAccessTokens() {
-  const list = useLiveQuery(ConsolePersonalAccessTokensDocument, {}, ['PERSONAL_ACCESS']);
+  const list = useLiveQuery(ConsolePersonalAccessTokensDocument, {}, ['PERSONAL_ACCESS'], (data) => data.personalAccessTokens);
   const [created, setCreated] = useState<{ secret: string; curl: string; name: string } | null>(null);
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -73,7 +73,7 @@ export function PersonalAccessTokens() {
         {duration === 'CUSTOM' && <TextField label="End date" type="date" required value={expiresAt} onChange={setExpiresAt} />}
       </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <DataTable label="Personal access tokens" columns={['Name', 'Status', 'Starts with', 'Expires', 'Last used', 'Actions']} empty={list.data?.personalAccessTokens.totalCount === 0 && 'No tokens yet.'}>
+      <DataTable label="Personal access tokens" columns={['Name', 'Status', 'Starts with', 'Expires', 'Last used', 'Actions']} empty={list.data?.personalAccessTokens.totalCount === 0 && 'No tokens yet.'} more={list.more}>
         {list.data?.personalAccessTokens.edges.map(({ node }) => (
           <tr key={node.id} data-token-id={node.id}>
             <NameCell name={node.name} detail={node.description} />

@@ -46,7 +46,7 @@ function ApiEndpointsDialog(props: { workflowId: string; name: string; onClose()
 }
 
 export function Workflows() {
-  const list = useLiveQuery(ConsoleWorkflowTokensDocument, {}, ['WORKFLOW']);
+  const list = useLiveQuery(ConsoleWorkflowTokensDocument, {}, ['WORKFLOW'], (data) => data.workflowTokens);
   const [name, setName] = useState('');
   const [startEvent, setStartEvent] = useState<WorkflowStartEvent>('COMPONENT');
   const [schema, setSchema] = useState('');
@@ -105,7 +105,7 @@ export function Workflows() {
         <TextField label="Request schema (JSON Schema, optional)" wide rows={3} value={schema} onChange={setSchema} placeholder='{"type":"object","properties":{"orderId":{"type":"string"}}}' />
       </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <DataTable label="Workflow tokens" columns={['Workflow', 'Status', 'Expires', 'Created by', 'Last used', 'Actions']} empty={list.data?.workflowTokens.totalCount === 0 && 'No component workflows yet.'}>
+      <DataTable label="Workflow tokens" columns={['Workflow', 'Status', 'Expires', 'Created by', 'Last used', 'Actions']} empty={list.data?.workflowTokens.totalCount === 0 && 'No component workflows yet.'} more={list.more}>
         {list.data?.workflowTokens.edges.map(({ node }) => {
           const label = node.workflow?.name ?? node.name;
           return (
