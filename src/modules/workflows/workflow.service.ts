@@ -241,7 +241,7 @@ export class WorkflowService {
     this.requireManager(actor);
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.WORKFLOW, tenantId: actor.tenantId };
     if (request.status) Object.assign(where, statusFilter(request.status, this.deps.clock.now(), this.warningDays));
-    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request);
+    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true });
   }
 
   /** Current tokens of many workflows in one statement (list rows' nested `token`). */

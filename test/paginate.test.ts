@@ -1,0 +1,40 @@
+import { paginate } from '../src/core/db/paginate';
+import { TokenKind } from '../src/core/tokens/token-kind';
+import { TokenRecord } from '../src/core/tokens/token.entity';
+import { CreatePatDocument, RevokePatDocument } from './generated/graphql';
+import { BACKENDS, dataOf, startTessera, type TestInstance } from './harness/tessera';
+
+/**
+ * Lists read rows without making them managed entities (`readOnly`, the list fast path); the
+ * values must be exactly those the managed entities carry, types included, on both databases.
+ */
+describe.each(BACKENDS)('paginate on %s', (backend) => {
+  let tessera: TestInstance;
+
+  beforeAll(async () => {
+    tessera = await startTessera({ backend, sweep: false });
+    for (const [name, duration] of [['a', 'DAYS_7'], ['b', 'YEAR'], ['c', 'DAYS_30']] as const) {
+      const { token } = dataOf(await tessera.gql(CreatePatDocument, { input: { name, description: name === 'b' ? 'with a description' : null, duration } })).createPersonalAccessToken;
+      if (name === 'c') dataOf(await tessera.gql(RevokePatDocument, { id: token.id }));
+    }
+  });
+
+  afterAll(async () => {
+    await tessera.close();
+  });
+
+  it('should read the same values, of the same types, as managed entities', async () => {
+    const where = { kind: TokenKind.PERSONAL_ACCESS };
+    const managed = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 });
+    const plain = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 }, 'desc', { readOnly: true });
+    expect(plain.totalCount).toBe(managed.totalCount);
+    expect(plain.items.length).toBeGreaterThanOrEqual(4);
+    const props = Object.keys(tessera.server.orm.getMetadata().get(TokenRecord.name).properties);
+    const shape = (row: TokenRecord) =>
+      Object.fromEntries(props.map((prop) => [prop, (row as unknown as Record<string, unknown>)[prop]]).map(([prop, value]) => [prop, value instanceof Date ? `Date ${value.toISOString()}` : value === undefined ? null : value]));
+    expect(plain.items.map(shape)).toEqual(managed.items.map(shape));
+    // Dates are Dates (not strings or numbers), and a revoked token reads revoked.
+    expect(plain.items.every((row) => row.createdAt instanceof Date)).toBe(true);
+    expect(plain.items.some((row) => row.revokedAt instanceof Date)).toBe(true);
+  });
+});
