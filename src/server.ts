@@ -262,7 +262,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (ids.size === 0) return;
     for (const [socket, auth] of socketAuth) {
       if (!ids.has(auth.tokenId) && !ids.has(auth.principal.id)) continue;
-      void verifier.authenticate(auth.value).then(({ principal }) => {
+      void Promise.resolve(verifier.authenticate(auth.value)).then(({ principal }) => {
         if (!principal) socket.close(CloseCode.Unauthorized, 'The token of this connection is no longer valid');
       });
     }

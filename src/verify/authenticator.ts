@@ -24,7 +24,7 @@ export class Authenticator {
     if (!value) return { principal: null, tokenId: null };
     const blocked = await this.limits.isBlocked('authFailuresPerIp', ip);
     if (blocked) throw blocked;
-    const { principal, result } = this.verifier.authenticateNow(value) ?? (await this.verifier.authenticate(value));
+    const { principal, result } = await this.verifier.authenticate(value);
     if (principal && result.token) return { principal, tokenId: result.token.tokenId };
     try {
       await this.limits.consume('authFailuresPerIp', ip);

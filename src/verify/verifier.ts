@@ -9,6 +9,17 @@ import { VerifyReason, type KindVerifier, type Principal, type TokenSnapshot, ty
 
 const kindVerifiers = new Map<string, KindVerifier>();
 
+/** Who a value acts as, with the verification it came from. */
+export interface Authenticated {
+  principal: Principal | null;
+  result: VerifyResult;
+}
+
+/** Applies `then` to a value now, or to a promised value once it settles. */
+export function whenDone<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(then) : then(value);
+}
+
 /** Modules register what verification must add for their kind (from their `index.ts`). */
 export function registerKindVerifier(verifier: KindVerifier): void {
   kindVerifiers.set(verifier.kind, verifier);
@@ -72,41 +83,12 @@ export class Verifier {
     this.flushTimer.unref();
   }
 
-  /** Verifies a presented value where it is presented. Never throws for a bad value. */
-  verify(value: string, request: VerifyRequest = {}): Promise<VerifyResult> {
-    const decided = this.decide(value, request);
-    return typeof decided === 'string' ? this.snapshotOf(decided).then((snapshot) => this.answer(snapshot, request)) : Promise.resolve(decided);
-  }
-
   /**
-   * The answer when it needs no storage read — a malformed value, or one whose result is cached —
-   * computed synchronously, so the hot path allocates no promise; undefined when storage must be
-   * read (then use {@link verify}).
+   * Verifies a presented value where it is presented. Never throws for a bad value. Answered
+   * synchronously when the format or the cache decides (the hot path: no promise chain through
+   * the verifier and its callers), as a promise when storage must be read; `await` either.
    */
-  verifyNow(value: string, request: VerifyRequest = {}): VerifyResult | undefined {
-    const decided = this.decide(value, request);
-    return typeof decided === 'string' ? undefined : decided;
-  }
-
-  /** Who a value acts as on the API, or why it may not. */
-  async authenticate(value: string): Promise<{ principal: Principal | null; result: VerifyResult }> {
-    return this.authenticated(await this.verify(value));
-  }
-
-  /** {@link authenticate} when it needs no storage read; undefined when it does. */
-  authenticateNow(value: string): { principal: Principal | null; result: VerifyResult } | undefined {
-    const result = this.verifyNow(value);
-    return result && this.authenticated(result);
-  }
-
-  private authenticated(result: VerifyResult): { principal: Principal | null; result: VerifyResult } {
-    if (!result.valid || !result.token) return { principal: null, result };
-    const principal = kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
-    return { principal, result };
-  }
-
-  /** The result when the format or the cache decides it; otherwise the value's hash, to read by. */
-  private decide(value: string, request: VerifyRequest): VerifyResult | string {
+  verify(value: string, request: VerifyRequest = {}): VerifyResult | Promise<VerifyResult> {
     const shape = inspectToken(value);
     if (shape.format === 'malformed' || value.length === 0 || value.length > 512) {
       return { valid: false, reason: VerifyReason.MALFORMED, token: null };
@@ -116,7 +98,16 @@ export class Verifier {
     const ttl = this.bus.connected ? this.connectedTtlMs : this.options.disconnectedTtlMs;
     const cached = this.cache.get(hash, ttl, now);
     if (cached && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) return this.answer(cached.snapshot, request);
-    return hash;
+    return this.snapshotOf(hash).then((snapshot) => this.answer(snapshot, request));
+  }
+
+  /** Who a value acts as on the API, or why it may not; synchronous when {@link verify} is. */
+  authenticate(value: string): Authenticated | Promise<Authenticated> {
+    return whenDone(this.verify(value), (result) => {
+      if (!result.valid || !result.token) return { principal: null, result };
+      const principal = kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
+      return { principal, result };
+    });
   }
 
   private answer(snapshot: TokenSnapshot | null, request: VerifyRequest): VerifyResult {

@@ -39,8 +39,7 @@ export function createVerifyHandler(services: Services, logger: Logger, metrics:
       if (typeof body.token !== 'string' || body.token.length === 0 || body.token.length > 512) throw AppError.badInput('token', 'token must be a string of 1 to 512 characters.');
       if (body.endpointId !== undefined && body.endpointId !== null && (typeof body.endpointId !== 'string' || body.endpointId.length > 64)) throw AppError.badInput('endpointId', 'endpointId must be an endpoint id.');
       if (body.method !== undefined && body.method !== null && (typeof body.method !== 'string' || !HTTP_METHODS.includes(body.method))) throw AppError.badInput('method', `method must be one of ${HTTP_METHODS.join(', ')}.`);
-      const request = { endpointId: (body.endpointId as string | null) ?? undefined, method: (body.method as string | null) ?? undefined };
-      const result = services.verify.verifyNowFor(principal, body.token, request) ?? (await services.verify.verifyFor(principal, body.token, request));
+      const result = await services.verify.verifyFor(principal, body.token, { endpointId: (body.endpointId as string | null) ?? undefined, method: (body.method as string | null) ?? undefined });
       writeJson(res, 200, VerifyResultType.from(result), NO_STORE);
     })().catch((error: unknown) => sendError(res, error, logger, requestId));
     return true;

@@ -1,6 +1,6 @@
 import type { Principal } from './verify.types';
 import { VerifyReason, type VerifyRequest, type VerifyResult } from './verify.types';
-import type { Verifier } from './verifier';
+import { whenDone, type Verifier } from './verifier';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -11,18 +11,10 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 export class VerifyService {
   constructor(private readonly verifier: Verifier) {}
 
-  async verifyFor(caller: Principal, value: string, request: VerifyRequest): Promise<VerifyResult> {
-    return this.verifyNowFor(caller, value, request) ?? forCaller(caller, await this.verifier.verify(value, request));
+  /** Synchronous when the verifier answers from its cache; `await` either. */
+  verifyFor(caller: Principal, value: string, request: VerifyRequest): VerifyResult | Promise<VerifyResult> {
+    return whenDone(this.verifier.verify(value, request), (result) =>
+      result.token && result.token.tenantId !== caller.tenantId ? { valid: false, reason: VerifyReason.UNKNOWN, token: null } : result,
+    );
   }
-
-  /** {@link verifyFor} when no storage read is needed (the hot path); undefined when one is. */
-  verifyNowFor(caller: Principal, value: string, request: VerifyRequest): VerifyResult | undefined {
-    const result = this.verifier.verifyNow(value, request);
-    return result && forCaller(caller, result);
-  }
-}
-
-function forCaller(caller: Principal, result: VerifyResult): VerifyResult {
-  if (result.token && result.token.tenantId !== caller.tenantId) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
-  return result;
 }
