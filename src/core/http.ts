@@ -17,15 +17,16 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger, r
     writeJson(res, 413, { error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
     return;
   }
-  if (isStorageUnavailable(error)) {
-    logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'storage unavailable');
-    const failure = storageUnavailable();
-    writeJson(res, 503, { error: { code: failure.code, message: failure.message, reason: failure.reason, requestId: id } } satisfies RestErrorBody, { 'retry-after': '1' });
-    return;
-  }
-  if (error instanceof AppError) {
-    const body: RestErrorBody = { error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}), ...(error.reason ? { reason: error.reason } : {}) } };
-    writeJson(res, httpStatusOf[error.code], body, error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {});
+  // Unreachable storage is an AppError too (SERVICE_UNAVAILABLE), with its cause in the log and a request id to quote.
+  const unavailable = isStorageUnavailable(error);
+  if (unavailable) logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'storage unavailable');
+  const failure = unavailable ? storageUnavailable() : error;
+  if (failure instanceof AppError) {
+    const body: RestErrorBody = {
+      error: { code: failure.code, message: failure.message, ...(failure.field ? { field: failure.field } : {}), ...(failure.reason ? { reason: failure.reason } : {}), ...(unavailable ? { requestId: id } : {}) },
+    };
+    const retryAfter = failure instanceof RateLimitedError ? failure.retryAfterSeconds : unavailable ? 1 : null;
+    writeJson(res, httpStatusOf[failure.code], body, retryAfter === null ? {} : { 'retry-after': String(retryAfter) });
     return;
   }
   logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }, 'unexpected error');

@@ -66,9 +66,30 @@ describe('faults', () => {
       const workers = [worker('viewer'), worker('create')];
       await eventually(async () => (answers.filter((answer) => answer.phase === 'before').length >= 6 ? true : undefined), 20_000, 'requests before the outage');
 
+      // A value never verified yet: checking it during the outage needs the database.
+      const created = await fetch(`${tessera.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` },
+        body: JSON.stringify({ query: 'mutation { createPersonalAccessToken(input: { name: "unseen" }) { secret } }' }),
+      });
+      const unseen = ((await created.json()) as { data: { createPersonalAccessToken: { secret: string } } }).data.createPersonalAccessToken.secret;
+
       phase = 'outage';
       await pg.pause();
       expect(await readyz(tessera)).toBe(503);
+      // REST says the same: 503, the code and reason, a request id, and when to retry.
+      const verify = await fetch(`${tessera.url}/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` },
+        body: JSON.stringify({ token: unseen }),
+        signal: AbortSignal.timeout(HANG_BOUND_MS),
+      });
+      expect(verify.status).toBe(503);
+      expect(verify.headers.get('retry-after')).toBe('1');
+      const refused = (await verify.json()) as { error: { code: string; reason: string; requestId: unknown; message: string } };
+      expect(refused.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'STORAGE_UNAVAILABLE' });
+      expect(typeof refused.error.requestId).toBe('string');
+      expect(refused.error.message).not.toMatch(/ECONNREFUSED|select|insert|postgres/i);
       await eventually(async () => (answers.filter((answer) => answer.phase === 'outage' && answer.operation === 'create').length >= 3 ? true : undefined), HANG_BOUND_MS, 'requests during the outage');
       expect(await readyz(tessera)).toBe(503);
 

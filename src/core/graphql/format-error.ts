@@ -54,6 +54,16 @@ function logUnexpected(logger: Logger, requestId: string, error: GraphQLError): 
   logger.error({ requestId, path: error.path, err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) }, 'unexpected error');
 }
 
+/** Codes whose cause is only in the log: their answers carry the request id to quote. */
+const TRACED_CODES = new Set<unknown>([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCode.SERVICE_UNAVAILABLE]);
+
+/** What an answered error gains when its cause is only in the log: the request id (and, when masked, a message naming it). */
+function withRequestId(error: GraphQLFormattedError, requestId: string): Partial<GraphQLFormattedError> {
+  const code = error.extensions?.code;
+  if (!TRACED_CODES.has(code)) return {};
+  return { ...(code === ErrorCode.INTERNAL_SERVER_ERROR ? { message: `Internal server error (request ${requestId}).` } : {}), extensions: { ...error.extensions, requestId } };
+}
+
 /**
  * Logs every masked error with its request id, and puts that id in the masked answer, so an
  * operator can find the log line a caller quotes.
@@ -67,12 +77,7 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
         },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
-          for (const error of response.body.singleResult.errors ?? []) {
-            const requestId = contextValue?.requestId ?? 'unknown';
-            if (error.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE) Object.assign(error, { extensions: { ...error.extensions, requestId } });
-            if (error.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
-            Object.assign(error, { message: `Internal server error (request ${requestId}).`, extensions: { ...error.extensions, requestId } });
-          }
+          for (const error of response.body.singleResult.errors ?? []) Object.assign(error, withRequestId(error, contextValue?.requestId ?? 'unknown'));
         },
       };
     },
@@ -83,12 +88,8 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
 export function formatForSocket(logger: Logger, formatter: ReturnType<typeof createErrorFormatter>, requestId: string, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
   return errors.map((error) => {
     const formatted = formatter(error.toJSON(), error);
-    if (formatted.extensions?.code === ErrorCode.SERVICE_UNAVAILABLE) {
-      logUnexpected(logger, requestId, error);
-      return { ...formatted, extensions: { ...formatted.extensions, requestId } };
-    }
-    if (formatted.extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (!TRACED_CODES.has(formatted.extensions?.code)) return formatted;
     logUnexpected(logger, requestId, error);
-    return { ...formatted, message: `Internal server error (request ${requestId}).`, extensions: { ...formatted.extensions, requestId } };
+    return { ...formatted, ...withRequestId(formatted, requestId) };
   });
 }
