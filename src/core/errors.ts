@@ -78,7 +78,13 @@ export function isAppError(error: unknown): error is AppError {
 
 /** Node and PostgreSQL codes that mean the database could not be reached or dropped the connection. */
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
-const UNREACHABLE_MESSAGES = /Connection terminated|Connection ended unexpectedly|terminating connection|Timeout acquiring a connection|database system is (starting up|shutting down)|the database system is in recovery mode|connect ECONNREFUSED|Client has encountered a connection error/i;
+/**
+ * Messages that say the same. "Transaction query already complete" is knex's answer to a query on
+ * a transaction whose BEGIN already failed: knex swallows the BEGIN failure (a connection dropped
+ * as the transaction started) and hands the transaction out completed, so the first query inside
+ * it is where the outage shows (Tessera never queries a transaction after its commit).
+ */
+const UNREACHABLE_MESSAGES = /Connection terminated|Connection ended unexpectedly|terminating connection|Timeout acquiring a connection|database system is (starting up|shutting down)|the database system is in recovery mode|connect ECONNREFUSED|Client has encountered a connection error|Transaction query already complete/i;
 
 /** Whether a database error says the database could not be reached or dropped the connection. */
 function unreachable(failure: { code?: unknown; message?: unknown }): boolean {
@@ -90,8 +96,9 @@ function unreachable(failure: { code?: unknown; message?: unknown }): boolean {
  * restarted or refused connections — rather than that something is wrong with Tessera: such
  * failures are answered SERVICE_UNAVAILABLE (retry), not INTERNAL_SERVER_ERROR. Only database
  * errors count (MikroORM's driver exceptions, knex's pool timeout, pg's server errors and its
- * failed connect thrown as is), so a third party refusing a connection (an OAuth provider's
- * fetch failing) never reads as Tessera's storage being down.
+ * socket failures thrown as they are), so a third party refusing a connection (an OAuth
+ * provider's fetch failing, the socket error only its cause) never reads as Tessera's storage
+ * being down.
  */
 export function isStorageUnavailable(error: unknown): boolean {
   let viaCause = false;
@@ -101,8 +108,11 @@ export function isStorageUnavailable(error: unknown): boolean {
     if (current instanceof DriverException) return unreachable(failure);
     // pg's own errors when MikroORM did not wrap them: a server error (it carries a severity) ...
     if (typeof failure.severity === 'string' && unreachable(failure)) return true;
-    // ... or the failed connect itself, thrown as it is (a third party refusing a connection arrives as the cause of a fetch error instead).
-    if (!viaCause && failure.syscall === 'connect' && unreachable(failure)) return true;
+    // ... or a socket failure thrown as it is: the failed connect, or the dropped connection knex hands
+    // back from COMMIT or ROLLBACK unwrapped (ECONNRESET on read, "Connection terminated"). A third
+    // party refusing a connection never arrives like this: fetch throws its own error, with the
+    // socket failure as its cause.
+    if (!viaCause && unreachable(failure)) return true;
     // GraphQL wraps what resolvers throw (originalError; thrownValue for values it does not take for errors).
     const wrapped = failure.originalError ?? failure.thrownValue;
     viaCause ||= wrapped === undefined;

@@ -25,6 +25,11 @@ describe('isStorageUnavailable', () => {
     // pg's server error when MikroORM did not wrap it.
     expect(isStorageUnavailable(Object.assign(new Error('the database system is starting up'), { name: 'error', severity: 'FATAL', code: '57P03' }))).toBe(true);
     expect(isStorageUnavailable(Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }))).toBe(true);
+    // A dropped connection knex hands back unwrapped from COMMIT or ROLLBACK (seen in the same test).
+    expect(isStorageUnavailable({ thrownValue: { errno: -104, code: 'ECONNRESET', syscall: 'read' } })).toBe(true);
+    expect(isStorageUnavailable({ originalError: new Error('Connection terminated unexpectedly') })).toBe(true);
+    // knex's answer to the first query of a transaction whose BEGIN met a dropped connection (seen in the PostgreSQL-restart fault test).
+    expect(isStorageUnavailable(new DriverException(new Error('Transaction query already complete, run with DEBUG=knex:tx for more info')))).toBe(true);
   });
 
   it('should not blame storage for other database errors or for a third party refusing a connection', async () => {
