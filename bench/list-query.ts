@@ -5,7 +5,9 @@
  * alternating rounds; ratio of req/s. Then the SQL statements per request at page sizes 10 and
  * 100, counted by starting Tessera in-process from dist/ with `createServer(config, { onQuery })`.
  *
- *   node dist-bench/bench/list-query.js [--quick]
+ *   node dist-bench/bench/list-query.js [--quick] [--profile]
+ *
+ * --profile: one more Tessera run under `node --cpu-prof`, summarised like verify-throughput's.
  */
 import autocannon from 'autocannon';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as ServerModule from '../src/server';
 import type * as ConfigModule from '../src/core/config';
+import { profileTessera } from './lib/profile';
 import { QUICK, ROOT, createPat, fmt, gql, main, median, processCpuNs, startHelper, startTessera, table, target, type Proc } from './lib/common';
 
 const ROUNDS = QUICK ? 2 : 4;
@@ -130,6 +133,12 @@ async function run(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   await countStatements();
+  if (process.argv.includes('--profile')) {
+    await profileTessera({}, { warmup: QUICK ? 2 : 4, measured: SECONDS }, async (profiled) => {
+      await seed(profiled.url, profiled.adminToken);
+      return (seconds) => load(profiled.url, profiled.adminToken, undefined, seconds);
+    });
+  }
 }
 
 main('list-query', run, 240_000);

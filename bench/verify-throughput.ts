@@ -9,11 +9,8 @@
  * --profile: one more Tessera run under `node --cpu-prof`, summarised by where self time goes.
  */
 import autocannon from 'autocannon';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { QUICK, createPat, fmt, main, median, processCpuNs, sleep, startHelper, startTessera, table, target, type Proc } from './lib/common';
-import { summariseProfileDir } from './lib/profile';
+import { QUICK, createPat, fmt, main, median, processCpuNs, startHelper, startTessera, table, target, type Proc } from './lib/common';
+import { profileTessera } from './lib/profile';
 
 const ROUNDS = QUICK ? 2 : 4;
 const SECONDS = QUICK ? 3 : 7;
@@ -98,22 +95,11 @@ async function run(): Promise<void> {
   }
 
   if (profile) {
-    const dir = mkdtempSync(join(tmpdir(), 'tessera-prof-'));
-    const window = { from: 0, to: Infinity };
-    const profiled = await startTessera({ env: LIFTED_LIMITS, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
-    try {
+    await profileTessera({ env: LIFTED_LIMITS }, { warmup: WARMUP_SECONDS, measured: SECONDS }, async (profiled) => {
       const pat = await createPat(profiled.url, profiled.adminToken, 'bench verify');
       const headers = { 'content-type': 'application/json', authorization: `Bearer ${profiled.adminToken}` };
-      await load(profiled.url, headers, JSON.stringify({ token: pat.secret }), WARMUP_SECONDS);
-      window.from = Number(process.hrtime.bigint() / 1000n);
-      await load(profiled.url, headers, JSON.stringify({ token: pat.secret }), SECONDS);
-      window.to = Number(process.hrtime.bigint() / 1000n);
-    } finally {
-      await profiled.stop();
-    }
-    await sleep(200);
-    console.log(`\n### where Tessera's time goes under load (cpu profile in ${dir}, samples of the ${SECONDS}s measured window only)`);
-    summariseProfileDir(dir, window);
+      return (seconds) => load(profiled.url, headers, JSON.stringify({ token: pat.secret }), seconds);
+    });
   }
 }
 

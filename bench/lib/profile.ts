@@ -2,9 +2,10 @@
  * Summarises V8 .cpuprofile files (from `node --cpu-prof`): self time by package/file and by
  * function, and inclusive time of the functions named in INTERESTING.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, table } from './common';
+import { fmt, sleep, startTessera, table, type TesseraOptions, type TesseraProc } from './common';
 
 interface ProfileNode {
   id: number;
@@ -116,6 +117,29 @@ export function summariseProfileDir(dir: string, window?: Window): void {
     return;
   }
   for (const file of files) summariseProfile(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, window);
+}
+
+/**
+ * `--profile`: one more Tessera run under `node --cpu-prof`. `prepare` seeds it and returns the
+ * load to apply (for so many seconds); the load runs once to warm up, once measured, and only
+ * the measured window's samples are summarised.
+ */
+export async function profileTessera(options: TesseraOptions, seconds: { warmup: number; measured: number }, prepare: (tessera: TesseraProc) => Promise<(seconds: number) => Promise<unknown>>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-prof-'));
+  const window = { from: 0, to: Infinity };
+  const profiled = await startTessera({ ...options, nodeArgs: [...(options.nodeArgs ?? []), '--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  try {
+    const load = await prepare(profiled);
+    await load(seconds.warmup);
+    window.from = Number(process.hrtime.bigint() / 1000n);
+    await load(seconds.measured);
+    window.to = Number(process.hrtime.bigint() / 1000n);
+  } finally {
+    await profiled.stop();
+  }
+  await sleep(200);
+  console.log(`\n### where Tessera's time goes under load (cpu profile in ${dir}, samples of the ${seconds.measured}s measured window only)`);
+  summariseProfileDir(dir, window);
 }
 
 if (require.main === module) summariseProfileDir(process.argv[2] ?? '.');
