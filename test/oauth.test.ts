@@ -279,6 +279,91 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId }));
   });
 
+  /** The next `count` RFC 7009 requests the provider receives (its mock parses no body there: read the form from the stream). */
+  function nextRevocations(count: number): Promise<{ token: string | null; hint: string | null; client: string | null }[]> {
+    return new Promise((resolve) => {
+      const seen: Promise<{ token: string | null; hint: string | null; client: string | null }>[] = [];
+      const listener = (_response: unknown, req: NodeJS.ReadableStream & { headers: Record<string, string | undefined> }) => {
+        seen.push(
+          new Promise((done) => {
+            let raw = '';
+            req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+            req.on('end', () => {
+              const form = new URLSearchParams(raw);
+              const basic = req.headers.authorization?.replace(/^Basic /, '');
+              done({ token: form.get('token'), hint: form.get('token_type_hint'), client: form.get('client_id') ?? (basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]) : null) });
+            });
+          }),
+        );
+        if (seen.length === count) {
+          provider.service.off('beforeRevoke', listener as never);
+          void Promise.all(seen).then(resolve);
+        }
+      };
+      provider.service.on('beforeRevoke', listener as never);
+    });
+  }
+
+  it('should revoke the grant at the provider before deleting a token, delete nothing when the provider refuses, and skip the provider only when told to', async () => {
+    const { id: providerId } = await newProvider();
+    const create = async (name: string, onProvider = providerId) => {
+      let refreshToken = '';
+      provider.service.once('beforeResponse', (response: { body: unknown }) => {
+        refreshToken = (response.body as Record<string, string>).refresh_token;
+      });
+      const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name, providerId: onProvider, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } })).createOAuthToken.token;
+      expect(token.requestStatus).toBe('ACTIVE');
+      expect(refreshToken).toMatch(/.{16,}/);
+      const accessToken = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id })).oauthAccessToken.accessToken;
+      return { id: token.id, refreshToken, accessToken };
+    };
+
+    // The provider refuses: nothing is deleted, and the answer carries no value.
+    const held = await create('to delete');
+    provider.service.once('beforeRevoke', (response: { statusCode: number }) => {
+      response.statusCode = 503;
+    });
+    const refused = await tessera.gql(DeleteOAuthTokenDocument, { id: held.id });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'REVOCATION_REFUSED' });
+    expect(JSON.stringify(refused)).not.toContain(held.refreshToken);
+    expect(JSON.stringify(refused)).not.toContain(held.accessToken);
+    expect(dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: held.id })).oauthAccessToken.accessToken).toBe(held.accessToken);
+    expect((await eventsOf(held.id)).map((event) => event.type)).not.toContain('DELETED');
+
+    // The provider accepts: the refresh token (the grant), then the access token, each with its hint and the token's client; then the record goes.
+    const revocations = nextRevocations(2);
+    expect(dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: held.id })).deleteOAuthToken.id).toBe(held.id);
+    expect(await revocations).toEqual([
+      { token: held.refreshToken, hint: 'refresh_token', client: 'tessera-client' },
+      { token: held.accessToken, hint: 'access_token', client: 'tessera-client' },
+    ]);
+    expect(errorCodeOf(await tessera.gql(OAuthAccessTokenDocument, { id: held.id }))).toBe('NOT_FOUND');
+    expect(await eventsOf(held.id)).toContainEqual({ type: 'DELETED', reason: 'PROVIDER_REVOKED' });
+
+    // Told not to ask (a provider gone for good): deleted without a single request to the provider.
+    const abandoned = await create('abandoned');
+    let asked = 0;
+    const count = () => {
+      asked += 1;
+    };
+    provider.service.on('beforeRevoke', count);
+    try {
+      dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: abandoned.id, revokeAtProvider: false }));
+    } finally {
+      provider.service.off('beforeRevoke', count);
+    }
+    expect(asked).toBe(0);
+    expect(await eventsOf(abandoned.id)).toContainEqual({ type: 'DELETED', reason: 'PROVIDER_NOT_ASKED' });
+
+    // A provider without a revocation URL: deleted, and the event says the grant could not be revoked.
+    const { id: bareProviderId } = await newProvider({ revocationUrl: null });
+    const unrevocable = await create('no revocation endpoint', bareProviderId);
+    dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: unrevocable.id }));
+    expect(await eventsOf(unrevocable.id)).toContainEqual({ type: 'DELETED', reason: 'PROVIDER_CANNOT_REVOKE' });
+    dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: bareProviderId }));
+    dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId }));
+  });
+
   it('should export a bundle and import it into a second database; a wrong passphrase or an altered bundle imports nothing', async () => {
     const { id: providerId } = await newProvider();
     const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'exported', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;

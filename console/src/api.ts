@@ -16,11 +16,12 @@ export const session = {
   },
 };
 
-/** A GraphQL error, with its `extensions.code` (UNAUTHENTICATED, FORBIDDEN, CONFLICT, …). */
+/** A GraphQL error, with its `extensions.code` (UNAUTHENTICATED, FORBIDDEN, CONFLICT, …) and `reason` where it has one. */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -34,14 +35,14 @@ export async function gql<TResult, TVariables>(document: TypedDocumentString<TRe
     headers: { 'content-type': 'application/json', accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query: document.toString(), variables }),
   });
-  let body: { data?: TResult | null; errors?: { message: string; extensions?: { code?: string } }[] };
+  let body: { data?: TResult | null; errors?: { message: string; extensions?: { code?: string; reason?: string } }[] };
   try {
     body = (await response.json()) as typeof body;
   } catch {
     throw new ApiError(`Tessera answered ${response.status} without a GraphQL body`, 'INTERNAL_SERVER_ERROR');
   }
   const error = body.errors?.[0];
-  if (error) throw new ApiError(error.message, error.extensions?.code);
+  if (error) throw new ApiError(error.message, error.extensions?.code, error.extensions?.reason);
   if (!body.data) throw new ApiError('Tessera answered without data', 'INTERNAL_SERVER_ERROR');
   return body.data;
 }

@@ -71,7 +71,7 @@ export class TokenEventView {
   @Field(() => Date, { nullable: true, description: 'For REGENERATED with a grace: when the previous value stops working.' })
   graceEndsAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'Why, where the event has a reason (REFRESH_FAILED, a leak report).' })
+  @Field(() => String, { nullable: true, description: 'Why, where the event has a reason (REFRESH_FAILED, a leak report), or, for DELETED of an outbound OAuth token, what became of its grant at the provider: PROVIDER_REVOKED, PROVIDER_NOT_ASKED or PROVIDER_CANNOT_REVOKE.' })
   reason!: string | null;
 
   static from(event: TokenEventRecord): TokenEventView {

@@ -260,13 +260,31 @@ describe('The console OAuth page', () => {
     await page.getByRole('table', { name: 'OAuth providers' }).locator('tr', { hasText: 'Acme' }).waitFor();
   });
 
-  it('deletes a token after a confirmation saying flows using it will fail', async () => {
-    await tokenRow('flaky partner').getByRole('button', { name: 'Delete flaky partner' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Delete “flaky partner”?' });
-    await confirm.getByText('flows using it will fail').waitFor();
-    await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
-    await tokenRow('flaky partner').waitFor({ state: 'detached' });
-    await outcome('“flaky partner” deleted').waitFor();
+  it('deletes a token after a confirmation saying it is revoked at the provider first; when the provider refuses, deletes it only when asked again', async () => {
+    let revocations = 0;
+    provider.service.on('beforeRevoke', (response: { statusCode: number }) => {
+      revocations += 1;
+      response.statusCode = 503;
+    });
+    try {
+      await tokenRow('flaky partner').getByRole('button', { name: 'Delete flaky partner' }).click();
+      const confirm = page.getByRole('alertdialog', { name: 'Delete “flaky partner”?' });
+      await confirm.getByText('first revokes its refresh and access tokens at the provider').waitFor();
+      await confirm.getByText('flows using it will fail').waitFor();
+      await confirm.getByRole('button', { name: 'Delete', exact: true }).click();
+      // The provider refused: nothing was deleted, and the page asks before deleting without revoking.
+      const refused = page.getByRole('alertdialog', { name: 'The provider did not revoke “flaky partner”' });
+      await refused.getByText('the grant may stay valid at the provider').waitFor();
+      expect(revocations).toBeGreaterThan(0);
+      await tokenRow('flaky partner').waitFor();
+      const asked = revocations;
+      await refused.getByRole('button', { name: 'Delete without revoking' }).click();
+      await tokenRow('flaky partner').waitFor({ state: 'detached' });
+      await outcome('“flaky partner” deleted; it was not revoked at the provider').waitFor();
+      expect(revocations).toBe(asked);
+    } finally {
+      provider.service.removeAllListeners('beforeRevoke');
+    }
   });
 
   it('exports a bundle, refuses it with a wrong passphrase, and imports it item by item', async () => {

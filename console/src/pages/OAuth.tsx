@@ -475,14 +475,30 @@ function Tokens(props: { tokens: Token[] | null; providers: Provider[] | null; l
       } else if (kind === 'refresh') {
         setOutcome(outcomeOf((await gql(ConsoleRefreshOAuthTokenDocument, { id: token.id })).refreshOAuthToken, 'was refreshed'));
       } else {
+        const revocable = Boolean(providerOf(token)?.revocationUrl);
         const ok = await confirm({
           title: `Delete “${token.name}”?`,
-          consequence: 'Tessera forgets its access and refresh tokens at once: flows using it will fail when they ask for its access token. It is not revoked at the provider.',
+          consequence: revocable
+            ? 'Tessera first revokes its refresh and access tokens at the provider, then forgets them: flows using it will fail when they ask for its access token.'
+            : 'Tessera forgets its access and refresh tokens at once: flows using it will fail when they ask for its access token. Its provider has no revocation URL, so the grant stays valid there until it expires.',
           confirmLabel: 'Delete',
         });
         if (!ok) return;
-        await gql(ConsoleDeleteOAuthTokenDocument, { id: token.id });
-        setOutcome({ tone: 'ok', text: `“${token.name}” deleted.` });
+        try {
+          await gql(ConsoleDeleteOAuthTokenDocument, { id: token.id });
+          setOutcome({ tone: 'ok', text: revocable ? `“${token.name}” revoked at the provider and deleted.` : `“${token.name}” deleted.` });
+        } catch (caught) {
+          if (!(caught instanceof ApiError && caught.reason === 'REVOCATION_REFUSED')) throw caught;
+          // Nothing was deleted: the provider refused or did not answer. Deleting anyway is the user's call.
+          const anyway = await confirm({
+            title: `The provider did not revoke “${token.name}”`,
+            consequence: `${caught.message} Delete it anyway? Tessera then forgets it without revoking it, and the grant may stay valid at the provider.`,
+            confirmLabel: 'Delete without revoking',
+          });
+          if (!anyway) return;
+          await gql(ConsoleDeleteOAuthTokenDocument, { id: token.id, revokeAtProvider: false });
+          setOutcome({ tone: 'ok', text: `“${token.name}” deleted; it was not revoked at the provider.` });
+        }
       }
       props.refetch();
     });

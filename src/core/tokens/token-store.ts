@@ -169,9 +169,9 @@ export class TokenStore {
     tx.emit(enabled ? TokenEventType.ENABLED : TokenEventType.DISABLED, token);
   }
 
-  async delete(tx: Tx, token: TokenRecord): Promise<void> {
+  async delete(tx: Tx, token: TokenRecord, data?: TokenEventData): Promise<void> {
     tx.evict(token.id);
-    tx.emit(TokenEventType.DELETED, token);
+    tx.emit(TokenEventType.DELETED, token, data);
     await tx.em.nativeDelete(TokenSecret, { token: token.id });
     tx.em.remove(token);
   }

@@ -95,9 +95,16 @@ export class OAuthResolver {
   }
 
   @Authorized(MANAGERS)
-  @Mutation(() => OAuthTokenType, { description: 'Deletes an outbound token and everything Tessera holds for it. Returns it as it was.' })
-  async deleteOAuthToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
-    return present(ctx, await ctx.services.oauth.delete(ctx.actor(), id));
+  @Mutation(() => OAuthTokenType, {
+    description:
+      'Deletes an outbound token and everything Tessera holds for it, first revoking its refresh and access tokens at the provider (RFC 7009, when it has a revocation URL). If the provider refuses or cannot be reached, nothing is deleted (CONFLICT, reason REVOCATION_REFUSED). Returns the token as it was; its DELETED event says what became of the grant.',
+  })
+  async deleteOAuthToken(
+    @Arg('id', () => ID) id: string,
+    @Arg('revokeAtProvider', () => Boolean, { defaultValue: true, description: 'Whether to revoke the grant at the provider first. false deletes without asking it (a provider gone for good); the grant may then live on there.' }) revokeAtProvider: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<OAuthTokenType> {
+    return present(ctx, await ctx.services.oauth.delete(ctx.actor(), id, { revokeAtProvider }));
   }
 
   @Authorized(MANAGERS)

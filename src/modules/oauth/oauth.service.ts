@@ -17,6 +17,16 @@ import { openBundle, sealBundle } from './oauth-bundle';
 import { ImportConflict } from './oauth.inputs';
 import { ImportOutcome } from './oauth.type';
 
+/** What deleting a token did about its grant at the provider: the reason of its DELETED event. */
+export enum GrantRevocation {
+  /** Revoked at the provider (RFC 7009) before the token was deleted. */
+  REVOKED = 'PROVIDER_REVOKED',
+  /** The caller chose not to ask the provider (`revokeAtProvider: false`): the grant may live on there. */
+  NOT_ASKED = 'PROVIDER_NOT_ASKED',
+  /** The provider has no revocation URL: the grant may live on there until it expires. */
+  NOT_SUPPORTED = 'PROVIDER_CANNOT_REVOKE',
+}
+
 export interface NewOAuthProvider {
   name: string;
   authorizeUrl: string;
@@ -473,13 +483,44 @@ export class OAuthService {
     });
   }
 
-  async delete(actor: Actor, id: string): Promise<OAuthTokenView> {
+  /**
+   * Deletes a token and everything Tessera holds for it. First, unless told not to, it revokes at
+   * the provider what it holds (RFC 7009): the refresh token, which ends the grant at most
+   * providers, then the access token — so no credential outlives its record. A refused or failed
+   * revocation deletes nothing. The DELETED event's reason says what became of the grant.
+   */
+  async delete(actor: Actor, id: string, options: { revokeAtProvider: boolean }): Promise<OAuthTokenView> {
+    const { provider, ...held } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
+    const outcome = await this.revokeGrant(provider, held.oauth, options.revokeAtProvider);
     return this.deps.lifecycle.run(actor, async (tx) => {
       const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
       await tx.em.nativeDelete(OAuthToken, { id });
-      await this.deps.tokens.delete(tx, view.record);
+      await this.deps.tokens.delete(tx, view.record, outcome ? { reason: outcome } : undefined);
       return view;
     });
+  }
+
+  /** What deleting did about the grant at the provider (null: Tessera held no token of it). */
+  private async revokeGrant(provider: OAuthProvider, oauth: OAuthToken, asked: boolean): Promise<GrantRevocation | null> {
+    const held = [
+      { sealed: oauth.refreshTokenSealed, field: 'refreshToken', hint: 'refresh_token' as const },
+      { sealed: oauth.accessTokenSealed, field: 'accessToken', hint: 'access_token' as const },
+    ].filter((one): one is { sealed: string; field: string; hint: 'refresh_token' | 'access_token' } => !!one.sealed);
+    if (held.length === 0) return null;
+    if (!asked) return GrantRevocation.NOT_ASKED;
+    if (!provider.revocationUrl) return GrantRevocation.NOT_SUPPORTED;
+    for (const { sealed, field, hint } of held) await this.revokeAtProvider(provider, oauth, this.unseal(oauth.id, field, sealed), hint);
+    return GrantRevocation.REVOKED;
+  }
+
+  /** RFC 7009 revocation of one value; the provider refusing it (or not answering) is a CONFLICT that changes nothing. */
+  private async revokeAtProvider(provider: OAuthProvider, oauth: OAuthToken, value: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
+    try {
+      await OAuthClient.revoke(this.endpointsOf(provider), this.credentialsOf(provider, oauth), value, hint);
+    } catch (error) {
+      if (error instanceof ProviderFailure) throw Errors.revocationRefused(error.message);
+      throw error;
+    }
   }
 
   /**
@@ -489,14 +530,7 @@ export class OAuthService {
   async resetClientCredentials(actor: Actor, id: string, changes: { scope?: string | null; resource?: string | null; additionalValues?: AdditionalValue[] | null }): Promise<OAuthTokenView> {
     const { provider, ...view } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
     if (view.oauth.flow !== OAuthFlow.CLIENT_CREDENTIALS) throw Errors.notForFlow('resetClientCredentialsToken', view.oauth.flow);
-    if (view.oauth.accessTokenSealed && provider.revocationUrl) {
-      try {
-        await OAuthClient.revoke(this.endpointsOf(provider), this.credentialsOf(provider, view.oauth), this.unseal(id, 'accessToken', view.oauth.accessTokenSealed), 'access_token');
-      } catch (error) {
-        if (error instanceof ProviderFailure) throw Errors.revocationRefused(error.message);
-        throw error;
-      }
-    }
+    if (view.oauth.accessTokenSealed && provider.revocationUrl) await this.revokeAtProvider(provider, view.oauth, this.unseal(id, 'accessToken', view.oauth.accessTokenSealed), 'access_token');
     const oauth = view.oauth;
     if (changes.scope !== undefined && changes.scope !== null) oauth.scope = changes.scope || null;
     if (changes.resource !== undefined && changes.resource !== null) oauth.resource = changes.resource || null;
