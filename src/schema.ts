@@ -21,6 +21,20 @@ const noTopics: PubSub = {
 
 let built: Promise<GraphQLSchema> | undefined;
 
+/** type-graphql gives the root types no description; every type of Tessera's schema has one. */
+const ROOT_DESCRIPTIONS = {
+  Query: 'Reads. Every field needs a bearer token (a personal access token or an app access token) and shows only what that token may see.',
+  Mutation: 'Changes. Each one is a transaction: it happens whole, with its events and audit entries, or not at all; bad input changes nothing.',
+  Subscription: 'Live streams over graphql-ws (subprotocol graphql-transport-ws), authenticated at connection_init: events as they are committed, with replay from a given event id.',
+};
+
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (root && !root.description) root.description = ROOT_DESCRIPTIONS[root.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
+  return schema;
+}
+
 /** The GraphQL schema, code-first; built once per process. */
 export function buildTesseraSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
@@ -29,6 +43,6 @@ export function buildTesseraSchema(): Promise<GraphQLSchema> {
     pubSub: noTopics,
     validateFn: validateArgument,
     emitSchemaFile: false,
-  });
+  }).then(describeRoots);
   return built;
 }

@@ -27,38 +27,38 @@ export class AppResolver {
 
   @Authorized(MANAGERS)
   @Query(() => AppType, { description: 'One app of your tenant (administrators and developers).' })
-  async app(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+  async app(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<AppType> {
     return present(ctx, await ctx.services.apps.get(ctx.actor(), id));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => CreateAppPayload, { description: 'Creates an app with a client id and a client secret (administrators and developers). The secret is in `secret`.' })
-  async createApp(@Arg('input', () => CreateAppInput) input: CreateAppInput, @Ctx() ctx: Context): Promise<CreateAppPayload> {
+  async createApp(@Arg('input', () => CreateAppInput, { description: 'The new app.' }) input: CreateAppInput, @Ctx() ctx: Context): Promise<CreateAppPayload> {
     const { view, secret } = await ctx.services.apps.create(ctx.actor(), input);
     return Object.assign(new CreateAppPayload(), { app: present(ctx, view), secret });
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => AppType, { description: 'Disables an app: its access tokens fail at once, on every instance, and it gets no new ones.' })
-  async disableApp(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+  async disableApp(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<AppType> {
     return present(ctx, await ctx.services.apps.setEnabled(ctx.actor(), id, false));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => AppType, { description: 'Activates a disabled app: its unexpired access tokens work again and it may obtain new ones.' })
-  async activateApp(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+  async activateApp(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<AppType> {
     return present(ctx, await ctx.services.apps.setEnabled(ctx.actor(), id, true));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => AppType, { description: 'Deletes an app with its secret and access tokens (they fail at once). Returns it as it was.' })
-  async deleteApp(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<AppType> {
+  async deleteApp(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<AppType> {
     return present(ctx, await ctx.services.apps.delete(ctx.actor(), id));
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => String, { description: "Shows an app's current client secret again (administrators only; audited)." })
-  async revealAppSecret(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<string> {
+  async revealAppSecret(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<string> {
     return ctx.services.apps.revealSecret(ctx.actor(), id);
   }
 

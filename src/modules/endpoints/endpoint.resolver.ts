@@ -36,26 +36,26 @@ export class EndpointResolver {
 
   @Authorized(ENDPOINT_READERS)
   @Query(() => EndpointType, { description: 'One endpoint.' })
-  async endpoint(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<EndpointType> {
+  async endpoint(@Arg('id', () => ID, { description: "The endpoint's id." }) id: string, @Ctx() ctx: Context): Promise<EndpointType> {
     return EndpointType.from(await ctx.services.endpoints.get(ctx.actor(), id), ctx.services.config.publicUrl);
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => CreateEndpointPayload, { description: 'Creates an endpoint; with TOKEN security its primary tokens exist at once.' })
-  async createEndpoint(@Arg('input', () => CreateEndpointInput) input: CreateEndpointInput, @Ctx() ctx: Context): Promise<CreateEndpointPayload> {
+  async createEndpoint(@Arg('input', () => CreateEndpointInput, { description: 'The new endpoint.' }) input: CreateEndpointInput, @Ctx() ctx: Context): Promise<CreateEndpointPayload> {
     const endpoint = await ctx.services.endpoints.create(ctx.actor(), input);
     return Object.assign(new CreateEndpointPayload(), { endpoint: EndpointType.from(endpoint, ctx.services.config.publicUrl) });
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => EndpointType, { description: 'Changes an endpoint. Primary tokens follow: DELETE appears and disappears with allowDelete; TOKEN security creates them, NONE deletes them.' })
-  async updateEndpoint(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateEndpointInput) input: UpdateEndpointInput, @Ctx() ctx: Context): Promise<EndpointType> {
+  async updateEndpoint(@Arg('id', () => ID, { description: "The endpoint's id." }) id: string, @Arg('input', () => UpdateEndpointInput, { description: 'What changes; absent fields stay as they are.' }) input: UpdateEndpointInput, @Ctx() ctx: Context): Promise<EndpointType> {
     return EndpointType.from(await ctx.services.endpoints.update(ctx.actor(), id, input), ctx.services.config.publicUrl);
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => EndpointPrimaryTokenType, { description: 'Re-creates the primary token of one method: the new value is in `secret`; the old one stops at once.' })
-  async generatePrimaryToken(@Arg('endpointId', () => ID) endpointId: string, @Arg('method', () => HttpMethod) method: HttpMethod, @Ctx() ctx: Context): Promise<EndpointPrimaryTokenType> {
+  async generatePrimaryToken(@Arg('endpointId', () => ID, { description: "The endpoint's id." }) endpointId: string, @Arg('method', () => HttpMethod, { description: 'The HTTP method the token is for.' }) method: HttpMethod, @Ctx() ctx: Context): Promise<EndpointPrimaryTokenType> {
     return EndpointPrimaryTokenType.from(await ctx.services.endpoints.generatePrimaryToken(ctx.actor(), endpointId, method));
   }
 

@@ -33,15 +33,15 @@ export class OAuthResolver {
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthProviderType, { description: 'Adds an OAuth provider. Its secret and private key are stored encrypted and never returned.' })
-  async createOAuthProvider(@Arg('input', () => CreateOAuthProviderInput) input: CreateOAuthProviderInput, @Ctx() ctx: Context): Promise<OAuthProviderType> {
+  async createOAuthProvider(@Arg('input', () => CreateOAuthProviderInput, { description: 'The new provider.' }) input: CreateOAuthProviderInput, @Ctx() ctx: Context): Promise<OAuthProviderType> {
     return OAuthProviderType.from(await ctx.services.oauth.createProvider(ctx.actor(), input));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthProviderType, { description: 'Changes an OAuth provider; absent fields stay as they are.' })
   async updateOAuthProvider(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => UpdateOAuthProviderInput) input: UpdateOAuthProviderInput,
+    @Arg('id', () => ID, { description: "The provider's id." }) id: string,
+    @Arg('input', () => UpdateOAuthProviderInput, { description: 'What changes; absent fields stay as they are.' }) input: UpdateOAuthProviderInput,
     @Ctx() ctx: Context,
   ): Promise<OAuthProviderType> {
     return OAuthProviderType.from(await ctx.services.oauth.updateProvider(ctx.actor(), id, input));
@@ -49,7 +49,7 @@ export class OAuthResolver {
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthProviderType, { description: 'Deletes an OAuth provider (CONFLICT while tokens use it). Returns it as it was.' })
-  async deleteOAuthProvider(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthProviderType> {
+  async deleteOAuthProvider(@Arg('id', () => ID, { description: "The provider's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthProviderType> {
     return OAuthProviderType.from(await ctx.services.oauth.deleteProvider(ctx.actor(), id));
   }
 
@@ -64,33 +64,33 @@ export class OAuthResolver {
   @Mutation(() => CreateOAuthTokenPayload, {
     description: 'Creates an outbound token and requests it from the provider at once: ACTIVE, FAILED with the provider error, or REQUESTED with an authorization link (browser flows).',
   })
-  async createOAuthToken(@Arg('input', () => CreateOAuthTokenInput) input: CreateOAuthTokenInput, @Ctx() ctx: Context): Promise<CreateOAuthTokenPayload> {
+  async createOAuthToken(@Arg('input', () => CreateOAuthTokenInput, { description: 'The new token and how to obtain it.' }) input: CreateOAuthTokenInput, @Ctx() ctx: Context): Promise<CreateOAuthTokenPayload> {
     const result = await ctx.services.oauth.createToken(ctx.actor(), input);
     return Object.assign(new CreateOAuthTokenPayload(), { token: present(ctx, result.view), authorizationUrl: result.authorizationUrl, warning: result.warning });
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthTokenType, { description: 'Requests a FAILED (or expired) direct-flow token from the provider again.' })
-  async retryOAuthTokenRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+  async retryOAuthTokenRequest(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.retry(ctx.actor(), id));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthTokenRequestPayload, { description: 'A fresh authorization link (new state and PKCE) for an AUTHORIZATION_CODE or OIDC_HYBRID token.' })
-  async startTokenRequest(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenRequestPayload> {
+  async startTokenRequest(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthTokenRequestPayload> {
     const result = await ctx.services.oauth.startTokenRequest(ctx.actor(), id);
     return Object.assign(new OAuthTokenRequestPayload(), { token: present(ctx, result.view), authorizationUrl: result.authorizationUrl, warning: result.warning });
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthTokenType, { description: 'Gets a new access token now (refresh grant, or the direct flow again). A provider failure is recorded in providerError.' })
-  async refreshOAuthToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+  async refreshOAuthToken(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.refresh(ctx.actor(), id));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthTokenType, { description: 'Renames an outbound token.' })
-  async renameOAuthToken(@Arg('id', () => ID) id: string, @Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+  async renameOAuthToken(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Arg('name', () => String, { description: 'The new name.' }) name: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.rename(ctx.actor(), id, name));
   }
 
@@ -100,7 +100,7 @@ export class OAuthResolver {
       'Deletes an outbound token and everything Tessera holds for it, first revoking its refresh and access tokens at the provider (RFC 7009, when it has a revocation URL). If the provider refuses or cannot be reached, nothing is deleted (CONFLICT, reason REVOCATION_REFUSED). Returns the token as it was; its DELETED event says what became of the grant.',
   })
   async deleteOAuthToken(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: "The OAuth token's id." }) id: string,
     @Arg('revokeAtProvider', () => Boolean, { defaultValue: true, description: 'Whether to revoke the grant at the provider first. false deletes without asking it (a provider gone for good); the grant may then live on there.' }) revokeAtProvider: boolean,
     @Ctx() ctx: Context,
   ): Promise<OAuthTokenType> {
@@ -110,7 +110,7 @@ export class OAuthResolver {
   @Authorized(MANAGERS)
   @Mutation(() => OAuthTokenType, { description: 'Revokes a client-credentials token at the provider (when it has a revocation URL), then requests a new one, optionally with new parameters.' })
   async resetClientCredentialsToken(
-    @Arg('id', () => ID) id: string,
+    @Arg('id', () => ID, { description: "The OAuth token's id." }) id: string,
     @Arg('scope', () => String, { nullable: true, description: 'New scope; absent keeps the current one.' }) scope: string | null,
     @Arg('resource', () => String, { nullable: true, description: 'New resource indicator; absent keeps the current one.' }) resource: string | null,
     @Arg('additionalValues', () => [AdditionalValueInput], { nullable: true, description: 'New extra parameters; absent keeps the current ones.' }) additionalValues: AdditionalValueInput[] | null,
@@ -121,7 +121,7 @@ export class OAuthResolver {
 
   @Authorized(MANAGERS)
   @Query(() => OAuthAccessTokenType, { description: 'The current access token, for a flow to call the provider with: the one way a value leaves Tessera. Each read is audited.' })
-  async oauthAccessToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<OAuthAccessTokenType> {
+  async oauthAccessToken(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthAccessTokenType> {
     const { view, accessToken } = await ctx.services.oauth.accessToken(ctx.actor(), id);
     return Object.assign(new OAuthAccessTokenType(), {
       tokenId: view.record.id,
@@ -134,15 +134,15 @@ export class OAuthResolver {
 
   @Authorized(MANAGERS)
   @Mutation(() => ExportOAuthBundlePayload, { description: 'Exports every provider and token of your tenant as one string encrypted with a key derived from the passphrase (scrypt, AES-256-GCM).' })
-  async exportOAuthBundle(@Arg('passphrase', () => String) passphrase: string, @Ctx() ctx: Context): Promise<ExportOAuthBundlePayload> {
+  async exportOAuthBundle(@Arg('passphrase', () => String, { description: 'What the bundle is encrypted with (at least 12 characters); needed again to import it.' }) passphrase: string, @Ctx() ctx: Context): Promise<ExportOAuthBundlePayload> {
     return Object.assign(new ExportOAuthBundlePayload(), await ctx.services.oauth.exportBundle(ctx.actor(), passphrase));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => ImportOAuthBundlePayload, { description: 'Imports a bundle from exportOAuthBundle. A wrong passphrase or an altered bundle is refused and imports nothing.' })
   async importOAuthBundle(
-    @Arg('bundle', () => String) bundle: string,
-    @Arg('passphrase', () => String) passphrase: string,
+    @Arg('bundle', () => String, { description: 'The bundle exportOAuthBundle returned.' }) bundle: string,
+    @Arg('passphrase', () => String, { description: 'The passphrase it was exported with.' }) passphrase: string,
     @Arg('onConflict', () => ImportConflict, { defaultValue: ImportConflict.SKIP, description: 'What to do when a name is taken.' }) onConflict: ImportConflict,
     @Ctx() ctx: Context,
   ): Promise<ImportOAuthBundlePayload> {

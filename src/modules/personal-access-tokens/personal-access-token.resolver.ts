@@ -16,7 +16,7 @@ export class PersonalAccessTokenResolver {
   @Authorized()
   @Mutation(() => CreatePersonalAccessTokenPayload, { description: 'Creates a personal access token for yourself. The value is in `secret`, shown once.' })
   async createPersonalAccessToken(
-    @Arg('input', () => CreatePersonalAccessTokenInput) input: CreatePersonalAccessTokenInput,
+    @Arg('input', () => CreatePersonalAccessTokenInput, { description: 'The new token.' }) input: CreatePersonalAccessTokenInput,
     @Ctx() ctx: Context,
   ): Promise<CreatePersonalAccessTokenPayload> {
     const { token, secret } = await ctx.services.personalAccessTokens.create(ctx.actor(), input);
@@ -29,13 +29,13 @@ export class PersonalAccessTokenResolver {
 
   @Authorized()
   @Mutation(() => PersonalAccessTokenType, { description: 'Revokes a personal access token: it stops working at once, on every instance.' })
-  async revokePersonalAccessToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<PersonalAccessTokenType> {
+  async revokePersonalAccessToken(@Arg('id', () => ID, { description: "The token's id." }) id: string, @Ctx() ctx: Context): Promise<PersonalAccessTokenType> {
     return ctx.present(PersonalAccessTokenType, await ctx.services.personalAccessTokens.revoke(ctx.actor(), id));
   }
 
   @Authorized()
   @Mutation(() => PersonalAccessTokenType, { description: 'Deletes a revoked or expired personal access token (CONFLICT while it still works). Returns it as it was.' })
-  async deletePersonalAccessToken(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<PersonalAccessTokenType> {
+  async deletePersonalAccessToken(@Arg('id', () => ID, { description: "The token's id." }) id: string, @Ctx() ctx: Context): Promise<PersonalAccessTokenType> {
     return ctx.present(PersonalAccessTokenType, await ctx.services.personalAccessTokens.delete(ctx.actor(), id));
   }
 }

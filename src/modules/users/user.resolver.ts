@@ -26,7 +26,7 @@ export class UserResolver {
 
   @Authorized([Role.ADMIN])
   @Mutation(() => CreateUserPayload, { description: 'Creates a user of your tenant and a first personal access token for them (administrators).' })
-  async createUser(@Arg('input', () => CreateUserInput) input: CreateUserInput, @Ctx() ctx: Context): Promise<CreateUserPayload> {
+  async createUser(@Arg('input', () => CreateUserInput, { description: 'The new user.' }) input: CreateUserInput, @Ctx() ctx: Context): Promise<CreateUserPayload> {
     const { user, secret } = await ctx.services.users.createUser(ctx.actor(), input);
     return Object.assign(new CreateUserPayload(), { user: UserType.from(user), secret });
   }
