@@ -1,7 +1,6 @@
 import type DataLoader from 'dataloader';
 import { mapLoader } from './core/graphql/loaders';
 import type { Actor } from './core/actor';
-import type { TokenRecord } from './core/tokens/token.entity';
 import { AppError } from './core/errors';
 import type { User } from './modules/users';
 import type { Services } from './services';
@@ -31,7 +30,7 @@ export class Context {
   readonly now: Date;
 
   /** Maps a token record to its kind's GraphQL type, with its status as of this request. */
-  present<T>(type: { from(record: TokenRecord, now: Date, warningDays: number): T }, record: TokenRecord): T {
+  present<T, R>(type: { from(record: R, now: Date, warningDays: number): T }, record: R): T {
     return type.from(record, this.now, this.services.warningDays);
   }
 

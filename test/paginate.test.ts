@@ -1,6 +1,6 @@
 import { paginate } from '../src/core/db/paginate';
 import { TokenKind } from '../src/core/tokens/token-kind';
-import { TokenRecord } from '../src/core/tokens/token.entity';
+import { TOKEN_FIELD_PROPERTIES, TokenRecord } from '../src/core/tokens/token.entity';
 import { CreatePatDocument, RevokePatDocument } from './generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from './harness/tessera';
 
@@ -36,5 +36,20 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
     // Dates are Dates (not strings or numbers), and a revoked token reads revoked.
     expect(plain.items.every((row) => row.createdAt instanceof Date)).toBe(true);
     expect(plain.items.some((row) => row.revokedAt instanceof Date)).toBe(true);
+  });
+
+  it('should read only the fields a list shows when given them, with the same values', async () => {
+    const where = { kind: TokenKind.PERSONAL_ACCESS };
+    const managed = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 });
+    const fields = [...TOKEN_FIELD_PROPERTIES, 'ownerId'] as const;
+    const narrow = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 }, 'desc', { readOnly: true, fields });
+    expect(narrow.totalCount).toBe(managed.totalCount);
+    // No other column is read (tenantId, updatedAt, subjectId, notice bookkeeping …) ...
+    for (const row of narrow.items) expect(Object.keys(row).filter((key) => (row as Record<string, unknown>)[key] !== undefined).every((key) => (fields as readonly string[]).includes(key))).toBe(true);
+    expect(narrow.items.every((row) => !('tenantId' in row) || (row as Record<string, unknown>).tenantId === undefined)).toBe(true);
+    // ... and those read are the managed entities' own values, of the same types.
+    const pick = (row: Record<string, unknown>) => Object.fromEntries(fields.map((field) => [field, row[field] instanceof Date ? `Date ${(row[field] as Date).toISOString()}` : (row[field] ?? null)]));
+    expect(narrow.items.map((row) => pick(row as Record<string, unknown>))).toEqual(managed.items.map((row) => pick(row as unknown as Record<string, unknown>)));
+    expect(narrow.items.some((row) => row.description === 'with a description' && row.revokedAt === null && row.expiresAt instanceof Date)).toBe(true);
   });
 });

@@ -36,13 +36,52 @@ export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   } else {
     const { LibSqlDriver } = await import('@mikro-orm/libsql');
     if (options.database.path !== ':memory:') mkdirSync(dirname(options.database.path), { recursive: true });
-    orm = await MikroORM.init({ ...common, driver: LibSqlDriver, dbName: options.database.path } as Options);
-    // Several writers share one file: wait for the lock instead of failing at once.
-    await orm.em.getConnection().execute('PRAGMA busy_timeout = 5000');
-    await orm.em.getConnection().execute('PRAGMA foreign_keys = ON');
+    orm = await MikroORM.init({ ...common, driver: LibSqlDriver, dbName: options.database.path, pool: { afterCreate: prepareSqliteConnection } } as Options);
   }
   await orm.getMigrator().up();
   return orm;
+}
+
+/** The part of a libsql connection Tessera touches. */
+interface SqliteConnection {
+  exec(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Prepared statements kept per SQLite connection (most recently used). */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Readies every SQLite connection the pool opens. MikroORM's libsql dialect replaces its
+ * connection every 10 s, and SQLite settings live on the connection: set once at start, they
+ * were gone 10 s later (busy_timeout back to 0). So:
+ * - the settings, on each connection: several writers share one file, so wait for the lock
+ *   instead of failing at once; enforce foreign keys;
+ * - prepared statements kept by SQL text: knex prepares every statement it runs, and for a list
+ *   that was 4 % of the request (bench/list-query). knex runs libsql statements only through
+ *   `all` and `run`, which bind and reset on every call (checked); libsql's `get` does not
+ *   rebind a reused statement, and nothing here calls it.
+ */
+function prepareSqliteConnection(connection: SqliteConnection, done: (error: Error | null, connection: SqliteConnection) => void): void {
+  try {
+    connection.exec('PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON');
+    const prepare = connection.prepare.bind(connection);
+    const statements = new Map<string, unknown>();
+    connection.prepare = (sql: string) => {
+      let statement = statements.get(sql);
+      if (statement !== undefined) {
+        statements.delete(sql);
+      } else {
+        statement = prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+      }
+      statements.set(sql, statement);
+      return statement;
+    };
+    done(null, connection);
+  } catch (error) {
+    done(error as Error, connection);
+  }
 }
 
 /** Whether this ORM talks to PostgreSQL. */

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { TokenKind, TokenStatus } from './enums';
 import { tokenStatus } from '../tokens/token-status';
 import { warningDaysOf } from '../tokens/registry';
-import type { TokenRecord } from '../tokens/token.entity';
+import type { ListedToken } from '../tokens/token.entity';
 
 /**
  * The fields every kind's token type shares, written once: each kind's GraphQL type extends
@@ -44,8 +44,8 @@ export abstract class TokenFields {
   createdById!: string | null;
 }
 
-/** Copies the shared fields of a token record, with its status as of `now`. */
-export function tokenFields(record: TokenRecord, now: Date, warningDays: number): TokenFields {
+/** Copies the shared fields of a token record (only its {@link ListedToken} properties), with its status as of `now`. */
+export function tokenFields(record: ListedToken, now: Date, warningDays: number): TokenFields {
   return {
     id: record.id,
     kind: record.kind,

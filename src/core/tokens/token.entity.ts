@@ -100,3 +100,12 @@ export class TokenSecret {
   @Property({ type: 'datetime' })
   createdAt!: Date;
 }
+
+/**
+ * The token properties every kind's GraphQL type shows (`tokenFields`): what token lists select
+ * (`paginate`'s `fields`), so a list reads no column it does not show.
+ */
+export const TOKEN_FIELD_PROPERTIES = ['id', 'kind', 'name', 'description', 'start', 'expiresAt', 'revokedAt', 'lastUsedAt', 'createdAt', 'createdById'] as const satisfies readonly (keyof TokenRecord)[];
+
+/** A token record as lists read it: only {@link TOKEN_FIELD_PROPERTIES}. */
+export type ListedToken = Pick<TokenRecord, (typeof TOKEN_FIELD_PROPERTIES)[number]>;

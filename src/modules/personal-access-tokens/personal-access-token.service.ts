@@ -5,11 +5,12 @@ import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
 import { Role, TokenKind, TokenStatus } from '../../core/tokens/token-kind';
 import { statusFilter, tokenStatus } from '../../core/tokens/token-status';
-import { TokenRecord } from '../../core/tokens/token.entity';
+import { TOKEN_FIELD_PROPERTIES, TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { Tenant, type User } from '../users';
 import { PersonalAccessTokenErrors as Errors } from './personal-access-token.errors';
 import { DURATION_DAYS, TokenDuration } from './personal-access-token.inputs';
+import type { ListedPersonalAccessToken } from './personal-access-token.type';
 
 export interface NewPersonalAccessToken {
   name: string;
@@ -68,11 +69,11 @@ export class PersonalAccessTokenService {
   }
 
   /** The caller's own tokens, newest first: the same list whichever tenant they look from. */
-  async list(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<TokenRecord>> {
+  async list(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedPersonalAccessToken>> {
     const now = this.deps.clock.now();
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.PERSONAL_ACCESS, ownerId: actor.id ?? '' };
     if (request.status) Object.assign(where, statusFilter(request.status, now, this.warningDays));
-    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true });
+    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'ownerId'] });
   }
 
   /** The owner's token, or any in the tenant for an administrator; NOT_FOUND otherwise. */

@@ -7,12 +7,13 @@ import type { Tx } from '../../core/events/outbox';
 import { newId } from '../../core/ids';
 import { Role, TokenKind, TokenStatus } from '../../core/tokens/token-kind';
 import { statusFilter, tokenStatus } from '../../core/tokens/token-status';
-import { TokenRecord } from '../../core/tokens/token.entity';
+import { TOKEN_FIELD_PROPERTIES, TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { RequestSchemas } from './request-schema';
 import { exampleOf } from './request-example';
 import { Workflow, WorkflowStartEvent } from './workflow.entity';
 import { WorkflowErrors as Errors } from './workflow.errors';
+import type { ListedWorkflowToken } from './workflow.type';
 
 /** A workflow token lives a year from its issue, refresh or regeneration. */
 export const WORKFLOW_TOKEN_LIFETIME_MS = 365 * DAY;
@@ -237,11 +238,11 @@ export class WorkflowService {
   }
 
   /** The tenant's workflow tokens (one per workflow: the current one), newest first. */
-  async listTokens(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<TokenRecord>> {
+  async listTokens(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedWorkflowToken>> {
     this.requireManager(actor);
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.WORKFLOW, tenantId: actor.tenantId };
     if (request.status) Object.assign(where, statusFilter(request.status, this.deps.clock.now(), this.warningDays));
-    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true });
+    return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'subjectId'] });
   }
 
   /** Current tokens of many workflows in one statement (list rows' nested `token`). */

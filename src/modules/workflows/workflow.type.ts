@@ -2,7 +2,10 @@ import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
-import type { TokenRecord } from '../../core/tokens/token.entity';
+import type { ListedToken, TokenRecord } from '../../core/tokens/token.entity';
+
+/** What the list of workflow tokens reads of each (and so selects). */
+export type ListedWorkflowToken = ListedToken & Pick<TokenRecord, 'subjectId'>;
 import { WorkflowStartEvent, type Workflow, type WorkflowInstance } from './workflow.entity';
 
 @ObjectType('Workflow', { description: 'A published workflow. A COMPONENT workflow has one current token that starts it from outside.' })
@@ -50,7 +53,7 @@ export class WorkflowTokenType extends TokenFields {
   @Field(() => ID, { description: 'The workflow it starts.' })
   workflowId!: string;
 
-  static from(record: TokenRecord, now: Date, warningDays: number): WorkflowTokenType {
+  static from(record: ListedWorkflowToken, now: Date, warningDays: number): WorkflowTokenType {
     return Object.assign(new WorkflowTokenType(), tokenFields(record, now, warningDays), { workflowId: record.subjectId ?? '' });
   }
 }
