@@ -46,12 +46,15 @@ async function seed(url: string, token: string): Promise<void> {
 interface Round {
   rps: number;
   p99: number;
+  /** Share of one core the server used over the round (below ~95 %: it waited on something). */
+  serverCpu: number;
   cpuPerReq: number;
   errors: number;
 }
 
 async function load(url: string, token: string, pid?: number, seconds = SECONDS): Promise<Round> {
   const cpu0 = pid ? processCpuNs(pid) : 0;
+  const t0 = process.hrtime.bigint();
   const result = await autocannon({
     url: `${url}/graphql`,
     method: 'POST',
@@ -60,8 +63,9 @@ async function load(url: string, token: string, pid?: number, seconds = SECONDS)
     connections: CONNECTIONS,
     duration: seconds,
   });
+  const wallNs = Number(process.hrtime.bigint() - t0);
   const cpuNs = pid ? processCpuNs(pid) - cpu0 : NaN;
-  return { rps: result.requests.average, p99: result.latency.p99, cpuPerReq: cpuNs / 1000 / result.requests.total, errors: result.errors + result.timeouts + result.non2xx };
+  return { rps: result.requests.average, p99: result.latency.p99, serverCpu: cpuNs / wallNs, cpuPerReq: cpuNs / 1000 / result.requests.total, errors: result.errors + result.timeouts + result.non2xx };
 }
 
 async function countStatements(): Promise<void> {
@@ -122,15 +126,15 @@ async function run(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       const a = await load(tessera.url, tessera.adminToken, tessera.pid);
       t.push(a);
-      rows.push([`${round} tessera`, fmt(a.rps, 0), fmt(a.p99, 1), fmt(a.cpuPerReq, 0), a.errors]);
+      rows.push([`${round} tessera`, fmt(a.rps, 0), fmt(a.p99, 1), `${fmt(a.serverCpu * 100, 0)}%`, fmt(a.cpuPerReq, 0), a.errors]);
       const b = await load(plain.url, 'none', plain.pid);
       p.push(b);
-      rows.push([`${round} plain apollo`, fmt(b.rps, 0), fmt(b.p99, 1), fmt(b.cpuPerReq, 0), b.errors]);
+      rows.push([`${round} plain apollo`, fmt(b.rps, 0), fmt(b.p99, 1), `${fmt(b.serverCpu * 100, 0)}%`, fmt(b.cpuPerReq, 0), b.errors]);
     }
     const m = (rs: Round[], f: (r: Round) => number) => median(rs.map(f));
-    rows.push(['median tessera', fmt(m(t, (r) => r.rps), 0), fmt(m(t, (r) => r.p99), 1), fmt(m(t, (r) => r.cpuPerReq), 0), '']);
-    rows.push(['median plain apollo', fmt(m(p, (r) => r.rps), 0), fmt(m(p, (r) => r.p99), 1), fmt(m(p, (r) => r.cpuPerReq), 0), '']);
-    table(['round', 'req/s', 'p99 ms', 'server CPU µs/req', 'errors'], rows);
+    rows.push(['median tessera', fmt(m(t, (r) => r.rps), 0), fmt(m(t, (r) => r.p99), 1), `${fmt(m(t, (r) => r.serverCpu) * 100, 0)}%`, fmt(m(t, (r) => r.cpuPerReq), 0), '']);
+    rows.push(['median plain apollo', fmt(m(p, (r) => r.rps), 0), fmt(m(p, (r) => r.p99), 1), `${fmt(m(p, (r) => r.serverCpu) * 100, 0)}%`, fmt(m(p, (r) => r.cpuPerReq), 0), '']);
+    table(['round', 'req/s', 'p99 ms', 'server core', 'server CPU µs/req', 'errors'], rows);
     console.log(`per-round ratios tessera/plain: ${t.map((r, i) => fmt(r.rps / p[i].rps)).join(', ')}`);
     target('throughput tessera/plain apollo (median)', m(t, (r) => r.rps) / m(p, (r) => r.rps), 0.9);
     console.log(`server CPU per request plain/tessera (median): ${fmt(m(p, (r) => r.cpuPerReq) / m(t, (r) => r.cpuPerReq))}×`);
