@@ -1,4 +1,6 @@
 import { generateKeyPairSync, verify as verifySignature } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { OAuth2Server } from 'oauth2-mock-server';
 import {
   CreateOAuthProviderDocument,
@@ -362,6 +364,50 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     expect(await eventsOf(unrevocable.id)).toContainEqual({ type: 'DELETED', reason: 'PROVIDER_CANNOT_REVOKE' });
     dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: bareProviderId }));
     dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId }));
+  });
+
+  it('should delete nothing when the token is refreshed while its grant is being revoked, and revoke the new grant when deleted again', async () => {
+    // A revocation endpoint that holds its answers until the test lets them go (the mock answers at once).
+    const hints: (string | null)[] = [];
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrived = () => undefined as void;
+    const firstArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const gate = createServer((req, res) => {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => {
+        hints.push(new URLSearchParams(raw).get('token_type_hint'));
+        arrived();
+        void released.then(() => res.end());
+      });
+    });
+    await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
+    try {
+      const { id: providerId } = await newProvider({ revocationUrl: `http://127.0.0.1:${(gate.address() as AddressInfo).port}/revoke` });
+      const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'refreshed meanwhile', providerId, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } })).createOAuthToken.token;
+      const before = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id })).oauthAccessToken.accessToken;
+
+      const deleting = tessera.gql(DeleteOAuthTokenDocument, { id: token.id });
+      await firstArrived;
+      // While the provider is being asked, the token is refreshed (as the background job would do).
+      tessera.clock.advance(60_000);
+      expect(dataOf(await tessera.gql(RefreshOAuthTokenDocument, { id: token.id })).refreshOAuthToken.requestStatus).toBe('ACTIVE');
+      release();
+      const refused = await deleting;
+      expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'CHANGED_WHILE_DELETING' });
+      // Still there, holding the new grant; deleting again revokes that one too, then deletes.
+      const after = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id })).oauthAccessToken.accessToken;
+      expect(after).not.toBe(before);
+      expect((await eventsOf(token.id)).map((event) => event.type)).not.toContain('DELETED');
+      dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: token.id }));
+      expect(errorCodeOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id }))).toBe('NOT_FOUND');
+      expect(hints).toEqual(['refresh_token', 'access_token', 'refresh_token', 'access_token']);
+      dataOf(await tessera.gql(DeleteOAuthProviderDocument, { id: providerId }));
+    } finally {
+      release();
+      await new Promise<void>((resolve) => gate.close(() => resolve()));
+    }
   });
 
   it('should export a bundle and import it into a second database; a wrong passphrase or an altered bundle imports nothing', async () => {

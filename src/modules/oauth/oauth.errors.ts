@@ -20,6 +20,8 @@ export const OAuthErrors = {
   noAccessToken: (id: string, status: string) => AppError.conflict(`OAuth token ${JSON.stringify(id)} holds no usable access token (it is ${status}).`, 'NO_ACCESS_TOKEN'),
   revoked: (id: string) => AppError.conflict(`OAuth token ${JSON.stringify(id)} is revoked.`, 'REVOKED'),
   revocationRefused: (message: string) => AppError.conflict(`The provider refused to revoke the current token (${message}); nothing was changed.`, 'REVOCATION_REFUSED'),
+  changedWhileDeleting: (id: string) =>
+    AppError.conflict(`OAuth token ${JSON.stringify(id)} was refreshed while its grant was being revoked, so it holds a grant that was not: nothing was deleted. Delete it again.`, 'CHANGED_WHILE_DELETING'),
   badName: () => AppError.badInput('name', 'name must be 1 to 100 characters, not starting or ending with white space, without control characters.'),
   weakPassphrase: () => AppError.badInput('passphrase', 'The passphrase must be 12 to 1000 characters.'),
   badBundle: () => AppError.badInput('bundle', 'The bundle cannot be opened: wrong passphrase, or the bundle was altered or is not an OAuth bundle. Nothing was imported.'),

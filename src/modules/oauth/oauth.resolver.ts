@@ -97,7 +97,7 @@ export class OAuthResolver {
   @Authorized(MANAGERS)
   @Mutation(() => OAuthTokenType, {
     description:
-      'Deletes an outbound token and everything Tessera holds for it, first revoking its refresh and access tokens at the provider (RFC 7009, when it has a revocation URL). If the provider refuses or cannot be reached, nothing is deleted (CONFLICT, reason REVOCATION_REFUSED). Returns the token as it was; its DELETED event says what became of the grant.',
+      'Deletes an outbound token and everything Tessera holds for it, first revoking its refresh and access tokens at the provider (RFC 7009, when it has a revocation URL). If the provider refuses or cannot be reached, nothing is deleted (CONFLICT, reason REVOCATION_REFUSED); nor if the token is refreshed meanwhile (CONFLICT, reason CHANGED_WHILE_DELETING: delete it again). Returns the token as it was; its DELETED event says what became of the grant.',
   })
   async deleteOAuthToken(
     @Arg('id', () => ID, { description: "The OAuth token's id." }) id: string,

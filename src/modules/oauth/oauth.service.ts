@@ -487,14 +487,18 @@ export class OAuthService {
    * Deletes a token and everything Tessera holds for it. First, unless told not to, it revokes at
    * the provider what it holds (RFC 7009): the refresh token, which ends the grant at most
    * providers, then the access token — so no credential outlives its record. A refused or failed
-   * revocation deletes nothing. The DELETED event's reason says what became of the grant.
+   * revocation deletes nothing, nor does a refresh that lands meanwhile (CHANGED_WHILE_DELETING).
+   * The DELETED event's reason says what became of the grant.
    */
   async delete(actor: Actor, id: string, options: { revokeAtProvider: boolean }): Promise<OAuthTokenView> {
     const { provider, ...held } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
     const outcome = await this.revokeGrant(provider, held.oauth, options.revokeAtProvider);
     return this.deps.lifecycle.run(actor, async (tx) => {
       const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
-      await tx.em.nativeDelete(OAuthToken, { id });
+      // Compare-and-delete: a refresh that landed while the provider was asked (the background
+      // job, another instance) left a grant that was not revoked; deleting would orphan it live.
+      const unchanged = outcome === GrantRevocation.REVOKED ? { refreshTokenSealed: held.oauth.refreshTokenSealed ?? null, accessTokenSealed: held.oauth.accessTokenSealed ?? null } : {};
+      if ((await tx.em.nativeDelete(OAuthToken, { id, ...unchanged })) === 0) throw Errors.changedWhileDeleting(id);
       await this.deps.tokens.delete(tx, view.record, outcome ? { reason: outcome } : undefined);
       return view;
     });
