@@ -19,7 +19,7 @@ export const OAuthErrors = {
   notFailed: (id: string) => AppError.conflict(`OAuth token ${JSON.stringify(id)} has not failed: nothing to retry.`, 'NOT_FAILED'),
   noAccessToken: (id: string, status: string) => AppError.conflict(`OAuth token ${JSON.stringify(id)} holds no usable access token (it is ${status}).`, 'NO_ACCESS_TOKEN'),
   revoked: (id: string) => AppError.conflict(`OAuth token ${JSON.stringify(id)} is revoked.`, 'REVOKED'),
-  revocationRefused: (message: string) => AppError.conflict(`The provider refused to revoke the current token (${message}); nothing was changed.`, 'REVOCATION_REFUSED'),
+  revocationRefused: (message: string) => AppError.conflict(`The provider refused to revoke the token or could not be reached (${message}); Tessera changed nothing.`, 'REVOCATION_REFUSED'),
   changedWhileDeleting: (id: string) =>
     AppError.conflict(`OAuth token ${JSON.stringify(id)} was refreshed while its grant was being revoked, so it holds a grant that was not: nothing was deleted. Delete it again.`, 'CHANGED_WHILE_DELETING'),
   badName: () => AppError.badInput('name', 'name must be 1 to 100 characters, not starting or ending with white space, without control characters.'),
