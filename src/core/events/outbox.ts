@@ -4,7 +4,7 @@ import type { Actor } from '../actor';
 import type { Clock } from '../clock';
 import { isPostgres } from '../db/orm';
 import { newId } from '../ids';
-import { audienceRankOf, kindDefinition, warningDaysOf } from '../tokens/registry';
+import { audienceRankOf, kindDefinition } from '../tokens/registry';
 import { tokenStatus } from '../tokens/token-status';
 import type { TokenRecord } from '../tokens/token.entity';
 import { AuditEntryRecord } from './audit.entity';
@@ -50,7 +50,7 @@ export class Tx {
       tokenId: token.id,
       tokenKind: token.kind,
       tokenName: token.name,
-      tokenStatus: tokenStatus(token, this.now, warningDaysOf(token.kind, this.warningDays)),
+      tokenStatus: tokenStatus(token, this.now, this.warningDays),
       tokenExpiresAt: token.expiresAt ?? null,
       subjectType: subject?.type ?? token.subjectType ?? null,
       subjectId: subject?.id ?? token.subjectId ?? null,

@@ -1,7 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { TokenKind, TokenStatus } from './enums';
 import { tokenStatus } from '../tokens/token-status';
-import { warningDaysOf } from '../tokens/registry';
 import type { ListedToken } from '../tokens/token.entity';
 
 /**
@@ -52,7 +51,7 @@ export function tokenFields(record: ListedToken, now: Date, warningDays: number)
     name: record.name,
     description: record.description ?? null,
     start: record.start,
-    status: tokenStatus(record, now, warningDaysOf(record.kind, warningDays)),
+    status: tokenStatus(record, now, warningDays),
     expiresAt: record.expiresAt ?? null,
     revokedAt: record.revokedAt ?? null,
     lastUsedAt: record.lastUsedAt ?? null,

@@ -1,30 +1,34 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { DAY } from '../clock';
-import { TokenStatus } from './token-kind';
+import { warningDaysOf } from './registry';
+import { TokenStatus, type TokenKind } from './token-kind';
 import type { TokenRecord } from './token.entity';
 
 /** The fields status is computed from. */
 export interface StatusTimes {
+  kind: TokenKind;
   expiresAt?: Date | null;
   revokedAt?: Date | null;
 }
 
 /**
  * A token's state at `now`: REVOKED once revoked, EXPIRED at or past its end, EXPIRING inside
- * the warning window, ACTIVE otherwise (including tokens with no end).
+ * the warning window, ACTIVE otherwise (including tokens with no end). `warningDays` is the
+ * configured window; a kind without one (see the registry's `warningWindow`) reads ACTIVE until
+ * EXPIRED.
  */
 export function tokenStatus(token: StatusTimes, now: Date, warningDays: number): TokenStatus {
   if (token.revokedAt) return TokenStatus.REVOKED;
   if (!token.expiresAt) return TokenStatus.ACTIVE;
   const left = token.expiresAt.getTime() - now.getTime();
   if (left <= 0) return TokenStatus.EXPIRED;
-  if (left <= warningDays * DAY) return TokenStatus.EXPIRING;
+  if (left <= warningDaysOf(token.kind, warningDays) * DAY) return TokenStatus.EXPIRING;
   return TokenStatus.ACTIVE;
 }
 
-/** The storage filter that selects tokens in `status` at `now`: the same rule, as a query. */
-export function statusFilter(status: TokenStatus, now: Date, warningDays: number): FilterQuery<TokenRecord> {
-  const windowEnd = new Date(now.getTime() + warningDays * DAY);
+/** The storage filter that selects tokens of `kind` in `status` at `now`: the same rule, as a query. */
+export function statusFilter(kind: TokenKind, status: TokenStatus, now: Date, warningDays: number): FilterQuery<TokenRecord> {
+  const windowEnd = new Date(now.getTime() + warningDaysOf(kind, warningDays) * DAY);
   switch (status) {
     case TokenStatus.REVOKED:
       return { revokedAt: { $ne: null } };

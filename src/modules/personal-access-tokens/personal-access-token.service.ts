@@ -72,7 +72,7 @@ export class PersonalAccessTokenService {
   async list(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedPersonalAccessToken>> {
     const now = this.deps.clock.now();
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.PERSONAL_ACCESS, ownerId: actor.id ?? '' };
-    if (request.status) Object.assign(where, statusFilter(request.status, now, this.warningDays));
+    if (request.status) Object.assign(where, statusFilter(TokenKind.PERSONAL_ACCESS, request.status, now, this.warningDays));
     return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'ownerId'] });
   }
 

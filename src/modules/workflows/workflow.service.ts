@@ -241,7 +241,7 @@ export class WorkflowService {
   async listTokens(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedWorkflowToken>> {
     this.requireManager(actor);
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.WORKFLOW, tenantId: actor.tenantId };
-    if (request.status) Object.assign(where, statusFilter(request.status, this.deps.clock.now(), this.warningDays));
+    if (request.status) Object.assign(where, statusFilter(TokenKind.WORKFLOW, request.status, this.deps.clock.now(), this.warningDays));
     return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'subjectId'] });
   }
 
