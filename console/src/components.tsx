@@ -221,6 +221,22 @@ export function TextField(
   );
 }
 
+/**
+ * A labelled select. The label is tied by `for`, not wrapped around the select, so the select's
+ * accessible name is the label alone and not the label followed by the chosen option.
+ */
+export function SelectField(props: { label: string; value: string; onChange(value: string): void; children: ReactNode; describedBy?: string; wide?: boolean }) {
+  const id = useId();
+  return (
+    <div className={props.wide ? 'field wide' : 'field'}>
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)} aria-describedby={props.describedBy}>
+        {props.children}
+      </select>
+    </div>
+  );
+}
+
 /** A form on a card, named by `label`: a heading, the fields, the submit button, then `error` if given. */
 export function FormCard(props: { label: string; title: string; heading?: 'h2' | 'h3'; submit: string; onSubmit(event: FormEvent): void; error?: unknown; children: ReactNode }) {
   const Heading = props.heading ?? 'h2';

@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { DAY } from '../../src/core/clock';
-import { startTessera, type TestInstance } from '../harness/tessera';
+import { eventually, startTessera, type TestInstance } from '../harness/tessera';
 import { graphql, openConsole, signIn, waitLive, type ConsoleBrowser } from './browser';
 
 describe('The console', () => {
@@ -79,6 +79,8 @@ describe('The console', () => {
 
   it('assigns a secondary token to an endpoint and switches the assignment off', async () => {
     await page.getByRole('link', { name: 'Endpoints' }).click();
+    // The page we come from has a Name field too: fill only once the endpoints page is shown.
+    await page.getByRole('heading', { name: 'Endpoints', level: 1 }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('Orders');
     await page.getByLabel('Path').fill('orders/incoming');
     await page.getByRole('button', { name: 'Create endpoint' }).click();
@@ -109,6 +111,40 @@ describe('The console', () => {
       '{ endpoints { edges { node { tokens(hideUnassigned: true) { edges { node { assignment { enabled methods } } } } } } } }',
     );
     expect(data.endpoints.edges[0]!.node.tokens.edges.map((e) => e.node.assignment)).toEqual([{ enabled: false, methods: expect.arrayContaining(['GET', 'POST']) as unknown }]);
+  });
+
+  it('creates a token with the lifetime chosen in a select named by its label alone', async () => {
+    await page.getByRole('link', { name: 'Personal access tokens' }).click();
+    // The label is tied by `for`: the select's accessible name is the label, not the label plus the chosen option.
+    await page.getByRole('combobox', { name: 'Expires after', exact: true }).selectOption('YEAR');
+    await page.getByLabel('Name', { exact: true }).fill('yearly');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Token “yearly” created' });
+    const shown = ((await dialog.getByTestId('one-time-secret').textContent()) ?? '').trim();
+    await dialog.getByRole('button', { name: 'I have copied it' }).click();
+    const viewer = await graphql<{ viewer: { tokenId: string } }>(tessera, '{ viewer { tokenId } }', {}, shown);
+    const listed = await graphql<{ personalAccessTokens: { edges: { node: { id: string; expiresAt: string; status: string } }[] } }>(tessera, '{ personalAccessTokens(first: 100) { edges { node { id expiresAt status } } } }', {}, shown);
+    const token = listed.personalAccessTokens.edges.map((edge) => edge.node).find((node) => node.id === viewer.viewer.tokenId);
+    const days = (Date.parse(token?.expiresAt ?? '') - tessera.clock.now().getTime()) / DAY;
+    expect(days).toBeGreaterThan(360);
+    expect(days).toBeLessThan(367);
+    await page.locator(`tr[data-token-id="${viewer.viewer.tokenId}"] [data-status="ACTIVE"]`).waitFor();
+  });
+
+  it('publishes a workflow with the start event chosen in its select', async () => {
+    await page.getByRole('link', { name: 'Workflow tokens' }).click();
+    await page.getByRole('combobox', { name: 'Start event', exact: true }).selectOption('STANDARD');
+    await page.getByLabel('Workflow name').fill('nightly-report');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    // A standard workflow has no token: no one-time dialog, and the API says what was chosen.
+    const found = async () => {
+      const answer = await graphql<{ workflows: { edges: { node: { name: string; startEvent: string } }[] } }>(tessera, '{ workflows(first: 100) { edges { node { name startEvent } } } }');
+      return answer.workflows.edges.map((edge) => edge.node).find((node) => node.name === 'nightly-report');
+    };
+    await eventually(async () => (await found()) ?? undefined, 10_000, 'the published workflow');
+    expect((await found())?.startEvent).toBe('STANDARD');
+    // The form keeps its choice: back to the default for the tests that follow.
+    await page.getByRole('combobox', { name: 'Start event', exact: true }).selectOption('COMPONENT');
   });
 
   it('publishes a workflow and opens its API-endpoints dialog', async () => {

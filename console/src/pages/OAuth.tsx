@@ -1,6 +1,6 @@
-import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, gql } from '../api';
-import { CopyField, Dialog, ErrorLine, FormCard, FormDialog, RequestStatusBadge, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
+import { CopyField, Dialog, ErrorLine, FormCard, FormDialog, RequestStatusBadge, SecretDialog, SelectField, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
 import {
   ConsoleCreateOAuthProviderDocument,
   ConsoleCreateOAuthTokenDocument,
@@ -99,22 +99,6 @@ function ApprovalDialog(props: { name: string; url: string; warning?: string | n
       <CopyField label="Approval link" value={props.url} />
       {props.warning && <p className="warning small">{props.warning}</p>}
     </Dialog>
-  );
-}
-
-/**
- * A labelled select. The label is tied by `for`, not wrapped around the select, so the select's
- * accessible name is the label alone and not the label followed by the chosen option.
- */
-function SelectField(props: { label: string; value: string; onChange(value: string): void; children: ReactNode; describedBy?: string; wide?: boolean }) {
-  const id = useId();
-  return (
-    <div className={props.wide ? 'field wide' : 'field'}>
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)} aria-describedby={props.describedBy}>
-        {props.children}
-      </select>
-    </div>
   );
 }
 

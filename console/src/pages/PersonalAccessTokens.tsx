@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { gql } from '../api';
-import { CopyField, ErrorLine, FormCard, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
+import { CopyField, ErrorLine, FormCard, SecretDialog, SelectField, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
 import { ConsoleCreatePatDocument, ConsoleDeletePatDocument, ConsolePersonalAccessTokensDocument, ConsoleRevokePatDocument, type TokenDuration } from '../generated/graphql';
 import { useLiveQuery } from '../live';
 import { DataTable, NameCell, RowAction } from '../table';
@@ -60,16 +60,13 @@ export function PersonalAccessTokens() {
       <FormCard label="New personal access token" title="New token" submit="Create token" onSubmit={create}>
         <TextField label="Name" required maxLength={100} value={name} onChange={setName} />
         <TextField label="Description" maxLength={1000} value={description} onChange={setDescription} />
-        <label>
-          Expires after
-          <select value={duration} onChange={(e) => setDuration(e.target.value as TokenDuration)}>
-            {DURATIONS.map((d) => (
-              <option key={d.value} value={d.value}>
-                {d.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField label="Expires after" value={duration} onChange={(d) => setDuration(d as TokenDuration)}>
+          {DURATIONS.map((d) => (
+            <option key={d.value} value={d.value}>
+              {d.label}
+            </option>
+          ))}
+        </SelectField>
         {duration === 'CUSTOM' && <TextField label="End date" type="date" required value={expiresAt} onChange={setExpiresAt} />}
       </FormCard>
       <ErrorLine error={error ?? list.error} />

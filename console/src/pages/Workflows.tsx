@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { gql } from '../api';
-import { CopyField, Dialog, ErrorLine, FormCard, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
+import { CopyField, Dialog, ErrorLine, FormCard, SecretDialog, SelectField, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
 import {
   ConsoleDeleteWorkflowTokenDocument,
   ConsolePublishWorkflowDocument,
@@ -95,13 +95,10 @@ export function Workflows() {
       <p className="lead">Each component workflow has one token that starts it from outside. It lives a year: refresh keeps the value, regenerate replaces it.</p>
       <FormCard label="Publish a workflow" title="Publish a workflow" submit="Publish" onSubmit={publish}>
         <TextField label="Workflow name" required maxLength={100} value={name} onChange={setName} />
-        <label>
-          Start event
-          <select value={startEvent} onChange={(e) => setStartEvent(e.target.value as WorkflowStartEvent)}>
-            <option value="COMPONENT">Component (started from outside with a token)</option>
-            <option value="STANDARD">Standard (no token)</option>
-          </select>
-        </label>
+        <SelectField label="Start event" value={startEvent} onChange={(event) => setStartEvent(event as WorkflowStartEvent)}>
+          <option value="COMPONENT">Component (started from outside with a token)</option>
+          <option value="STANDARD">Standard (no token)</option>
+        </SelectField>
         <TextField label="Request schema (JSON Schema, optional)" wide rows={3} value={schema} onChange={setSchema} placeholder='{"type":"object","properties":{"orderId":{"type":"string"}}}' />
       </FormCard>
       <ErrorLine error={error ?? list.error} />
