@@ -117,6 +117,30 @@ describe('rate limiting of the endpoint ingress', () => {
   });
 });
 
+describe('rate limiting of POST /v1/verify', () => {
+  it('should answer 429 with Retry-After past the per-caller and per-address limits, counting each caller apart', async () => {
+    const tessera = await startTessera({ backend: 'sqlite', env: { TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE: '3', TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE: '6' } });
+    try {
+      const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Other', adminEmail: 'rate@other.example', adminName: 'Other' });
+      const verify = (caller: string) =>
+        fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}` }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+      for (let i = 0; i < 3; i += 1) expect((await verify(tessera.adminToken)).status).toBe(200);
+      const limited = await verify(tessera.adminToken);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+      // Another caller has its own allowance, until the address (6 requests so far, refused ones too) runs out.
+      expect((await verify(other.secret)).status).toBe(200);
+      expect((await verify(other.secret)).status).toBe(200);
+      const address = await verify(other.secret);
+      expect(address.status).toBe(429);
+      expect(((await address.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    } finally {
+      await tessera.close();
+    }
+  });
+});
+
 describe('rate limiting of failed authentication, shared through Redis', () => {
   let redis: RedisServer;
   let a: TestInstance;

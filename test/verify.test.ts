@@ -76,6 +76,11 @@ describe.each(BACKENDS)('verification on %s', (backend) => {
     expect(await postVerify(tessera, { token: 'x', method: 'BREW' })).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', field: 'method' } } });
     expect(await postVerify(tessera, '{"token": ')).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT' } } });
     expect(await postVerify(tessera, { token: 'x'.repeat(5000) })).toMatchObject({ status: 413 });
+    // Who asks is decided first: a stranger learns nothing about what is wrong with the body.
+    expect(await postVerify(tessera, '{"token": ', null)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
+    const plain = await fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${tessera.adminToken}` }, body: '{"token":"x"}' });
+    expect(plain.status).toBe(400);
+    expect(((await plain.json()) as { error: { code: string; field: string } }).error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
   });
 
   it('should refuse a MALFORMED value at once and a bad-input token argument with BAD_USER_INPUT', async () => {

@@ -59,46 +59,51 @@ export type RouteRegistrar<S> = (router: Router, services: S, logger: Logger) =>
 
 /**
  * Reads a small JSON body without body-parser's generality (the verify hot path): at most
- * `limit` bytes, `application/json` only. Throws BAD_USER_INPUT for malformed JSON, and a 413
- * marker past the limit.
+ * `limit` bytes, `application/json` only; calls `done` once, with BAD_USER_INPUT for malformed
+ * JSON or another content type, or a 413 marker past the limit. A callback, not a promise: the
+ * hot path stays free of promises (see core/maybe.ts).
  */
-export function readSmallJson(req: IncomingMessage, limit: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const type = req.headers['content-type'];
-    if (typeof type !== 'string' || !type.toLowerCase().startsWith('application/json')) {
-      reject(AppError.badInput('body', 'Send the body as application/json.'));
+export function readSmallJson(req: IncomingMessage, limit: number, done: (error: unknown, body?: unknown) => void): void {
+  const type = req.headers['content-type'];
+  if (typeof type !== 'string' || !type.toLowerCase().startsWith('application/json')) {
+    done(AppError.badInput('body', 'Send the body as application/json.'));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (error: unknown, body?: unknown) => {
+    if (finished) return;
+    finished = true;
+    done(error, body);
+  };
+  req.on('data', (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > limit) finish(Object.assign(new Error('request entity too large'), { type: 'entity.too.large' }));
+    else chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (finished) return;
+    let body: unknown;
+    try {
+      body = size === 0 ? {} : JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+    } catch {
+      finish(AppError.badInput('body', 'The request body is not valid JSON.'));
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(Object.assign(new Error('request entity too large'), { type: 'entity.too.large' }));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (failed) return;
-      try {
-        resolve(size === 0 ? {} : JSON.parse(Buffer.concat(chunks, size).toString('utf8')));
-      } catch {
-        reject(AppError.badInput('body', 'The request body is not valid JSON.'));
-      }
-    });
-    req.on('error', (error) => {
-      if (!failed) reject(error);
-    });
+    finish(null, body);
   });
+  req.on('error', (error) => finish(error));
 }
 
 /** Answers JSON without Express's send machinery (hot paths). */
 export function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = JSON.stringify(body);
+  writeJsonText(res, status, JSON.stringify(body), headers);
+}
+
+/** {@link writeJson} for a body serialized already (one serialization reused for many answers). */
+export function writeJsonText(res: ServerResponse, status: number, payload: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...headers });
   res.end(payload);
 }

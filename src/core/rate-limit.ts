@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError, ErrorCode } from './errors';
+import type { Maybe } from './maybe';
 
 /** What is limited, and how much per minute (0 switches a limit off). */
 export interface RateLimitSettings {
@@ -42,24 +43,56 @@ export class RateLimits {
     }
   }
 
-  /** Counts one hit on `key`; throws {@link RateLimitedError} past the limit. */
-  async consume(name: RateLimitName, key: string): Promise<void> {
+  /**
+   * Counts one hit on `key`; throws {@link RateLimitedError} past the limit. In-memory limits
+   * answer synchronously (see {@link memoryStorageOf}); Redis-backed ones return a promise.
+   */
+  consume(name: RateLimitName, key: string): Maybe<void> {
     const limiter = this.limiters.get(name);
     if (!limiter) return;
-    try {
-      await limiter.consume(key);
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) throw new RateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
-      throw rejection;
+    const storage = memoryStorageOf(limiter);
+    if (storage) {
+      const state = storage.incrby(limiter.getKey(key), 1, limiter.duration);
+      if (state.consumedPoints > limiter.points) throw limitedFor(state);
+      return;
     }
+    return limiter.consume(key).then(
+      () => undefined,
+      (rejection: unknown) => {
+        throw rejection instanceof RateLimiterRes ? limitedFor(rejection) : rejection;
+      },
+    );
   }
 
-  /** Whether `key` is already past the limit, without counting a hit. */
-  async isBlocked(name: RateLimitName, key: string): Promise<RateLimitedError | null> {
+  /** Whether `key` is already past the limit, without counting a hit (synchronous in memory). */
+  isBlocked(name: RateLimitName, key: string): Maybe<RateLimitedError | null> {
     const limiter = this.limiters.get(name);
     if (!limiter) return null;
-    const state = await limiter.get(key);
-    if (state && state.consumedPoints > limiter.points) return new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
-    return null;
+    const judge = (state: RateLimiterRes | null) => (state && state.consumedPoints > limiter.points ? limitedFor(state) : null);
+    const storage = memoryStorageOf(limiter);
+    return storage ? judge(storage.get(limiter.getKey(key))) : limiter.get(key).then(judge);
   }
+}
+
+function limitedFor(state: RateLimiterRes): RateLimitedError {
+  return new RateLimitedError(Math.max(1, Math.ceil(state.msBeforeNext / 1000)));
+}
+
+/** The store inside rate-limiter-flexible's RateLimiterMemory (11.x), which it only wraps in promises. */
+interface MemoryStorage {
+  incrby(key: string, points: number, durationSeconds: number): RateLimiterRes;
+  get(key: string): RateLimiterRes | null;
+}
+
+/**
+ * The synchronous store of an in-memory limiter, or undefined (Redis-backed, or a library version
+ * whose internals differ: then the promise API is used, slower but the same limits).
+ * RateLimiterMemory.consume is `incrby` on this store wrapped in a promise (we use neither
+ * blockDuration nor execEvenly, its only other branches); on the verify hot path those promises
+ * cost more than the counting. test/unit/rate-limit.test.ts holds both paths to the same answers.
+ */
+export function memoryStorageOf(limiter: RateLimiterAbstract): MemoryStorage | undefined {
+  if (!(limiter instanceof RateLimiterMemory)) return undefined;
+  const storage = (limiter as unknown as { _memoryStorage?: Partial<MemoryStorage> })._memoryStorage;
+  return typeof storage?.incrby === 'function' && typeof storage.get === 'function' ? (storage as MemoryStorage) : undefined;
 }

@@ -1,3 +1,4 @@
+import { whenDone, type Maybe } from '../core/maybe';
 import { RateLimitedError, type RateLimits } from '../core/rate-limit';
 import type { Verifier } from './verifier';
 import type { Principal } from './verify.types';
@@ -7,6 +8,8 @@ export interface Authentication {
   /** The id of the token that authenticated, when one did. */
   tokenId: string | null;
 }
+
+const ANONYMOUS: Authentication = Object.freeze({ principal: null, tokenId: null });
 
 /**
  * Bearer authentication for every transport (GraphQL over HTTP, graphql-ws, REST): the verifier
@@ -19,18 +22,27 @@ export class Authenticator {
     private readonly limits: RateLimits,
   ) {}
 
-  /** Throws {@link RateLimitedError} when the IP is past its failure limit. */
-  async authenticate(value: string | null, ip: string): Promise<Authentication> {
-    if (!value) return { principal: null, tokenId: null };
-    const blocked = await this.limits.isBlocked('authFailuresPerIp', ip);
-    if (blocked) throw blocked;
-    const { principal, result } = await this.verifier.authenticate(value);
-    if (principal && result.token) return { principal, tokenId: result.token.tokenId };
+  /**
+   * Throws {@link RateLimitedError} when the IP is past its failure limit. Synchronous when the
+   * verifier answers from its cache and the limits are in memory (see {@link Maybe}).
+   */
+  authenticate(value: string | null, ip: string): Maybe<Authentication> {
+    if (!value) return ANONYMOUS;
+    return whenDone(this.limits.isBlocked('authFailuresPerIp', ip), (blocked) => {
+      if (blocked) throw blocked;
+      return whenDone(this.verifier.authenticate(value), ({ principal, result }) =>
+        principal && result.token ? { principal, tokenId: result.token.tokenId } : this.failed(ip),
+      );
+    });
+  }
+
+  /** Counts a failed attempt against the IP (the attempt that crosses the limit is refused too). */
+  private async failed(ip: string): Promise<Authentication> {
     try {
       await this.limits.consume('authFailuresPerIp', ip);
     } catch (error) {
       if (error instanceof RateLimitedError) throw error;
     }
-    return { principal: null, tokenId: null };
+    return ANONYMOUS;
   }
 }

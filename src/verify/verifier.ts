@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { Bus } from '../core/events/bus';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
+import { whenDone, type Maybe } from '../core/maybe';
 import { inspectToken, type SecretBox } from '../core/secrets';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { VerifyCache } from './verify-cache';
@@ -13,11 +14,6 @@ const kindVerifiers = new Map<string, KindVerifier>();
 export interface Authenticated {
   principal: Principal | null;
   result: VerifyResult;
-}
-
-/** Applies `then` to a value now, or to a promised value once it settles. */
-export function whenDone<T, R>(value: T | Promise<T>, then: (value: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(then) : then(value);
 }
 
 /** Modules register what verification must add for their kind (from their `index.ts`). */
@@ -88,7 +84,7 @@ export class Verifier {
    * synchronously when the format or the cache decides (the hot path: no promise chain through
    * the verifier and its callers), as a promise when storage must be read; `await` either.
    */
-  verify(value: string, request: VerifyRequest = {}): VerifyResult | Promise<VerifyResult> {
+  verify(value: string, request: VerifyRequest = {}): Maybe<VerifyResult> {
     const shape = inspectToken(value);
     if (shape.format === 'malformed' || value.length === 0 || value.length > 512) {
       return { valid: false, reason: VerifyReason.MALFORMED, token: null };
@@ -102,7 +98,7 @@ export class Verifier {
   }
 
   /** Who a value acts as on the API, or why it may not; synchronous when {@link verify} is. */
-  authenticate(value: string): Authenticated | Promise<Authenticated> {
+  authenticate(value: string): Maybe<Authenticated> {
     return whenDone(this.verify(value), (result) => {
       if (!result.valid || !result.token) return { principal: null, result };
       const principal = kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;

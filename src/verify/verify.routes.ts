@@ -1,15 +1,40 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerValue } from '../core/auth/auth-checker';
 import { AppError } from '../core/errors';
-import { readSmallJson, sendError, writeJson } from '../core/http';
+import { readSmallJson, sendError, writeJsonText } from '../core/http';
+import { settle, whenDone, type Maybe } from '../core/maybe';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
 import type { Services } from '../services';
 import { VERIFIER_ROLES } from './verify.resolver';
 import { HTTP_METHODS } from './verify.service';
 import { VerifyResultType } from './verify.type';
+import type { Principal, TokenSnapshot, VerifyResult } from './verify.types';
 
 const NO_STORE = { 'cache-control': 'no-store' };
+
+/**
+ * A valid answer depends on the snapshot alone, and a cached snapshot is immutable (a change
+ * replaces it): its answer is serialized once, not on every request for it.
+ */
+const validAnswers = new WeakMap<TokenSnapshot, string>();
+
+function answerOf(result: VerifyResult): string {
+  if (!result.valid || !result.token) return JSON.stringify(VerifyResultType.from(result));
+  let answer = validAnswers.get(result.token);
+  if (answer === undefined) validAnswers.set(result.token, (answer = JSON.stringify(VerifyResultType.from(result))));
+  return answer;
+}
+
+/** The body's fields, checked: BAD_USER_INPUT names the first that is wrong. */
+function verifyRequestOf(parsed: unknown): { token: string; endpointId?: string; method?: string } {
+  const body = (parsed && typeof parsed === 'object' ? parsed : {}) as { token?: unknown; endpointId?: unknown; method?: unknown };
+  const { token, endpointId, method } = body;
+  if (typeof token !== 'string' || token.length === 0 || token.length > 512) throw AppError.badInput('token', 'token must be a string of 1 to 512 characters.');
+  if (endpointId !== undefined && endpointId !== null && (typeof endpointId !== 'string' || endpointId.length > 64)) throw AppError.badInput('endpointId', 'endpointId must be an endpoint id.');
+  if (method !== undefined && method !== null && (typeof method !== 'string' || !HTTP_METHODS.includes(method))) throw AppError.badInput('method', `method must be one of ${HTTP_METHODS.join(', ')}.`);
+  return { token, endpointId: endpointId ?? undefined, method: method ?? undefined };
+}
 
 /**
  * `POST /v1/verify` for gateways: `{ token, endpointId?, method? }` →
@@ -27,21 +52,39 @@ export function createVerifyHandler(services: Services, logger: Logger, metrics:
     const started = process.hrtime.bigint();
     const requestId = `v-${(counter++).toString(36)}`;
     res.once('finish', () => metrics.observeRequest('/v1/verify', res.statusCode, started));
-    void (async () => {
-      const ip = req.socket.remoteAddress ?? 'unknown';
-      await services.limits.consume('verifyPerIp', ip);
-      const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), ip);
-      if (!principal || !tokenId) throw AppError.unauthenticated();
-      await services.limits.consume('verifyPerToken', tokenId);
-      if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
-      const parsed = await readSmallJson(req, 4096);
-      const body = (parsed && typeof parsed === 'object' ? parsed : {}) as { token?: unknown; endpointId?: unknown; method?: unknown };
-      if (typeof body.token !== 'string' || body.token.length === 0 || body.token.length > 512) throw AppError.badInput('token', 'token must be a string of 1 to 512 characters.');
-      if (body.endpointId !== undefined && body.endpointId !== null && (typeof body.endpointId !== 'string' || body.endpointId.length > 64)) throw AppError.badInput('endpointId', 'endpointId must be an endpoint id.');
-      if (body.method !== undefined && body.method !== null && (typeof body.method !== 'string' || !HTTP_METHODS.includes(body.method))) throw AppError.badInput('method', `method must be one of ${HTTP_METHODS.join(', ')}.`);
-      const result = await services.verify.verifyFor(principal, body.token, { endpointId: (body.endpointId as string | null) ?? undefined, method: (body.method as string | null) ?? undefined });
-      writeJson(res, 200, VerifyResultType.from(result), NO_STORE);
-    })().catch((error: unknown) => sendError(res, error, logger, requestId));
+    const fail = (error: unknown) => sendError(res, error, logger, requestId);
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    // Who is asking, decided while the body arrives (synchronously when everything is cached and
+    // in memory: no promise on the way, see core/maybe.ts). Its failures come first, as before.
+    let caller: Maybe<Principal>;
+    try {
+      caller = whenDone(services.limits.consume('verifyPerIp', ip), () =>
+        whenDone(services.auth.authenticate(bearerValue(req.headers.authorization), ip), ({ principal, tokenId }) => {
+          if (!principal || !tokenId) throw AppError.unauthenticated();
+          return whenDone(services.limits.consume('verifyPerToken', tokenId), () => {
+            if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
+            return principal;
+          });
+        }),
+      );
+    } catch (error) {
+      caller = Promise.reject(error);
+    }
+    // Answered from the body's callback; until then a rejection is held, not unhandled.
+    if (caller instanceof Promise) caller.catch(() => undefined);
+    readSmallJson(req, 4096, (bodyError, parsed) =>
+      settle(
+        () =>
+          whenDone(caller, (principal) => {
+            if (bodyError) throw bodyError;
+            const { token, endpointId, method } = verifyRequestOf(parsed);
+            return whenDone(services.verify.verifyFor(principal, token, { endpointId, method }), (result) =>
+              writeJsonText(res, 200, answerOf(result), NO_STORE),
+            );
+          }),
+        fail,
+      ),
+    );
     return true;
   };
 }

@@ -1,6 +1,7 @@
 import type { Principal } from './verify.types';
 import { VerifyReason, type VerifyRequest, type VerifyResult } from './verify.types';
-import { whenDone, type Verifier } from './verifier';
+import { whenDone, type Maybe } from '../core/maybe';
+import type { Verifier } from './verifier';
 
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -12,7 +13,7 @@ export class VerifyService {
   constructor(private readonly verifier: Verifier) {}
 
   /** Synchronous when the verifier answers from its cache; `await` either. */
-  verifyFor(caller: Principal, value: string, request: VerifyRequest): VerifyResult | Promise<VerifyResult> {
+  verifyFor(caller: Principal, value: string, request: VerifyRequest): Maybe<VerifyResult> {
     return whenDone(this.verifier.verify(value, request), (result) =>
       result.token && result.token.tenantId !== caller.tenantId ? { valid: false, reason: VerifyReason.UNKNOWN, token: null } : result,
     );
