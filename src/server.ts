@@ -19,6 +19,7 @@ import { InProcessBus, RedisBus, type Bus } from './core/events/bus';
 import { EventDispatcher } from './core/events/dispatcher';
 import { Lifecycle } from './core/events/outbox';
 import { createErrorFormatter, formatForSocket, requestIdPlugin } from './core/graphql/format-error';
+import { JitExecutor } from './core/graphql/jit-executor';
 import { newId } from './core/ids';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
@@ -269,7 +270,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: new JitExecutor(schema).gateway(),
     formatError,
     validationRules: rules,
     allowBatchedHttpRequests: false,
