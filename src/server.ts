@@ -19,7 +19,7 @@ import { InProcessBus, RedisBus, type Bus } from './core/events/bus';
 import { EventDispatcher } from './core/events/dispatcher';
 import { Lifecycle } from './core/events/outbox';
 import { createErrorFormatter, formatForSocket, requestIdPlugin } from './core/graphql/format-error';
-import { JitExecutor } from './core/graphql/jit-executor';
+import { DEFAULT_COMPILED_DOCUMENTS, JitExecutor } from './core/graphql/jit-executor';
 import { newId } from './core/ids';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
@@ -270,7 +270,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   const apollo = new ApolloServer<Context>({
-    gateway: new JitExecutor(schema).gateway(),
+    ...(config.graphqlCompileAfter > 0 ? { gateway: new JitExecutor(schema, DEFAULT_COMPILED_DOCUMENTS, config.graphqlCompileAfter).gateway() } : { schema }),
     formatError,
     validationRules: rules,
     allowBatchedHttpRequests: false,

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { RateLimitSettings } from './rate-limit';
+import { DEFAULT_COMPILE_AFTER } from './graphql/jit-executor';
 import type { QueryLimits } from './graphql/limits';
 
 /** Where records live. */
@@ -44,6 +45,11 @@ export interface Config {
   verifyCacheTtlMs: number;
   /** Whether introspection is on. @default !production */
   introspection: boolean;
+  /**
+   * Runs of a GraphQL document by graphql-js before it is compiled with graphql-jit; 0 never
+   * compiles (graphql-js executes everything). @default 2
+   */
+  graphqlCompileAfter: number;
   /** How long before an outbound OAuth token expires Tessera refreshes it. @default 300000 (5 minutes) */
   oauthRefreshLeadMs: number;
   /** How often each instance looks for outbound OAuth tokens due for refresh. @default 30000 */
@@ -171,6 +177,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventPollMs: integer(env, 'TESSERA_EVENT_POLL_MS', 2_000, 50, 600_000),
     verifyCacheTtlMs: integer(env, 'TESSERA_VERIFY_CACHE_TTL_MS', 5_000, 0, 600_000),
     introspection: env.TESSERA_INTROSPECTION ? env.TESSERA_INTROSPECTION === 'true' : !production,
+    graphqlCompileAfter: integer(env, 'TESSERA_GRAPHQL_COMPILE_AFTER', DEFAULT_COMPILE_AFTER, 0, 1_000_000),
     oauthRefreshLeadMs: integer(env, 'TESSERA_OAUTH_REFRESH_LEAD_MS', 300_000, 0, 86_400_000),
     oauthRefreshIntervalMs: integer(env, 'TESSERA_OAUTH_REFRESH_INTERVAL_MS', 30_000, 100, 86_400_000),
     rateLimits: {

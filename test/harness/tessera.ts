@@ -98,6 +98,9 @@ export async function startTessera(options: StartOptions): Promise<TestInstance>
     // Suites share one Redis and one address: rate-limit tests set their own limits.
     TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '1000000',
     TESSERA_RATE_LEAKS_PER_IP_PER_MINUTE: '1000000',
+    // Every document through graphql-jit from its first run (in production from its second): the
+    // suite holds the compiled path to the API's contract, not just graphql-js.
+    TESSERA_GRAPHQL_COMPILE_AFTER: '1',
     ...options.env,
   });
   const clock = options.clock ?? new ManualClock();

@@ -24,6 +24,12 @@ describe('configuration', () => {
     expect(readFileSync(join(dir, 'secret.key'), 'utf8').trim()).toBe(first.secretKey.toString('hex'));
   });
 
+  it('should compile GraphQL documents on their second run unless told otherwise (0: never)', () => {
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).graphqlCompileAfter).toBe(2);
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_GRAPHQL_COMPILE_AFTER: '0' }).graphqlCompileAfter).toBe(0);
+    expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_GRAPHQL_COMPILE_AFTER: '-1' })).toThrow(ConfigError);
+  });
+
   it('should keep events 90 days and expired access tokens 7 days unless told otherwise (0: forever)', () => {
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir() })).toMatchObject({ eventRetentionDays: 90, expiredTokenRetentionDays: 7 });
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays).toBe(0);
