@@ -141,6 +141,30 @@ describe('rate limiting of POST /v1/verify', () => {
   });
 });
 
+describe('rate limiting of POST /v1/verify, shared through Redis', () => {
+  it('should count an address across instances and refuse it past the limit on either', async () => {
+    const redis = await startRedis();
+    const env = { TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE: '4' };
+    const a = await startTessera({ backend: 'postgres', redis: redis.url, env });
+    const b = await startSibling(a, { backend: 'postgres', redis: redis.url, env });
+    try {
+      const verify = (instance: TestInstance) =>
+        fetch(`${instance.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+      const answers = [await verify(a), await verify(b), await verify(a), await verify(b)];
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+      expect(((await answers[0].json()) as { valid: boolean; reason: string })).toMatchObject({ valid: false, reason: 'UNKNOWN' });
+      const limited = await verify(a);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+      expect((await verify(b)).status).toBe(429);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await redis.stop();
+    }
+  });
+});
+
 describe('rate limiting of failed authentication, shared through Redis', () => {
   let redis: RedisServer;
   let a: TestInstance;

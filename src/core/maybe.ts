@@ -12,6 +12,14 @@ export function whenDone<T, R>(value: Maybe<T>, then: (value: T) => Maybe<R>): M
 }
 
 /**
+ * Both values: now when both are ready, else once both settle (the first rejection wins, as with
+ * Promise.all) — two waits that do not depend on each other (two Redis round trips) overlap.
+ */
+export function both<A, B>(a: Maybe<A>, b: Maybe<B>): Maybe<[A, B]> {
+  return a instanceof Promise || b instanceof Promise ? Promise.all([a, b]) : [a, b];
+}
+
+/**
  * Runs `step` and hands any failure to `fail`, whether it throws now or rejects later; returns
  * nothing, so no rejection is ever left unhandled.
  */

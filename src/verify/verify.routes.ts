@@ -58,15 +58,15 @@ export function createVerifyHandler(services: Services, logger: Logger, metrics:
     // in memory: no promise on the way, see core/maybe.ts). Its failures come first, as before.
     let caller: Maybe<Principal>;
     try {
-      caller = whenDone(services.limits.consume('verifyPerIp', ip), () =>
-        whenDone(services.auth.authenticate(bearerValue(req.headers.authorization), ip), ({ principal, tokenId }) => {
-          if (!principal || !tokenId) throw AppError.unauthenticated();
-          return whenDone(services.limits.consume('verifyPerToken', tokenId), () => {
-            if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
-            return principal;
-          });
-        }),
-      );
+      // The per-address limit and the failed-authentication block are checked together (one
+      // Redis round trip); the per-caller limit needs the caller, so it follows.
+      caller = whenDone(services.auth.authenticate(bearerValue(req.headers.authorization), ip, services.limits.consume('verifyPerIp', ip)), ({ principal, tokenId }) => {
+        if (!principal || !tokenId) throw AppError.unauthenticated();
+        return whenDone(services.limits.consume('verifyPerToken', tokenId), () => {
+          if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
+          return principal;
+        });
+      });
     } catch (error) {
       caller = Promise.reject(error);
     }
