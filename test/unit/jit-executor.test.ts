@@ -1,5 +1,7 @@
-import { buildSchema, execute, GraphQLError, GraphQLScalarType, Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { buildSchema, execute, GraphQLError, GraphQLScalarType, isEnumType, isScalarType, isSpecifiedScalarType, Kind, parse, type OperationDefinitionNode } from 'graphql';
+import 'reflect-metadata';
 import { JitExecutor } from '../../src/core/graphql/jit-executor';
+import { buildTesseraSchema } from '../../src/schema';
 
 /** A schema with what Tessera's uses: interfaces, unions, enums, input defaults, a Date scalar, lists, non-null, async resolvers and errors. */
 const schema = buildSchema(`
@@ -137,5 +139,29 @@ describe('JitExecutor', () => {
     const result = await executor.execute(request as never);
     expect(result.errors?.[0].message).toBe('Unknown operation named "Three".');
     expect(documentsOf(executor).get('query One { failing } query Two { refused }:Three')).toEqual({ runs: 1, query: null });
+  });
+});
+
+/**
+ * graphql-jit coerces the variables graphql-js has coerced already (see jit-executor.ts). That is
+ * harmless only while coercing a coerced value changes nothing: every enum value's internal value
+ * is its name, and every scalar takes its own parsed values. A new enum or scalar that breaks
+ * this fails here, not in production.
+ */
+describe("Tessera's schema, as the executor's double coercion needs it", () => {
+  it('should have enums whose values are their names, and only scalars that take their own parsed values', async () => {
+    const tessera = await buildTesseraSchema();
+    const types = Object.values(tessera.getTypeMap()).filter((type) => !type.name.startsWith('__'));
+    const enumValues = types.filter(isEnumType).flatMap((type) => type.getValues().map((value) => [`${type.name}.${value.name}`, value.value]));
+    expect(enumValues.length).toBeGreaterThan(20);
+    for (const [name, value] of enumValues) expect(`${name}=${String(value)}`).toBe(`${name}=${name.split('.')[1]}`);
+    const scalars = types.filter(isScalarType).filter((type) => !isSpecifiedScalarType(type));
+    expect(scalars.map((type) => type.name).sort()).toEqual(['DateTimeISO', 'JSON', 'JSONObject']);
+    const stampType = tessera.getType('DateTimeISO') as GraphQLScalarType;
+    const parsed = stampType.parseValue('2026-01-02T03:04:05.000Z') as Date;
+    expect((stampType.parseValue(parsed) as Date).toISOString()).toBe(parsed.toISOString());
+    const json = tessera.getType('JSONObject') as GraphQLScalarType;
+    const object = json.parseValue({ a: [1, 'b'] });
+    expect(json.parseValue(object)).toEqual(object);
   });
 });

@@ -13,20 +13,21 @@ export const DEFAULT_COMPILE_AFTER = 2;
 
 /**
  * Executes GraphQL operations with graphql-jit instead of graphql-js's interpreter: each document
- * (by Apollo's query hash and operation name) is compiled once into a JavaScript function that
- * resolves, completes and serializes its fields without walking the AST again on every request —
- * on a 100-item list that walk is most of graphql-js's time (bench/list-query).
+ * (by Apollo's query hash and operation name) is compiled, once, on its `compileAfter`-th run,
+ * into a JavaScript function that resolves, completes and serializes its fields without walking
+ * the AST again on every request — on a 100-item list that walk is most of graphql-js's time
+ * (bench/list-query).
  *
  * Apollo Server does everything else as before — parsing, validation and its limits, plugins,
  * error formatting — and hands execution over through its gateway interface, the documented
- * way to bring an executor. Two things stay with graphql-js, so answers do not change:
+ * way to bring an executor. What stays with graphql-js, so answers do not change:
  * - variables are coerced by graphql-js first, so a bad variable is the same request error
  *   (Apollo recognises those by graphql-js's error shape and answers BAD_USER_INPUT), and
  *   defaults of input fields apply (graphql-jit 0.8 refuses a missing non-null input field even
  *   when it has a default). graphql-jit then coerces the coerced values again, which changes
  *   nothing for this schema's scalars (DateTimeISO takes a Date, JSON anything) and enums (each
- *   value's internal value is its name);
- * - a document graphql-jit cannot compile is executed by graphql-js.
+ *   value's internal value is its name) — test/unit/jit-executor.test.ts holds the schema to that;
+ * - a document's first runs, and any document graphql-jit cannot compile, run on graphql-js.
  * Subscriptions are graphql-ws's, as before.
  */
 export class JitExecutor {
