@@ -113,8 +113,12 @@ describe('JitExecutor', () => {
     expect(jit.errors?.[0].nodes?.[0].kind).toBe(Kind.VARIABLE_DEFINITION);
   });
 
-  type Documents = Map<string, { runs: number; query?: unknown }>;
-  const documentsOf = (executor: JitExecutor) => (executor as unknown as { documents: Documents }).documents;
+  /** The executor's LRU of documents, read without touching its order: `get` is `peek`, `keys` go least recently used first. */
+  type Documents = { peek(key: string): { runs: number; query?: unknown } | undefined; rkeys(): Iterable<string> };
+  const documentsOf = (executor: JitExecutor) => {
+    const documents = (executor as unknown as { documents: Documents }).documents;
+    return { get: (key: string) => documents.peek(key), keys: () => documents.rkeys() };
+  };
 
   it('should compile a document on its second run, once, and keep at most the configured number, dropping the least recently used', async () => {
     const executor = new JitExecutor(schema, 2);

@@ -4,6 +4,7 @@ import type { DatabaseConfig } from '../config';
 import type { MigrationEntry } from './migration';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { LRUCache } from 'lru-cache';
 
 export interface OrmOptions {
   database: DatabaseConfig;
@@ -45,10 +46,10 @@ export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
 /** The part of a libsql connection Tessera touches. */
 interface SqliteConnection {
   exec(sql: string): unknown;
-  prepare(sql: string): unknown;
+  prepare(sql: string): object;
 }
 
-/** Prepared statements kept per SQLite connection (most recently used). */
+/** Prepared statements kept per SQLite connection (least recently used dropped first). */
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
@@ -66,16 +67,10 @@ function prepareSqliteConnection(connection: SqliteConnection, done: (error: Err
   try {
     connection.exec('PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON');
     const prepare = connection.prepare.bind(connection);
-    const statements = new Map<string, unknown>();
+    const statements = new LRUCache<string, object>({ max: STATEMENT_CACHE_SIZE });
     connection.prepare = (sql: string) => {
       let statement = statements.get(sql);
-      if (statement !== undefined) {
-        statements.delete(sql);
-      } else {
-        statement = prepare(sql);
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
-      }
-      statements.set(sql, statement);
+      if (statement === undefined) statements.set(sql, (statement = prepare(sql)));
       return statement;
     };
     done(null, connection);

@@ -2,6 +2,7 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { LRUCache } from 'lru-cache';
 
 type Gateway = ApolloServerOptionsWithGateway<BaseContext>['gateway'];
 type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
@@ -31,8 +32,8 @@ export const DEFAULT_COMPILE_AFTER = 2;
  * Subscriptions are graphql-ws's, as before.
  */
 export class JitExecutor {
-  /** By document: how often it ran, and its function once compiled (null: it cannot be). */
-  private readonly documents = new Map<string, { runs: number; query?: CompiledQuery | null }>();
+  /** By document: how often it ran, and its function once compiled (null: it cannot be); least recently used dropped first. */
+  private readonly documents: LRUCache<string, { runs: number; query?: CompiledQuery | null }>;
 
   /**
    * @param compileAfter runs of a document by graphql-js before it is compiled: compiling costs
@@ -41,9 +42,11 @@ export class JitExecutor {
    */
   constructor(
     private readonly schema: GraphQLSchema,
-    private readonly maxDocuments = DEFAULT_COMPILED_DOCUMENTS,
+    maxDocuments = DEFAULT_COMPILED_DOCUMENTS,
     private readonly compileAfter = DEFAULT_COMPILE_AFTER,
-  ) {}
+  ) {
+    this.documents = new LRUCache({ max: maxDocuments });
+  }
 
   /** Apollo's `gateway` option: serves this schema and executes with {@link execute}. */
   gateway(): Gateway {
@@ -67,8 +70,6 @@ export class JitExecutor {
   readonly execute: Executor = async (requestContext) => {
     const { document, operation, operationName, queryHash, context } = requestContext;
     const variables = requestContext.request.variables ?? {};
-    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
-    if (coerced.errors) return { errors: coerced.errors };
     const query = this.compiledFor(`${queryHash}:${operationName ?? ''}`, () => {
       try {
         const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
@@ -77,7 +78,10 @@ export class JitExecutor {
         return null;
       }
     });
+    // graphql-js coerces (and reports) variables itself.
     if (!query) return execute({ schema: this.schema, document, contextValue: context, variableValues: variables, operationName });
+    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], variables, { maxErrors: 50 });
+    if (coerced.errors) return { errors: coerced.errors };
     const result: ExecutionResult = await query.query(undefined, context, coerced.coerced);
     return result.errors ? { ...result, errors: result.errors.map(asGraphQLJsError) } : result;
   };
@@ -89,13 +93,7 @@ export class JitExecutor {
    */
   private compiledFor(key: string, compile: () => CompiledQuery | null): CompiledQuery | null | undefined {
     let entry = this.documents.get(key);
-    if (entry) this.documents.delete(key);
-    else {
-      if (this.documents.size >= this.maxDocuments) this.documents.delete(this.documents.keys().next().value as string);
-      entry = { runs: 0 };
-    }
-    // Most recently used last: the first key is the one to drop.
-    this.documents.set(key, entry);
+    if (!entry) this.documents.set(key, (entry = { runs: 0 }));
     entry.runs += 1;
     if (entry.query === undefined && entry.runs >= this.compileAfter) entry.query = compile();
     return entry.query;
