@@ -21,6 +21,7 @@ import { Lifecycle } from './core/events/outbox';
 import { createErrorFormatter, formatForSocket, requestIdPlugin } from './core/graphql/format-error';
 import { DEFAULT_COMPILED_DOCUMENTS, JitExecutor } from './core/graphql/jit-executor';
 import { newId } from './core/ids';
+import { whenDone } from './core/maybe';
 import { createLogger, type Logger } from './core/logger';
 import { Metrics } from './core/metrics';
 import { SecretBox } from './core/secrets';
@@ -263,7 +264,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (ids.size === 0) return;
     for (const [socket, auth] of socketAuth) {
       if (!ids.has(auth.tokenId) && !ids.has(auth.principal.id)) continue;
-      void Promise.resolve(verifier.authenticate(auth.value)).then(({ principal }) => {
+      void whenDone(verifier.authenticate(auth.value), ({ principal }) => {
         if (!principal) socket.close(CloseCode.Unauthorized, 'The token of this connection is no longer valid');
       });
     }

@@ -3,10 +3,10 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
 import type { ListedToken, TokenRecord } from '../../core/tokens/token.entity';
+import { WorkflowStartEvent, type Workflow, type WorkflowInstance } from './workflow.entity';
 
 /** What the list of workflow tokens reads of each (and so selects). */
 export type ListedWorkflowToken = ListedToken & Pick<TokenRecord, 'subjectId'>;
-import { WorkflowStartEvent, type Workflow, type WorkflowInstance } from './workflow.entity';
 
 @ObjectType('Workflow', { description: 'A published workflow. A COMPONENT workflow has one current token that starts it from outside.' })
 export class WorkflowType {
