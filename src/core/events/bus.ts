@@ -272,6 +272,7 @@ export class RedisBus implements Bus {
         })
       : undefined;
     let published = false;
+    let failure: string | undefined;
     try {
       // Bounded by the publisher's command timeout.
       const receivers = await this.publisher.publish(BUS_CHANNEL, JSON.stringify(message));
@@ -284,7 +285,8 @@ export class RedisBus implements Bus {
         await acked;
       }
     } catch (error) {
-      this.logger.warn({ component: 'bus', err: (error as Error).message }, 'publishing on the bus failed');
+      // Logged below for evictions; a lost "new events" wake-up is caught up by polling storage.
+      failure = (error as Error).message;
     } finally {
       if (id) this.awaitingAcks.delete(id);
       if (timer) clearTimeout(timer);
@@ -293,7 +295,7 @@ export class RedisBus implements Bus {
     const propagation = { acknowledged: published ? Math.min(waiting.received, this.peers) : 0, expected: this.peers };
     if (!published || propagation.acknowledged < propagation.expected) {
       this.logger.warn(
-        { component: 'bus', ...propagation, published, boundMs: this.boundMs, tokenIds: partial.evictTokenIds },
+        { component: 'bus', ...propagation, published, ...(failure ? { err: failure } : {}), boundMs: this.boundMs, tokenIds: partial.evictTokenIds },
         'an eviction was not acknowledged by every instance in time; each stops trusting its cached answers within boundMs',
       );
     }
