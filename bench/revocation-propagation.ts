@@ -9,14 +9,24 @@
  * Baseline, alternating with the rounds: raw Redis PUBLISH→message latency between two ioredis
  * clients on the same Redis.
  *
- *   node dist-bench/bench/revocation-propagation.js [--quick]
+ * Fault modes (the revocation bound, issue 16): `--partition` puts B behind a loopback TCP proxy
+ * and holds all of B's Redis traffic (nothing refused) from just before the revoke until B first
+ * refuses; `--stall` freezes B (SIGSTOP) for 2 s across the revoke. Target there: no request sent
+ * more than TESSERA_VERIFY_CACHE_TTL_MS (5 s) after the mutation's response is accepted.
+ *
+ *   node dist-bench/bench/revocation-propagation.js [--quick] [--partition | --stall]
  */
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
 import { startPostgres, startRedis } from '../test/harness/services';
+import { startTcpProxy, type TcpProxy } from '../test/harness/tcp-proxy';
 import { QUICK, REVOKE_PAT, createPat, fmt, gql, main, median, quantile, sleep, startTessera, table, type TesseraProc } from './lib/common';
 
-const ROUNDS = QUICK ? 6 : 20;
+const MODE: 'normal' | 'partition' | 'stall' = process.argv.includes('--partition') ? 'partition' : process.argv.includes('--stall') ? 'stall' : 'normal';
+const ROUNDS = MODE !== 'normal' ? (QUICK ? 2 : 5) : QUICK ? 6 : 20;
+/** TESSERA_VERIFY_CACHE_TTL_MS's default: the stated bound in the fault modes. */
+const BOUND_MS = 5_000;
+const STALL_MS = 2_000;
 const CONCURRENCY = 8;
 const REDIS_SAMPLES = 50;
 const now = (): number => Number(process.hrtime.bigint()) / 1e6; // ms, monotonic
@@ -55,7 +65,16 @@ interface RoundResult {
   verifyMs: number;
 }
 
-async function round(a: TesseraProc, b: TesseraProc, agent: Agent, n: number): Promise<RoundResult> {
+async function busUp(url: string): Promise<void> {
+  for (const deadline = now() + 30_000; now() < deadline; await sleep(50)) {
+    const body = (await (await fetch(`${url}/readyz`)).json()) as { bus?: string };
+    if (body.bus === 'up') return;
+  }
+  throw new Error(`${url}: the bus did not come back up`);
+}
+
+async function round(a: TesseraProc, b: TesseraProc, agent: Agent, n: number, proxy?: TcpProxy): Promise<RoundResult> {
+  await Promise.all([busUp(a.url), busUp(b.url)]);
   const pat = await createPat(a.url, a.adminToken, `bench revocation ${n}`);
   const auth = `Bearer ${b.adminToken}`;
   const body = JSON.stringify({ token: pat.secret });
@@ -63,7 +82,7 @@ async function round(a: TesseraProc, b: TesseraProc, agent: Agent, n: number): P
   const samples: Sample[] = [];
   let stop = false;
   const workers = Array.from({ length: CONCURRENCY }, async () => {
-    const deadline = now() + 5_000;
+    const deadline = now() + (MODE === 'normal' ? 5_000 : BOUND_MS + STALL_MS + 8_000);
     while (!stop && now() < deadline) {
       const sent = now();
       const valid = await verifyOnce(agent, b.port, auth, body);
@@ -71,15 +90,23 @@ async function round(a: TesseraProc, b: TesseraProc, agent: Agent, n: number): P
     }
   });
   await sleep(50);
+  if (MODE === 'partition') proxy?.hold();
+  let stalled: Promise<void> | undefined;
+  if (MODE === 'stall') {
+    process.kill(b.pid, 'SIGSTOP');
+    stalled = sleep(STALL_MS).then(() => void process.kill(b.pid, 'SIGCONT'));
+  }
   const mutationSent = now();
   await gql(a.url, a.adminToken, REVOKE_PAT, { id: pat.id });
   const mutationReturned = now();
   // Keep hammering for a while after the first rejection so late acceptances would show.
-  const until = now() + 2_000;
+  const until = now() + (MODE === 'normal' ? 2_000 : BOUND_MS + STALL_MS + 3_000);
   while (now() < until && !samples.some((s) => !s.valid && s.received >= mutationSent)) await sleep(1);
-  await sleep(100);
+  await sleep(MODE === 'normal' ? 100 : 500);
   stop = true;
   await Promise.all(workers);
+  await stalled;
+  proxy?.release();
   const firstRejection = Math.min(...samples.filter((s) => !s.valid).map((s) => s.received));
   const accepted = samples.filter((s) => s.valid);
   return {
@@ -116,6 +143,7 @@ async function redisRound(url: string): Promise<number[]> {
 
 async function run(): Promise<void> {
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const proxy = MODE === 'partition' ? await startTcpProxy(redis.port) : undefined;
   let a: TesseraProc | undefined;
   let b: TesseraProc | undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
@@ -123,15 +151,16 @@ async function run(): Promise<void> {
     const databaseUrl = await postgres.createDatabase('bench_revocation');
     const shared = { databaseUrl, redisUrl: redis.url, secretKey: 'ab'.repeat(32), adminToken: `bench-admin-${'c'.repeat(40)}` };
     a = await startTessera(shared);
-    b = await startTessera(shared);
-    console.log(`\n## revocation-propagation — revoke on A, hammer POST /v1/verify on B (${CONCURRENCY} connections), ${ROUNDS} rounds; baseline Redis PUBLISH→message (${REDIS_SAMPLES} per round), alternating`);
-    await round(a, b, agent, 0); // warm-up
+    b = await startTessera({ ...shared, redisUrl: proxy?.url ?? redis.url });
+    const fault = MODE === 'partition' ? ", B's Redis traffic HELD across the revoke" : MODE === 'stall' ? `, B frozen (SIGSTOP) ${STALL_MS} ms across the revoke` : '';
+    console.log(`\n## revocation-propagation${MODE === 'normal' ? '' : ` --${MODE}`} — revoke on A, hammer POST /v1/verify on B (${CONCURRENCY} connections)${fault}, ${ROUNDS} rounds; baseline Redis PUBLISH→message (${REDIS_SAMPLES} per round), alternating`);
+    await round(a, b, agent, 0, proxy); // warm-up
     await redisRound(redis.url);
     const results: RoundResult[] = [];
     const redisLatencies: number[] = [];
     const redisMedians: number[] = [];
     for (let n = 1; n <= ROUNDS; n += 1) {
-      results.push(await round(a, b, agent, n));
+      results.push(await round(a, b, agent, n, proxy));
       const latencies = await redisRound(redis.url);
       redisLatencies.push(...latencies);
       redisMedians.push(median(latencies));
@@ -154,7 +183,12 @@ async function run(): Promise<void> {
       ],
     );
     const totalAfter = col((r) => r.acceptedAfter).reduce((x, y) => x + y, 0);
-    console.log(`(b) requests accepted after the mutation returned, all rounds: ${totalAfter} (target 0) → ${totalAfter === 0 ? 'MET' : 'NOT MET'}`);
+    if (MODE === 'normal') {
+      console.log(`(b) requests accepted after the mutation returned, all rounds: ${totalAfter} (target 0) → ${totalAfter === 0 ? 'MET' : 'NOT MET'}`);
+    } else {
+      const latest = Math.max(...col((r) => r.lastAcceptedSentMs));
+      console.log(`(b) requests accepted after the mutation returned, all rounds: ${totalAfter}; the latest was SENT ${fmt(latest)} ms after the response (bound ${BOUND_MS} ms) → ${latest <= BOUND_MS ? 'MET' : 'NOT MET'}`);
+    }
     const redisP50 = median(redisLatencies);
     console.log(`ratio (mutation request → first rejection on B) / Redis PUBLISH→message, medians: ${fmt(median(col((r) => r.fromRequestMs)) / redisP50, 1)}× (${fmt(median(col((r) => r.fromRequestMs)))} ms vs ${fmt(redisP50, 3)} ms)`);
     console.log(`ratio revoke round trip / Redis PUBLISH→message, medians: ${fmt(median(col((r) => r.mutationMs)) / redisP50, 1)}×`);
@@ -163,8 +197,9 @@ async function run(): Promise<void> {
     agent.destroy();
     await a?.stop();
     await b?.stop();
+    await proxy?.close();
     await Promise.all([postgres.stop(), redis.stop()]);
   }
 }
 
-main('revocation-propagation', run, 240_000);
+main('revocation-propagation', run, MODE === 'normal' ? 240_000 : 600_000);

@@ -17,7 +17,7 @@ import type { Config } from './core/config';
 import { openDatabase } from './core/db/orm';
 import { InProcessBus, RedisBus, type Bus } from './core/events/bus';
 import { EventDispatcher } from './core/events/dispatcher';
-import { Lifecycle } from './core/events/outbox';
+import { Lifecycle, propagationPlugin } from './core/events/outbox';
 import { createErrorFormatter, formatForSocket, requestIdPlugin } from './core/graphql/format-error';
 import { DEFAULT_COMPILED_DOCUMENTS, JitExecutor } from './core/graphql/jit-executor';
 import { newId } from './core/ids';
@@ -34,7 +34,7 @@ import { ExpirySweep, sharedSubscribe } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
 import { createVerifyHandler, Verifier, type Principal } from './verify';
-import { RateLimitedError, RateLimits } from './core/rate-limit';
+import { LIMITS_REDIS_TIMEOUT_MS, RateLimitedError, RateLimits } from './core/rate-limit';
 import { limitRules, validateWithLimits } from './core/graphql/limits';
 import { GraphQLError } from 'graphql';
 import Redis from 'ioredis';
@@ -102,7 +102,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   let bus: Bus;
   if (config.redisUrl) {
-    const redisBus = new RedisBus(instanceId, config.redisUrl, logger);
+    const redisBus = new RedisBus(instanceId, config.redisUrl, logger, { boundMs: config.verifyCacheTtlMs });
     await redisBus.connect();
     bus = redisBus;
   } else {
@@ -115,8 +115,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   await dispatcher.start();
-  // Rate-limit counters live in Redis when there is one (shared by every instance).
-  const limitsRedis = config.redisUrl ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (attempt) => Math.min(50 * attempt, 1000) }) : undefined;
+  // Rate-limit counters live in Redis when there is one (shared by every instance), on a client of
+  // their own whose commands give up quickly: RateLimits then counts locally instead of stalling.
+  const limitsRedis = config.redisUrl
+    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: LIMITS_REDIS_TIMEOUT_MS, connectTimeout: 2_000, retryStrategy: (attempt) => Math.min(50 * attempt, 1000) })
+    : undefined;
   limitsRedis?.on('error', () => undefined);
   const limits = new RateLimits(config.rateLimits, limitsRedis);
   const deps: CoreDeps = { orm, config, clock, logger, box, lifecycle, tokens: new TokenStore(box, config.expiryWarningDays), verifier, dispatcher, limits };
@@ -156,6 +159,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Ready while the database answers. The bus is 'up' only while its liveness lease holds (a
+  // heartbeat came back in time); 'degraded' still serves safely: cached answers older than
+  // TESSERA_VERIFY_CACHE_TTL_MS are re-read from storage.
   app.get('/readyz', async (_req, res) => {
     try {
       await orm.em.fork().getConnection().execute('select 1');
@@ -284,6 +290,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin(logger),
+      propagationPlugin(lifecycle, config.verifyCacheTtlMs),
       {
         async serverWillStart() {
           return {

@@ -26,21 +26,46 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** The longest a Redis-backed limit waits for Redis before counting locally (the limits client's command timeout). */
+export const LIMITS_REDIS_TIMEOUT_MS = 250;
+
+/** After Redis failed or timed out, limits are counted locally this long before Redis is tried again. */
+export const LIMITS_LOCAL_FALLBACK_MS = 1_000;
+
 /**
  * Fixed-window limits shared by every instance through Redis (rate-limiter-flexible), or kept in
- * memory for the embedded default. While Redis is unreachable each instance falls back to its
- * own in-memory window rather than failing open or closed.
+ * memory for the embedded default. While Redis is unreachable or does not answer within
+ * {@link LIMITS_REDIS_TIMEOUT_MS} (the command timeout of the client given here), each instance
+ * counts in its own in-memory window for {@link LIMITS_LOCAL_FALLBACK_MS} before trying Redis
+ * again, rather than failing open or closed or stalling requests: a hung Redis costs at most one
+ * timeout per request, and only for requests that arrive while a probe is in flight.
  */
 export class RateLimits {
   private readonly limiters = new Map<RateLimitName, RateLimiterAbstract>();
+  private readonly local = new Map<RateLimitName, RateLimiterMemory>();
+  /** Until when (epoch ms) Redis-backed limits count locally. */
+  private localUntil = 0;
 
   constructor(settings: RateLimitSettings, redis?: Redis) {
     for (const [name, points] of Object.entries(settings) as [RateLimitName, number][]) {
       if (points <= 0) continue;
       const options = { keyPrefix: `tessera:rl:${name}`, points, duration: 60 };
       const memory = new RateLimiterMemory(options);
-      this.limiters.set(name, redis ? new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: memory, useRedisPackage: false }) : memory);
+      this.local.set(name, memory);
+      this.limiters.set(name, redis ? new RateLimiterRedis({ ...options, storeClient: redis, useRedisPackage: false }) : memory);
     }
+  }
+
+  /** The limiter to count with now: the in-memory one while Redis is being skipped. */
+  private limiterFor(name: RateLimitName): RateLimiterAbstract | undefined {
+    return this.localUntil > 0 && Date.now() < this.localUntil ? this.local.get(name) : this.limiters.get(name);
+  }
+
+  /** Redis failed (or timed out): count locally for a while, starting with this request. */
+  private fallBack<T>(name: RateLimitName, error: unknown, again: () => Maybe<T>): Maybe<T> {
+    if (!this.local.has(name) || error instanceof RateLimiterRes) throw error;
+    this.localUntil = Date.now() + LIMITS_LOCAL_FALLBACK_MS;
+    return again();
   }
 
   /**
@@ -48,7 +73,7 @@ export class RateLimits {
    * answer synchronously (see {@link memoryStorageOf}); Redis-backed ones return a promise.
    */
   consume(name: RateLimitName, key: string): Maybe<void> {
-    const limiter = this.limiters.get(name);
+    const limiter = this.limiterFor(name);
     if (!limiter) return;
     const storage = memoryStorageOf(limiter);
     if (storage) {
@@ -59,18 +84,20 @@ export class RateLimits {
     return limiter.consume(key).then(
       () => undefined,
       (rejection: unknown) => {
-        throw rejection instanceof RateLimiterRes ? limitedFor(rejection) : rejection;
+        if (rejection instanceof RateLimiterRes) throw limitedFor(rejection);
+        return this.fallBack(name, rejection, () => this.consume(name, key));
       },
     );
   }
 
   /** Whether `key` is already past the limit, without counting a hit (synchronous in memory). */
   isBlocked(name: RateLimitName, key: string): Maybe<RateLimitedError | null> {
-    const limiter = this.limiters.get(name);
+    const limiter = this.limiterFor(name);
     if (!limiter) return null;
     const judge = (state: RateLimiterRes | null) => (state && state.consumedPoints > limiter.points ? limitedFor(state) : null);
     const storage = memoryStorageOf(limiter);
-    return storage ? judge(storage.get(limiter.getKey(key))) : limiter.get(key).then(judge);
+    if (storage) return judge(storage.get(limiter.getKey(key)));
+    return limiter.get(key).then(judge, (error: unknown) => this.fallBack(name, error, () => this.isBlocked(name, key)));
   }
 }
 

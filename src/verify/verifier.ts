@@ -22,9 +22,12 @@ export function registerKindVerifier(verifier: KindVerifier): void {
 }
 
 export interface VerifierOptions {
-  /** Longest a cached result lives while eviction messages reach this instance. @default 60000 */
+  /** Longest a cached result lives while the bus's lease holds (evictions proven to arrive). @default 60000 */
   connectedTtlMs?: number;
-  /** Longest a cached result lives while they may not (Redis down): the staleness bound. */
+  /**
+   * The staleness bound (`TESSERA_VERIFY_CACHE_TTL_MS`): a cached result older than this (counted
+   * from the start of the storage read it came from) is used only while the bus's lease holds.
+   */
   disconnectedTtlMs: number;
   /** How long "this value does not exist" is remembered. @default 2000 */
   negativeTtlMs?: number;
@@ -91,9 +94,13 @@ export class Verifier {
     }
     const hash = this.box.hash(value);
     const now = Date.now();
-    const ttl = this.bus.connected ? this.connectedTtlMs : this.options.disconnectedTtlMs;
-    const cached = this.cache.get(hash, ttl, now);
-    if (cached && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) return this.answer(cached.snapshot, request);
+    const cached = this.cache.get(hash, this.connectedTtlMs, now);
+    // Trusted while the bus proves evictions arrive (its lease), else only within the bound: a
+    // stale answer read before a revocation can then outlive the revocation's response by at
+    // most the bound, whatever Redis or the network does (fail closed: re-read storage).
+    if (cached && (now < this.bus.trustedUntil || now - cached.storedAt <= this.options.disconnectedTtlMs) && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) {
+      return this.answer(cached.snapshot, request);
+    }
     return this.snapshotOf(hash).then((snapshot) => this.answer(snapshot, request));
   }
 
@@ -138,10 +145,12 @@ export class Verifier {
     let loading = this.loading.get(hash);
     if (!loading) {
       const generation = this.generation;
+      // An entry's age counts from before the read: what it holds may be that old.
+      const readStart = Date.now();
       loading = this.load(hash)
         .then((snapshot) => {
           // A read that overlapped an eviction may predate the change: answer it, never cache it.
-          if (generation === this.generation) this.cache.set(hash, snapshot, Date.now());
+          if (generation === this.generation) this.cache.set(hash, snapshot, readStart);
           return snapshot;
         })
         .finally(() => {

@@ -3,6 +3,7 @@ import type { TokenSnapshot } from './verify.types';
 interface Entry {
   /** null: the value is known not to exist. */
   snapshot: TokenSnapshot | null;
+  /** When the storage read this answer came from started (epoch ms): its age counts from there. */
   storedAt: number;
 }
 

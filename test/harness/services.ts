@@ -38,6 +38,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port; resolves once it answers PING. */
   start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void;
+  /** Lets a paused process run again (SIGCONT). */
+  resume(): void;
 }
 
 /** The subset of the untyped `pg` module used here. */
@@ -351,10 +355,18 @@ export async function startRedis(): Promise<RedisServer> {
     url: `redis://127.0.0.1:${port}`,
     port,
     start,
+    pause(): void {
+      if (!child?.kill('SIGSTOP')) throw new Error('redis-server is not running');
+    },
+    resume(): void {
+      if (!child?.kill('SIGCONT')) throw new Error('redis-server is not running');
+    },
     async stop(): Promise<void> {
       const proc = child;
       if (!proc) return;
       if (proc.exitCode === null && proc.signalCode === null) {
+        // A paused server would only act on SIGTERM once continued.
+        proc.kill('SIGCONT');
         const exit = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
         proc.kill('SIGTERM');
         const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);

@@ -18,6 +18,33 @@ export interface BusMessage {
 /** The longest a change waits for other instances to acknowledge an eviction. */
 export const EVICTION_ACK_TIMEOUT_MS = 250;
 
+/** The longest a PUBLISH (an announcement or a heartbeat) waits for Redis. */
+export const PUBLISH_TIMEOUT_MS = 1_000;
+
+/**
+ * What an announcement reached: how many other instances acknowledged its evictions in time, out
+ * of how many were listening (PUBLISH's answer, or the last known count when Redis did not
+ * answer). `acknowledged < expected` is a shortfall: the change is committed, and every instance
+ * that missed it stops trusting its cached answers within the bus's bound.
+ */
+export interface Propagation {
+  acknowledged: number;
+  expected: number;
+}
+
+/**
+ * The bus's liveness lease, for {@link RedisBus}: how often it proves itself and how long a proof
+ * lasts. `boundMs` is `TESSERA_VERIFY_CACHE_TTL_MS`: the longest any instance can accept a token
+ * after its revocation returned, whatever Redis or the network does.
+ */
+export interface LeaseTimings {
+  boundMs: number;
+  /** Between two heartbeats. @default boundMs / 5, within 100..1000 ms */
+  heartbeatIntervalMs?: number;
+  /** A heartbeat that comes back later than this proves nothing. @default as the interval */
+  heartbeatTimeoutMs?: number;
+}
+
 type Handler = (message: BusMessage) => void;
 
 /**
@@ -27,11 +54,18 @@ type Handler = (message: BusMessage) => void;
  */
 export interface Bus {
   readonly instanceId: string;
-  publish(message: Omit<BusMessage, 'origin'>): Promise<void>;
+  /** Never throws, never waits longer than {@link PUBLISH_TIMEOUT_MS} + {@link EVICTION_ACK_TIMEOUT_MS}. */
+  publish(message: Omit<BusMessage, 'origin'>): Promise<Propagation>;
   onMessage(handler: Handler): void;
-  /** Called when the connection to the other instances returns after a loss. */
+  /** Called when the connection to the other instances returns after a loss (or its lease lapsed). */
   onReconnect(handler: () => void): void;
-  /** Whether messages currently reach the other instances. */
+  /**
+   * Until when (epoch ms) this instance has proven it hears every message sent on the bus before
+   * now: the last heartbeat that came back in time, sent at `s`, proves it until `s + boundMs`.
+   * Cached verification answers are trusted past the bound only before this time.
+   */
+  readonly trustedUntil: number;
+  /** Whether the lease holds now (`Date.now() < trustedUntil`): `/readyz` reports the bus up. */
   readonly connected: boolean;
   close(): Promise<void>;
 }
@@ -40,13 +74,15 @@ export interface Bus {
 export class InProcessBus implements Bus {
   private readonly emitter = new EventEmitter();
   readonly connected = true;
+  readonly trustedUntil = Number.POSITIVE_INFINITY;
 
   constructor(readonly instanceId: string) {
     this.emitter.setMaxListeners(0);
   }
 
-  async publish(message: Omit<BusMessage, 'origin'>): Promise<void> {
+  async publish(message: Omit<BusMessage, 'origin'>): Promise<Propagation> {
     this.emitter.emit('message', { ...message, origin: this.instanceId });
+    return { acknowledged: 0, expected: 0 };
   }
 
   onMessage(handler: Handler): void {
@@ -73,9 +109,17 @@ const ackChannel = (instanceId: string) => `tessera:ack:${instanceId}`;
  *
  * Evictions are acknowledged: PUBLISH answers how many processes received the message, each
  * receiver acknowledges on the sender's own channel once its cache has dropped the tokens, and
- * `publish` resolves when all have (or after {@link EVICTION_ACK_TIMEOUT_MS}, so a hung instance
- * cannot stall changes). A revocation therefore returns only after every reachable instance
- * refuses the token.
+ * `publish` resolves when all have, or after {@link EVICTION_ACK_TIMEOUT_MS}, with how many did.
+ * Every command has a timeout: a hung Redis or a held connection cannot stall a change.
+ *
+ * Liveness is proven, not assumed from the socket: every heartbeat interval the instance
+ * publishes a heartbeat to itself and waits for it on its subscribing connection. Redis relays
+ * to one subscriber in the order it executed the PUBLISHes, so a heartbeat that comes back proves
+ * that every message published before it was sent has been received. A heartbeat sent at `s` that
+ * comes back within the heartbeat timeout extends {@link trustedUntil} to `s + boundMs`; an
+ * instance whose heartbeats stop coming back (partition, paused Redis, a stalled process) loses
+ * its lease within the bound, and the verifier then stops trusting cached answers older than the
+ * bound (fail closed).
  */
 export class RedisBus implements Bus {
   private readonly publisher: Redis;
@@ -84,28 +128,49 @@ export class RedisBus implements Bus {
   private down = false;
   private closing = false;
   private readonly awaitingAcks = new Map<string, { received: number; expected: number | null; done: () => void }>();
+  private lease = 0;
+  private leaseHeld = false;
+  /** Heartbeats in flight: sequence number → sent at (epoch ms). */
+  private readonly beats = new Map<number, number>();
+  private beatSequence = 0;
+  private beatTimer?: NodeJS.Timeout;
+  private firstBeat?: () => void;
+  /** Other instances listening, as the last PUBLISH answered. */
+  private peers = 0;
+  readonly boundMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
 
   constructor(
     readonly instanceId: string,
     url: string,
     private readonly logger: Logger,
+    timings: LeaseTimings,
   ) {
+    this.boundMs = timings.boundMs;
+    this.heartbeatIntervalMs = timings.heartbeatIntervalMs ?? Math.min(1_000, Math.max(100, Math.floor(timings.boundMs / 5)));
+    this.heartbeatTimeoutMs = timings.heartbeatTimeoutMs ?? this.heartbeatIntervalMs;
     this.emitter.setMaxListeners(0);
     const retryStrategy = (attempt: number) => Math.min(50 * attempt, 1000);
-    this.publisher = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy, lazyConnect: true });
-    this.subscriber = new Redis(url, { retryStrategy, lazyConnect: true, maxRetriesPerRequest: null });
+    const common = { retryStrategy, lazyConnect: true, connectTimeout: 2_000 } as const;
+    // Commands fail after the timeout instead of waiting for a Redis that does not answer.
+    this.publisher = new Redis(url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: PUBLISH_TIMEOUT_MS });
+    this.subscriber = new Redis(url, { ...common, maxRetriesPerRequest: null, commandTimeout: 2_000 });
     for (const client of [this.publisher, this.subscriber]) {
       client.on('error', (error: Error) => this.markDown(error));
       client.on('end', () => this.markDown(new Error('connection ended')));
     }
     this.subscriber.on('message', (channel: string, raw: string) => {
-      let message: BusMessage & { ackOf?: string };
+      let message: BusMessage & { ackOf?: string; beat?: number };
       try {
-        message = JSON.parse(raw) as BusMessage & { ackOf?: string };
+        message = JSON.parse(raw) as BusMessage & { ackOf?: string; beat?: number };
       } catch {
         return;
       }
-      if (channel !== BUS_CHANNEL) return this.acknowledged(message.ackOf);
+      if (channel !== BUS_CHANNEL) {
+        if (typeof message.beat === 'number') return this.beatReturned(message.beat);
+        return this.acknowledged(message.ackOf);
+      }
       if (message.origin === this.instanceId) return;
       this.emitter.emit('message', message);
       if (message.id) void this.publisher.publish(ackChannel(message.origin), JSON.stringify({ ackOf: message.id })).catch(() => undefined);
@@ -119,10 +184,65 @@ export class RedisBus implements Bus {
     });
   }
 
-  /** Connects both clients and joins the channel; fails if Redis cannot be reached at start. */
+  /** Connects both clients, joins the channels and proves liveness once; fails if Redis cannot be reached at start. */
   async connect(): Promise<void> {
     await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
     await this.subscriber.subscribe(BUS_CHANNEL, ackChannel(this.instanceId));
+    const proven = new Promise<void>((resolve) => (this.firstBeat = resolve));
+    this.beat();
+    this.beatTimer = setInterval(() => this.beat(), this.heartbeatIntervalMs);
+    this.beatTimer.unref();
+    // Start with a lease when Redis answers in time; without one the instance still serves (from storage).
+    const timer = setTimeout(() => this.firstBeat?.(), this.heartbeatTimeoutMs * 2);
+    await proven;
+    clearTimeout(timer);
+    this.firstBeat = undefined;
+  }
+
+  get trustedUntil(): number {
+    return this.lease;
+  }
+
+  get connected(): boolean {
+    return Date.now() < this.lease;
+  }
+
+  /** Sends one heartbeat to this instance's own channel, and notices a lapsed lease. */
+  private beat(): void {
+    const now = Date.now();
+    if (this.leaseHeld && now >= this.lease) {
+      this.leaseHeld = false;
+      this.logger.warn(
+        { component: 'bus', boundMs: this.boundMs },
+        'bus liveness not proven within the bound: cached verifications older than the bound are no longer trusted (read from storage) until heartbeats return',
+      );
+    }
+    for (const [sequence, sentAt] of this.beats) if (now - sentAt > this.heartbeatTimeoutMs) this.beats.delete(sequence);
+    const sequence = (this.beatSequence += 1);
+    this.beats.set(sequence, now);
+    void this.publisher.publish(ackChannel(this.instanceId), JSON.stringify({ beat: sequence })).catch(() => undefined);
+  }
+
+  private beatReturned(sequence: number): void {
+    const sentAt = this.beats.get(sequence);
+    if (sentAt === undefined) return;
+    this.beats.delete(sequence);
+    const now = Date.now();
+    // A late heartbeat proves nothing: messages may have waited anywhere meanwhile.
+    if (now - sentAt > this.heartbeatTimeoutMs) return;
+    // Older heartbeats in flight can no longer prove more than this one.
+    for (const older of this.beats.keys()) if (older < sequence) this.beats.delete(older);
+    this.lease = Math.max(this.lease, sentAt + this.boundMs);
+    this.firstBeat?.();
+    if (!this.leaseHeld) {
+      const regained = this.beatSequence > 1;
+      this.leaseHeld = true;
+      if (regained) {
+        // Evictions may have been missed while the lease was lapsed: forget everything cached.
+        this.logger.info({ component: 'bus' }, 'bus liveness proven again; cached verifications trusted again');
+        this.emitter.emit('reconnect');
+      }
+    }
   }
 
   private acknowledged(id: string | undefined): void {
@@ -132,10 +252,6 @@ export class RedisBus implements Bus {
     if (waiting.expected !== null && waiting.received >= waiting.expected) waiting.done();
   }
 
-  get connected(): boolean {
-    return !this.down && this.publisher.status === 'ready';
-  }
-
   private markDown(error: Error): void {
     if (this.closing || this.down) return;
     this.down = true;
@@ -143,32 +259,47 @@ export class RedisBus implements Bus {
     this.logger.warn({ component: 'bus', err: error.message }, 'redis is unreachable; instances fall back to polling storage and short cache lifetimes');
   }
 
-  async publish(partial: Omit<BusMessage, 'origin'>): Promise<void> {
+  async publish(partial: Omit<BusMessage, 'origin'>): Promise<Propagation> {
     const id = partial.evictTokenIds?.length ? randomUUID() : undefined;
     const message: BusMessage = { ...partial, origin: this.instanceId, ...(id ? { id } : {}) };
     this.emitter.emit('message', message);
     let timer: NodeJS.Timeout | undefined;
+    const waiting = { received: 0, expected: null as number | null, done: () => undefined as void };
     const acked = id
       ? new Promise<void>((resolve) => {
-          this.awaitingAcks.set(id, { received: 0, expected: null, done: resolve });
-          timer = setTimeout(resolve, EVICTION_ACK_TIMEOUT_MS);
+          waiting.done = resolve;
+          this.awaitingAcks.set(id, waiting);
         })
       : undefined;
+    let published = false;
+    let failure: string | undefined;
     try {
+      // Bounded by the publisher's command timeout.
       const receivers = await this.publisher.publish(BUS_CHANNEL, JSON.stringify(message));
-      const waiting = id ? this.awaitingAcks.get(id) : undefined;
-      if (waiting) {
-        // Every receiver but this process acknowledges (acks may have arrived already).
-        waiting.expected = receivers - 1;
-        if (waiting.received >= waiting.expected) waiting.done();
+      published = true;
+      // Every receiver but this process acknowledges (acks may have arrived already).
+      this.peers = Math.max(0, receivers - 1);
+      waiting.expected = this.peers;
+      if (acked && waiting.received < waiting.expected) {
+        timer = setTimeout(() => waiting.done(), EVICTION_ACK_TIMEOUT_MS);
         await acked;
       }
     } catch (error) {
-      this.markDown(error as Error);
+      // Logged below for evictions; a lost "new events" wake-up is caught up by polling storage.
+      failure = (error as Error).message;
     } finally {
       if (id) this.awaitingAcks.delete(id);
       if (timer) clearTimeout(timer);
     }
+    if (!id) return { acknowledged: 0, expected: 0 };
+    const propagation = { acknowledged: published ? Math.min(waiting.received, this.peers) : 0, expected: this.peers };
+    if (!published || propagation.acknowledged < propagation.expected) {
+      this.logger.warn(
+        { component: 'bus', ...propagation, published, ...(failure ? { err: failure } : {}), boundMs: this.boundMs, tokenIds: partial.evictTokenIds },
+        'an eviction was not acknowledged by every instance in time; each stops trusting its cached answers within boundMs',
+      );
+    }
+    return propagation;
   }
 
   onMessage(handler: Handler): void {
@@ -181,6 +312,7 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.closing = true;
+    if (this.beatTimer) clearInterval(this.beatTimer);
     this.emitter.removeAllListeners();
     this.publisher.disconnect();
     this.subscriber.disconnect();

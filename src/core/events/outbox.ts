@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Actor } from '../actor';
@@ -8,7 +9,7 @@ import { audienceRankOf, kindDefinition } from '../tokens/registry';
 import { tokenStatus } from '../tokens/token-status';
 import type { TokenRecord } from '../tokens/token.entity';
 import { AuditEntryRecord } from './audit.entity';
-import type { Bus } from './bus';
+import type { Bus, Propagation } from './bus';
 import { TokenEventRecord, type TokenEventData, type TokenEventType } from './event.entity';
 
 /** An arbitrary constant: the advisory lock that orders event commits on PostgreSQL. */
@@ -99,6 +100,8 @@ export class Tx {
  */
 export class Lifecycle {
   private readonly postgres: boolean;
+  /** Shortfalls of changes made for a request, until its response reports them (bounded). */
+  private readonly shortfalls = new Map<string, Propagation>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -132,11 +135,55 @@ export class Lifecycle {
     if (tx.audits.length > 0) await em.insertMany(AuditEntryRecord, tx.audits);
   }
 
+  /**
+   * Tells every instance, waiting (boundedly, see {@link Bus.publish}) for evictions to be
+   * acknowledged. When some instance did not acknowledge in time the change still succeeds (it is
+   * committed, and that instance stops trusting its cache within the bus's bound); the bus logs
+   * it, and the shortfall is kept for the request's response ({@link takeShortfall}).
+   */
   private async announce(tx: Tx): Promise<void> {
     if (tx.events.length === 0 && tx.evictions.size === 0) return;
-    await this.bus.publish({
+    const propagation = await this.bus.publish({
       events: tx.events.length > 0 || undefined,
       evictTokenIds: tx.evictions.size > 0 ? [...tx.evictions] : undefined,
     });
+    const requestId = tx.actor.requestId;
+    if (!requestId || tx.evictions.size === 0 || propagation.acknowledged >= propagation.expected) return;
+    const earlier = this.shortfalls.get(requestId);
+    this.shortfalls.delete(requestId);
+    this.shortfalls.set(requestId, earlier ? { acknowledged: Math.min(earlier.acknowledged, propagation.acknowledged), expected: Math.max(earlier.expected, propagation.expected) } : propagation);
+    // Requests that never read theirs (REST routes) must not accumulate.
+    if (this.shortfalls.size > MAX_SHORTFALLS) this.shortfalls.delete(this.shortfalls.keys().next().value as string);
   }
+
+  /** The propagation shortfall of the changes made for `requestId`, if any (forgotten once read). */
+  takeShortfall(requestId: string): Propagation | undefined {
+    const shortfall = this.shortfalls.get(requestId);
+    if (shortfall) this.shortfalls.delete(requestId);
+    return shortfall;
+  }
+}
+
+const MAX_SHORTFALLS = 1_000;
+
+/**
+ * Adds `extensions.propagation: { acknowledged, expected, boundMs }` to a GraphQL response whose
+ * mutation evicted tokens that some instance did not acknowledge in time. The mutation's data is
+ * unchanged (mutations return the changed object): the change is committed, and `boundMs` is the
+ * longest any instance may still accept the token, counted from this response.
+ */
+export function propagationPlugin(lifecycle: Lifecycle, boundMs: number): ApolloServerPlugin<{ requestId?: string }> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single' || !contextValue?.requestId) return;
+          const shortfall = lifecycle.takeShortfall(contextValue.requestId);
+          if (!shortfall) return;
+          const result = response.body.singleResult;
+          result.extensions = { ...result.extensions, propagation: { ...shortfall, boundMs } };
+        },
+      };
+    },
+  };
 }
