@@ -195,6 +195,11 @@ describe.each(BACKENDS)('provider answers and failures on %s', (backend) => {
     await endpoint.close();
   });
 
+  async function providers() {
+    const listed = await tessera.raw({ query: PROVIDERS });
+    return (listed.body.data as { oauthProviders: { edges: { node: Record<string, string> }[] } }).oauthProviders.edges.map((edge) => edge.node);
+  }
+
   async function tokenFor(tokenUrl: string) {
     const input = { name: `p ${Math.random().toString(36).slice(2)}`, authorizeUrl: `${endpoint.url}/authorize`, tokenUrl, defaultConsumerKey: 'client', defaultConsumerSecret: 'client-secret-value' };
     const provider = dataOf((await tessera.raw({ query: CREATE, variables: { input } })).body).createOAuthProvider as { id: string };
@@ -206,6 +211,14 @@ describe.each(BACKENDS)('provider answers and failures on %s', (backend) => {
     expect(await tokenFor(`${endpoint.url}/token`)).toMatchObject({ requestStatus: 'ACTIVE', providerError: null });
     const other = await tessera.raw({ query: CREATE, variables: { input: { name: 'other port', authorizeUrl: `${endpoint.url}/a`, tokenUrl: `http://127.0.0.1:${endpoint.port === 65535 ? 65534 : endpoint.port + 1}/token`, defaultConsumerKey: 'c', defaultConsumerSecret: 's' } } });
     expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.tokenUrl' });
+  });
+
+  it('should refuse moving the token URL while tokens of the provider hold secrets, even with the credentials again', async () => {
+    endpoint.answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'held-value', refresh_token: 'held-refresh', token_type: 'Bearer', expires_in: 60 }));
+    const token = await tokenFor(`${endpoint.url}/token`);
+    const moved = await tessera.raw({ query: UPDATE, variables: { id: token.providerId, input: { tokenUrl: `${endpoint.url}/elsewhere`, defaultConsumerSecret: 'the-new-secret' } } });
+    expect(moved.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'TOKENS_HOLD_SECRETS' });
+    expect((await providers()).find((provider) => provider.id === token.providerId)).toMatchObject({ tokenUrl: `${endpoint.url}/token` });
   });
 
   it("should keep only the RFC 6749 error code and a sanitised, bounded description of a provider's error", async () => {
