@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { RateLimitSettings } from './rate-limit';
 import { DEFAULT_COMPILE_AFTER } from './graphql/jit-executor';
 import type { QueryLimits } from './graphql/limits';
+import { OutboundAllowList } from './outbound';
 
 /** Where records live. */
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -64,6 +65,12 @@ export interface Config {
   wsInitTimeoutMs: number;
   /** Limits on one GraphQL document. */
   queryLimits: QueryLimits;
+  /**
+   * Non-public destinations outbound calls (OAuth providers) may reach anyway, from
+   * `TESSERA_OUTBOUND_ALLOWED_HOSTS`: host names, `host:port`, IP addresses and CIDR ranges,
+   * comma-separated. @default none: only public addresses
+   */
+  outboundAllowedHosts: OutboundAllowList;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +164,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('TESSERA_BOOTSTRAP_ADMIN_TOKEN must be 32 to 256 characters with no white space');
   }
 
+  let outboundAllowedHosts: OutboundAllowList;
+  try {
+    outboundAllowedHosts = OutboundAllowList.parse(env.TESSERA_OUTBOUND_ALLOWED_HOSTS);
+  } catch (error) {
+    throw new ConfigError(`TESSERA_OUTBOUND_ALLOWED_HOSTS: ${(error as Error).message}`);
+  }
+
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -196,5 +210,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxCost: integer(env, 'TESSERA_MAX_QUERY_COST', 50_000, 10, 10_000_000),
       maxDirectives: integer(env, 'TESSERA_MAX_DIRECTIVES', 20, 1, 1000),
     },
+    outboundAllowedHosts,
   };
 }

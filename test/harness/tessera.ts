@@ -101,6 +101,9 @@ export async function startTessera(options: StartOptions): Promise<TestInstance>
     // Every document through graphql-jit from its first run (in production from its second): the
     // suite holds the compiled path to the API's contract, not just graphql-js.
     TESSERA_GRAPHQL_COMPILE_AFTER: '1',
+    // The suites' OAuth providers listen on loopback, which outbound calls refuse unless allowed;
+    // the outbound security tests set their own list.
+    TESSERA_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1,localhost,::1',
     ...options.env,
   });
   const clock = options.clock ?? new ManualClock();

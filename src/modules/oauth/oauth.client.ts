@@ -1,5 +1,6 @@
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import type * as OpenIdClient from 'openid-client' with { 'resolution-mode': 'import' };
+import { DESTINATION_NOT_ALLOWED, isDestinationNotAllowed, type OutboundPolicy } from '../../core/outbound';
 
 /**
  * The protocol side of outbound tokens, on `openid-client` (a maintained, certified OAuth 2.0 /
@@ -18,6 +19,8 @@ export interface ProviderEndpoints {
   authorizeUrl: string;
   tokenUrl: string;
   revocationUrl?: string | null;
+  /** The only way to the provider: connects to permitted destinations only. */
+  via: OutboundPolicy;
 }
 
 export interface ClientCredentials {
@@ -38,11 +41,15 @@ export interface GrantedToken {
   expiresIn?: number;
 }
 
-/** A provider refused or could not be reached; `message` is the provider's error, never a secret. */
+/**
+ * A provider refused or could not be reached. `message` is Tessera's own wording or the provider's
+ * RFC 6749 error code and a sanitised, bounded description ({@link providerErrorText}); never a
+ * raw answer, never a secret.
+ */
 export class ProviderFailure extends Error {
   constructor(
     message: string,
-    /** The OAuth error code (`invalid_client`), or `unreachable` / `invalid_response`. */
+    /** The OAuth error code (`invalid_client`), or `unreachable` / `invalid_response` / `DESTINATION_NOT_ALLOWED`. */
     readonly code: string,
   ) {
     super(message);
@@ -90,9 +97,9 @@ export function isInsecure(endpoints: ProviderEndpoints): boolean {
  * (often with an issuer unrelated to the token URL); openid-client would validate it and refuse
  * a perfectly good access token. Only the OpenID flow keeps and validates it.
  */
-function withoutIdToken(tokenUrl: string): OpenIdClient.CustomFetch {
+function withoutIdToken(tokenUrl: string, via: OutboundPolicy): OpenIdClient.CustomFetch {
   return async (url, options) => {
-    const response = await fetch(url, options as RequestInit);
+    const response = await via.fetch(url, options as RequestInit);
     if (url !== tokenUrl || !response.ok || !(response.headers.get('content-type') ?? '').includes('json')) return response;
     const text = await response.text();
     let body: unknown;
@@ -125,48 +132,100 @@ async function configure(endpoints: ProviderEndpoints, credentials: ClientCreden
   );
   // openid-client refuses http:// unless told; only providers configured with http:// URLs get it.
   if (isInsecure(endpoints)) client.allowInsecureRequests(config);
-  if (!openIdFlow) config[client.customFetch] = withoutIdToken(new URL(endpoints.tokenUrl).href);
+  // Every request goes through the outbound policy: the OpenID flow keeps the ID token.
+  config[client.customFetch] = openIdFlow ? (url, options) => endpoints.via.fetch(url, options as RequestInit) : withoutIdToken(new URL(endpoints.tokenUrl).href, endpoints.via);
   return { client, config };
 }
 
+/** RFC 6749 token characters (VSCHAR, %x20-7E) and the longest token Tessera keeps. */
+const TOKEN_VALUE = /^[\x20-\x7E]+$/;
+export const MAX_TOKEN_LENGTH = 16_384;
+
+/** A value of the token answer, only if it is what RFC 6749 says it is: printable ASCII, bounded. */
+function tokenField(response: Record<string, unknown>, name: string, max: number, required: boolean): string | undefined {
+  const value = response[name];
+  if (value === undefined || value === null) {
+    if (required) throw new ProviderFailure(`The provider's answer was not usable (no ${name}).`, 'invalid_response');
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.length > max || !TOKEN_VALUE.test(value)) {
+    throw new ProviderFailure(`The provider's answer was not usable (${name} is not printable ASCII of at most ${max} characters).`, 'invalid_response');
+  }
+  return value;
+}
+
+/** Only what a token endpoint gives as a token is kept: typed and bounded, never whatever else the answer held. */
 function granted(response: OpenIdClient.TokenEndpointResponse & OpenIdClient.TokenEndpointResponseHelpers): GrantedToken {
+  const fields = response as unknown as Record<string, unknown>;
+  const expiresIn = response.expires_in;
   return {
-    accessToken: response.access_token,
-    refreshToken: response.refresh_token,
-    tokenType: response.token_type,
-    scope: response.scope,
+    accessToken: tokenField(fields, 'access_token', MAX_TOKEN_LENGTH, true) as string,
+    refreshToken: tokenField(fields, 'refresh_token', MAX_TOKEN_LENGTH, false),
+    tokenType: tokenField(fields, 'token_type', 100, false),
+    scope: tokenField(fields, 'scope', 4000, false),
     // The provider's own figure: `expiresIn()` recounts it against the wall clock and floors it.
-    expiresIn: typeof response.expires_in === 'number' ? response.expires_in : undefined,
+    expiresIn: typeof expiresIn === 'number' && Number.isFinite(expiresIn) && expiresIn >= 0 ? expiresIn : undefined,
   };
 }
 
-/** Error codes of a failed connection (node's fetch puts them on `cause`). */
-const NETWORK_CODES = /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/;
+/** RFC 6749 §5.2: `error` and `error_description` are made of %x20-21 / %x23-5B / %x5D-7E. */
+const ERROR_CHAR = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+const ERROR_CODE = /^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/;
+/** The longest provider description Tessera repeats. */
+export const MAX_ERROR_DESCRIPTION = 200;
 
-/** The reason a request never got an answer, looking through the chain of causes; null for protocol errors. */
-function networkCause(error: unknown): string | null {
-  let fallback: string | null = null;
-  for (let current = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0; current && depth < 6; current = current.cause as typeof current, depth += 1) {
-    if (typeof current.code === 'string' && NETWORK_CODES.test(current.code)) return current.code;
-    if (current.code === 'OAUTH_TIMEOUT' || current.name === 'TimeoutError') return 'timeout';
-    if (current.name === 'TypeError' && current.message === 'fetch failed') fallback = 'network error';
-  }
-  return fallback;
+/** Text of a provider (or callback) is never repeated as it came: only the RFC 6749 charset, bounded. */
+function sanitised(text: string, max: number): string {
+  const clean = text.replace(ERROR_CHAR, '?').replace(/\s+/g, ' ').trim();
+  return clean.length > max ? `${clean.slice(0, max)}...` : clean;
 }
 
 /**
- * Maps anything the library throws to a {@link ProviderFailure}: the provider's OAuth error
- * (`invalid_client: …`), `unreachable` when the connection failed, `invalid_response` when the
- * provider answered something the protocol refuses (openid-client's `OAUTH_*` codes).
+ * What Tessera repeats of a provider's OAuth error (in `providerError`, events and pages): the
+ * RFC 6749 `error` code if it is one (else `invalid_response`) and `error_description` reduced to
+ * the RFC's characters and {@link MAX_ERROR_DESCRIPTION} characters.
+ */
+export function providerErrorText(error: unknown, description: unknown): { code: string; message: string } {
+  if (typeof error !== 'string' || !ERROR_CODE.test(error)) return { code: 'invalid_response', message: 'The provider answered with an error that is not an OAuth error code.' };
+  const detail = typeof description === 'string' ? sanitised(description, MAX_ERROR_DESCRIPTION) : '';
+  return { code: error, message: detail ? `${error}: ${detail}` : error };
+}
+
+/** The one wording for every way a connection can fail: which one it was would tell a port scan. */
+const UNREACHABLE = 'The provider could not be reached.';
+
+/** Whether a request never got an answer (a connection, TLS or timeout failure), looking through the chain of causes. */
+function isNetworkFailure(error: unknown): boolean {
+  for (let current = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0; current && depth < 8; current = current.cause as typeof current, depth += 1) {
+    if (current.code === 'OAUTH_TIMEOUT' || current.name === 'TimeoutError' || current.name === 'AbortError') return true;
+    if (current.name === 'TypeError' && current.message === 'fetch failed') return true;
+    if (typeof current.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_TLS_[A-Z_]+)$/.test(current.code)) return true;
+  }
+  return false;
+}
+
+/**
+ * Maps anything the library throws to a {@link ProviderFailure}: `DESTINATION_NOT_ALLOWED` when
+ * the connection was refused before it was made, the provider's OAuth error
+ * ({@link providerErrorText}), `unreachable` (one wording) when the connection failed,
+ * `invalid_response` when the provider answered something the protocol refuses.
  */
 export function failure(error: unknown): ProviderFailure {
   if (error instanceof ProviderFailure) return error;
-  const e = error as { name?: string; code?: string; message?: string; error?: string; error_description?: string; status?: number; cause?: { code?: string; message?: string; name?: string } };
-  if (typeof e?.error === 'string') return new ProviderFailure(e.error_description ? `${e.error}: ${e.error_description}` : e.error, e.error);
-  const network = networkCause(error);
-  if (network) return new ProviderFailure(`The provider could not be reached (${network}).`, 'unreachable');
-  const code = typeof e?.code === 'string' ? e.code : undefined;
-  return new ProviderFailure(`The provider's answer was not usable (${code ? `${code}: ` : ''}${e?.message ?? String(error)}).`, 'invalid_response');
+  if (isDestinationNotAllowed(error)) {
+    return new ProviderFailure("The provider's address is not public and not allowed by TESSERA_OUTBOUND_ALLOWED_HOSTS: Tessera did not connect.", DESTINATION_NOT_ALLOWED);
+  }
+  const e = error as { code?: unknown; message?: unknown; error?: unknown; error_description?: unknown; cause?: { code?: unknown } };
+  if (e && typeof e === 'object' && 'error' in e && e.error !== undefined) {
+    const text = providerErrorText(e.error, e.error_description);
+    return new ProviderFailure(text.message, text.code);
+  }
+  if (e?.code === 'RESPONSE_TOO_LARGE' || e?.cause?.code === 'RESPONSE_TOO_LARGE') return new ProviderFailure("The provider's answer was too large.", 'invalid_response');
+  if (isNetworkFailure(error)) return new ProviderFailure(UNREACHABLE, 'unreachable');
+  // openid-client's own codes and messages (fixed wording); anything else is not repeated.
+  const code = typeof e?.code === 'string' && /^OAUTH_[A-Z_]+$/.test(e.code) ? e.code : undefined;
+  const detail = code && typeof e.message === 'string' ? `${code}: ${sanitised(e.message, MAX_ERROR_DESCRIPTION)}` : code;
+  return new ProviderFailure(`The provider's answer was not usable${detail ? ` (${detail})` : ''}.`, 'invalid_response');
 }
 
 async function attempt<T>(run: () => Promise<T>): Promise<T> {

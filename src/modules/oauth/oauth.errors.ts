@@ -22,6 +22,13 @@ export const OAuthErrors = {
   revocationRefused: (message: string) => AppError.conflict(`The provider refused to revoke the token or could not be reached (${message}); Tessera changed nothing.`, 'REVOCATION_REFUSED'),
   changedWhileDeleting: (id: string) =>
     AppError.conflict(`OAuth token ${JSON.stringify(id)} was refreshed while its grant was being revoked, so it holds a grant that was not: nothing was deleted. Delete it again.`, 'CHANGED_WHILE_DELETING'),
+  credentialsMustFollowUrl: (urlField: string, secretField: string) =>
+    AppError.badInput(secretField, `A new ${urlField} needs the provider's credentials again in the same update (${secretField}): stored secrets never follow a URL change.`),
+  tokensHoldSecretsForUrl: (id: string, urlField: string, count: number) =>
+    AppError.conflict(
+      `OAuth provider ${JSON.stringify(id)} has ${count} token(s) holding secrets (access or refresh tokens, own client secrets, passwords) that would go to the new ${urlField}: delete them first (revoking them at the current provider), or create a new provider.`,
+      'TOKENS_HOLD_SECRETS',
+    ),
   badName: () => AppError.badInput('name', 'name must be 1 to 100 characters, not starting or ending with white space, without control characters.'),
   weakPassphrase: () => AppError.badInput('passphrase', 'The passphrase must be 12 to 1000 characters.'),
   badBundle: () => AppError.badInput('bundle', 'The bundle cannot be opened: wrong passphrase, or the bundle was altered or is not an OAuth bundle. Nothing was imported.'),

@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsOptional, IsUrl, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsUrl, Length, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
 import { NAME_PATTERN, NAME_PATTERN_MESSAGE } from '../../core/graphql/validation';
@@ -47,6 +47,9 @@ registerEnumType(ImportConflict, {
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
+/** Said of every provider URL: the rule `core/outbound` applies. */
+const PUBLIC_RULE = 'http(s), without user info, on a public address (a host whose every address is public), unless TESSERA_OUTBOUND_ALLOWED_HOSTS allows it.';
+
 @InputType({ description: 'A private key for private_key_jwt client authentication (RFC 7523).' })
 export class PrivateKeyJwtInput {
   @Field(() => String, { description: 'The private key, PEM (PKCS#8 or PKCS#1). Stored encrypted, never returned.' })
@@ -69,17 +72,17 @@ export class CreateOAuthProviderInput {
   @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
   name!: string;
 
-  @Field(() => String, { description: 'The authorization endpoint (browser flows).' })
+  @Field(() => String, { description: `The authorization endpoint (browser flows); ${PUBLIC_RULE}` })
   @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
   authorizeUrl!: string;
 
-  @Field(() => String, { description: 'The token endpoint.' })
+  @Field(() => String, { description: `The token endpoint; ${PUBLIC_RULE}` })
   @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
   tokenUrl!: string;
 
-  @Field(() => String, { nullable: true, description: 'The RFC 7009 revocation endpoint, if the provider has one.' })
+  @Field(() => String, { nullable: true, description: `The RFC 7009 revocation endpoint, if the provider has one; ${PUBLIC_RULE}` })
   @IsOptional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
@@ -110,15 +113,25 @@ export class UpdateOAuthProviderInput {
   @Field(() => String, { nullable: true, description: 'New authorization endpoint.' })
   @IsOptional()
   @IsUrl(URL_OPTIONS)
+  @MaxLength(2000)
   authorizeUrl?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New token endpoint.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'New token endpoint. A different one needs the credentials again in the same update (defaultConsumerSecret, or privateKeyJwt for a provider with a private key): stored secrets never follow a URL change.',
+  })
   @IsOptional()
   @IsUrl(URL_OPTIONS)
+  @MaxLength(2000)
   tokenUrl?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New revocation endpoint; an empty string removes it.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'New revocation endpoint; an empty string removes it. A different one needs the credentials again, as tokenUrl does.',
+  })
   @IsOptional()
+  @ValidateIf((input: UpdateOAuthProviderInput) => input.revocationUrl !== '')
+  @IsUrl(URL_OPTIONS)
   @MaxLength(2000)
   revocationUrl?: string | null;
 

@@ -7,8 +7,9 @@ import { NAME_PATTERN } from '../../core/graphql/validation';
 import { newId } from '../../core/ids';
 import { TokenKind } from '../../core/tokens/token-kind';
 import { TokenRecord } from '../../core/tokens/token.entity';
+import { assertPublicDestinationUrl, OutboundPolicy } from '../../core/outbound';
 import type { CoreDeps } from '../../deps';
-import { OAuthClient, ProviderFailure, isInsecure, isUsablePrivateKey, type ClientCredentials, type GrantedToken, type ProviderEndpoints } from './oauth.client';
+import { OAuthClient, ProviderFailure, isInsecure, providerErrorText, isUsablePrivateKey, type ClientCredentials, type GrantedToken, type ProviderEndpoints } from './oauth.client';
 import { OAuthFlow, OAuthProvider, OAuthToken, OAuthTokenStatus, type AdditionalValue } from './oauth.entity';
 import { OAuthErrors as Errors } from './oauth.errors';
 import { requestStatusOf, type OAuthTokenView } from './oauth.type';
@@ -78,9 +79,12 @@ const BROWSER_FLOWS = new Set([OAuthFlow.AUTHORIZATION_CODE, OAuthFlow.OIDC_HYBR
  */
 export class OAuthService {
   readonly refreshJob: OAuthRefreshJob;
+  /** Where provider calls may go, and the only way they are made (tests stub its resolver). */
+  readonly outbound: OutboundPolicy;
 
   constructor(private readonly deps: CoreDeps) {
     this.refreshJob = new OAuthRefreshJob(deps, this);
+    this.outbound = new OutboundPolicy(deps.config.outboundAllowedHosts);
   }
 
   /** Starts the proactive refresh job (the server calls this; tests drive `refreshJob.run()`). */
@@ -88,8 +92,9 @@ export class OAuthService {
     this.refreshJob.start(this.deps.config.oauthRefreshIntervalMs);
   }
 
-  stop(): Promise<void> {
-    return this.refreshJob.stop();
+  async stop(): Promise<void> {
+    await this.refreshJob.stop();
+    await this.outbound.close();
   }
 
   // ---- sealing: every value bound to its row and field, so ciphertexts cannot be swapped ----
@@ -105,7 +110,37 @@ export class OAuthService {
   // ---- providers ----
 
   endpointsOf(provider: OAuthProvider): ProviderEndpoints {
-    return { authorizeUrl: provider.authorizeUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl };
+    return { authorizeUrl: provider.authorizeUrl, tokenUrl: provider.tokenUrl, revocationUrl: provider.revocationUrl, via: this.outbound };
+  }
+
+  /** Every provider URL given, against the outbound rules (BAD_USER_INPUT on the first refused). */
+  private async checkUrls(urls: { authorizeUrl?: string | null; tokenUrl?: string | null; revocationUrl?: string | null }): Promise<void> {
+    for (const field of ['authorizeUrl', 'tokenUrl', 'revocationUrl'] as const) {
+      const url = urls[field];
+      if (url) await assertPublicDestinationUrl(url, `input.${field}`, this.outbound);
+    }
+  }
+
+  /**
+   * A provider's token and revocation URLs receive its client authentication (the secret, or an
+   * assertion signed with its private key) and the tokens Tessera holds: pointing either
+   * elsewhere needs the credentials entered again, and no token of the provider may hold
+   * secrets then. The authorization URL only ever sees the client id, through the browser.
+   */
+  private async checkCredentialsFollow(em: EntityManager, provider: OAuthProvider, changes: OAuthProviderChanges): Promise<void> {
+    const moved = [
+      changes.tokenUrl && changes.tokenUrl !== provider.tokenUrl ? 'tokenUrl' : null,
+      changes.revocationUrl && changes.revocationUrl !== provider.revocationUrl ? 'revocationUrl' : null,
+    ].filter((field): field is string => field !== null);
+    if (moved.length === 0) return;
+    const keepsPrivateKey = !!provider.privateKeyPemSealed && !changes.removePrivateKey;
+    const reentered = keepsPrivateKey ? !!changes.privateKeyJwt : !!changes.privateKeyJwt || !!changes.defaultConsumerSecret;
+    if (!reentered) throw Errors.credentialsMustFollowUrl(`input.${moved[0]}`, keepsPrivateKey ? 'input.privateKeyJwt' : 'input.defaultConsumerSecret');
+    const holding = await em.count(OAuthToken, {
+      providerId: provider.id,
+      $or: [{ accessTokenSealed: { $ne: null } }, { refreshTokenSealed: { $ne: null } }, { consumerSecretSealed: { $ne: null } }, { credentialsSealed: { $ne: null } }],
+    });
+    if (holding > 0) throw Errors.tokensHoldSecretsForUrl(provider.id, `input.${moved[0]}`, holding);
   }
 
   credentialsOf(provider: OAuthProvider, token?: OAuthToken): ClientCredentials {
@@ -132,6 +167,7 @@ export class OAuthService {
   }
 
   async createProvider(actor: Actor, input: NewOAuthProvider): Promise<OAuthProvider> {
+    await this.checkUrls(input);
     await this.checkPrivateKey(input.privateKeyJwt);
     return this.deps.lifecycle
       .run(actor, async (tx) => {
@@ -168,9 +204,11 @@ export class OAuthService {
   }
 
   async updateProvider(actor: Actor, id: string, changes: OAuthProviderChanges): Promise<OAuthProvider> {
+    await this.checkUrls(changes);
     await this.checkPrivateKey(changes.privateKeyJwt);
     return this.deps.lifecycle.run(actor, async (tx) => {
       const provider = await this.findProvider(tx.em, actor.tenantId, id);
+      await this.checkCredentialsFollow(tx.em, provider, changes);
       if (changes.name && changes.name !== provider.name && (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: changes.name }))) {
         throw Errors.providerNameTaken(changes.name);
       }
@@ -403,7 +441,8 @@ export class OAuthService {
 
     let outcome: { granted?: GrantedToken; failure?: string; code?: string };
     if (query.error) {
-      outcome = { failure: query.error_description ? `${query.error}: ${query.error_description}` : query.error, code: query.error };
+      const text = providerErrorText(query.error, query.error_description);
+      outcome = { failure: text.message, code: text.code };
     } else {
       const callbackUrl = new URL(this.redirectUri);
       for (const [name, value] of Object.entries(query)) callbackUrl.searchParams.set(name, value);
