@@ -17,6 +17,7 @@ import type { Config } from './core/config';
 import { openDatabase } from './core/db/orm';
 import { InProcessBus, RedisBus, type Bus } from './core/events/bus';
 import { EventDispatcher } from './core/events/dispatcher';
+import { EvictionFeed } from './core/events/eviction-feed';
 import { Lifecycle, propagationPlugin } from './core/events/outbox';
 import { createErrorFormatter, formatForSocket, requestIdPlugin } from './core/graphql/format-error';
 import { DEFAULT_COMPILED_DOCUMENTS, JitExecutor } from './core/graphql/jit-executor';
@@ -115,6 +116,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   await dispatcher.start();
+  // Evictions committed by instances that could not reach Redis still arrive, from storage.
+  const evictionFeed = new EvictionFeed(orm, bus, clock, logger);
+  await evictionFeed.run();
+  evictionFeed.start(EvictionFeed.intervalFor(config.verifyCacheTtlMs));
   // Rate-limit counters live in Redis when there is one (shared by every instance), on a client of
   // their own whose commands give up quickly: RateLimits then counts locally instead of stalling.
   const limitsRedis = config.redisUrl
@@ -352,7 +357,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     close() {
       closing ??= (async () => {
         // Background jobs finish their batch before the database goes away.
-        await Promise.all([sweep.stop(), retention.stop(), services.oauth.stop()]);
+        await Promise.all([sweep.stop(), retention.stop(), services.oauth.stop(), evictionFeed.stop()]);
         await dispatcher.close();
         await apollo.stop();
         wsServer.close();

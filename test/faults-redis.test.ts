@@ -29,6 +29,9 @@ describe('the revocation guarantee under a sick Redis', () => {
   let proxy: TcpProxy;
   let a: TestInstance;
   let b: TestInstance;
+  /** A third instance behind its own proxy: the revoking side cut off from Redis. */
+  let c: TestInstance;
+  let proxyC: TcpProxy;
 
   beforeAll(async () => {
     redis = await startRedis();
@@ -36,13 +39,17 @@ describe('the revocation guarantee under a sick Redis', () => {
     const env = { TESSERA_VERIFY_CACHE_TTL_MS: String(BOUND_MS) };
     a = await startTessera({ backend: 'postgres', redis: redis.url, env });
     b = await startSibling(a, { backend: 'postgres', redis: proxy.url, env });
+    proxyC = await startTcpProxy(redis.port);
+    c = await startSibling(a, { backend: 'postgres', redis: proxyC.url, env });
   });
 
   afterAll(async () => {
     proxy?.release();
+    proxyC?.release();
     redis?.resume();
-    await Promise.all([a?.close(), b?.close()]);
+    await Promise.all([a?.close(), b?.close(), c?.close()]);
     await proxy?.close();
+    await proxyC?.close();
     await redis?.stop();
   });
 
@@ -76,10 +83,10 @@ describe('the revocation guarantee under a sick Redis', () => {
   }
 
   /** Revokes on A; the answer must arrive, whatever Redis does. */
-  async function revokeOnA(id: string): Promise<{ revoked: boolean; propagation?: { acknowledged: number; expected: number; boundMs: number } }> {
-    const response = await fetch(`${a.url}/graphql`, {
+  async function revokeOnA(id: string, on: TestInstance = a): Promise<{ revoked: boolean; propagation?: { acknowledged: number; expected: number; boundMs: number } }> {
+    const response = await fetch(`${on.url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${on.adminToken}` },
       body: JSON.stringify({ query: 'mutation ($id: ID!) { revokePersonalAccessToken(id: $id) { id status } }', variables: { id } }),
       signal: AbortSignal.timeout(HANG_BOUND_MS),
     });
@@ -107,7 +114,24 @@ describe('the revocation guarantee under a sick Redis', () => {
   }
 
   beforeEach(async () => {
-    await Promise.all([busIs(a, 'up'), busIs(b, 'up')]);
+    await Promise.all([busIs(a, 'up'), busIs(b, 'up'), busIs(c, 'up')]);
+  });
+
+  it('the revoking instance cut off from Redis, the others healthy: B, trusting its cache, still refuses within the bound (the eviction arrives from storage)', async () => {
+    const pat = await patCachedOnB();
+    proxyC.hold();
+    try {
+      const revoked = await revokeOnA(pat.id, c);
+      expect(revoked.revoked).toBe(true);
+      // C could not tell anyone: its answer says so.
+      expect(revoked.propagation).toMatchObject({ acknowledged: 0, boundMs: BOUND_MS });
+      await expectRefusedOnB(pat.secret);
+      // B's bus stayed healthy all along: the refusal came from the eviction read from storage, not from a lapsed lease.
+      expect(await busOf(b)).toEqual({ status: 200, bus: 'up' });
+    } finally {
+      proxyC.release();
+    }
+    await busIs(c, 'up');
   });
 
   it("partition: B's Redis traffic held — the revoke returns and says B did not acknowledge, B stops trusting its cache within the bound, /readyz on B says degraded", async () => {
@@ -115,7 +139,8 @@ describe('the revocation guarantee under a sick Redis', () => {
     proxy.hold();
     try {
       const revoked = await revokeOnA(pat.id);
-      expect(revoked).toEqual({ revoked: true, propagation: { acknowledged: 0, expected: 1, boundMs: BOUND_MS } });
+      // C acknowledged, B did not.
+      expect(revoked).toEqual({ revoked: true, propagation: { acknowledged: 1, expected: 2, boundMs: BOUND_MS } });
       await expectRefusedOnB(pat.secret);
       await busIs(b, 'degraded');
       expect(b.logs.some((line) => line.includes('bus liveness not proven'))).toBe(true);
@@ -135,7 +160,7 @@ describe('the revocation guarantee under a sick Redis', () => {
     try {
       const revoked = await revokeOnA(pat.id);
       expect(revoked.revoked).toBe(true);
-      expect(revoked.propagation).toMatchObject({ acknowledged: 0, expected: 1, boundMs: BOUND_MS });
+      expect(revoked.propagation).toMatchObject({ acknowledged: 0, expected: 2, boundMs: BOUND_MS });
       await expectRefusedOnB(pat.secret);
       await Promise.all([busIs(a, 'degraded'), busIs(b, 'degraded')]);
       // Everything that needs no Redis still answers: verify (from storage) and GraphQL.

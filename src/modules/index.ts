@@ -7,6 +7,8 @@ import { TokenEventRecord } from '../core/events/event.entity';
 import { CoreTablesMigration } from '../core/db/core.migration';
 import { RetentionMigration } from '../core/db/retention.migration';
 import { EventRetentionRecord } from '../core/events/retention.entity';
+import { EvictionRecord } from '../core/events/eviction.entity';
+import { EvictionsMigration } from '../core/db/evictions.migration';
 import type { MigrationEntry } from '../core/db/migration';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver } from '../notices';
@@ -24,7 +26,7 @@ import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCa
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, EventRetentionRecord, AuditEntryRecord, Tenant, User, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall, OAuthProvider, OAuthToken];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, EventRetentionRecord, EvictionRecord, AuditEntryRecord, Tenant, User, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall, OAuthProvider, OAuthToken];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
@@ -34,6 +36,7 @@ export const migrations: MigrationEntry[] = [
   { name: '20261122000030_endpoints', class: EndpointsTablesMigration },
   { name: '20261122000040_oauth', class: OAuthTablesMigration },
   { name: '20261202000001_retention', class: RetentionMigration },
+  { name: '20261204000001_evictions', class: EvictionsMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

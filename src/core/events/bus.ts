@@ -57,6 +57,8 @@ export interface Bus {
   /** Never throws, never waits longer than {@link PUBLISH_TIMEOUT_MS} + {@link EVICTION_ACK_TIMEOUT_MS}. */
   publish(message: Omit<BusMessage, 'origin'>): Promise<Propagation>;
   onMessage(handler: Handler): void;
+  /** Hands a message to this instance's own handlers only (evictions read from storage). */
+  deliverLocally(message: BusMessage): void;
   /** Called when the connection to the other instances returns after a loss (or its lease lapsed). */
   onReconnect(handler: () => void): void;
   /**
@@ -87,6 +89,10 @@ export class InProcessBus implements Bus {
 
   onMessage(handler: Handler): void {
     this.emitter.on('message', handler);
+  }
+
+  deliverLocally(message: BusMessage): void {
+    this.emitter.emit('message', message);
   }
 
   onReconnect(): void {
@@ -292,7 +298,9 @@ export class RedisBus implements Bus {
       if (timer) clearTimeout(timer);
     }
     if (!id) return { acknowledged: 0, expected: 0 };
-    const propagation = { acknowledged: published ? Math.min(waiting.received, this.peers) : 0, expected: this.peers };
+    // Unpublished, nobody is known to have heard it: at least one other instance may exist (an
+    // instance that has not published yet does not know how many listen).
+    const propagation = published ? { acknowledged: Math.min(waiting.received, this.peers), expected: this.peers } : { acknowledged: 0, expected: Math.max(this.peers, 1) };
     if (!published || propagation.acknowledged < propagation.expected) {
       this.logger.warn(
         { component: 'bus', ...propagation, published, ...(failure ? { err: failure } : {}), boundMs: this.boundMs, tokenIds: partial.evictTokenIds },
@@ -304,6 +312,10 @@ export class RedisBus implements Bus {
 
   onMessage(handler: Handler): void {
     this.emitter.on('message', handler);
+  }
+
+  deliverLocally(message: BusMessage): void {
+    this.emitter.emit('message', message);
   }
 
   onReconnect(handler: () => void): void {

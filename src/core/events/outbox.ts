@@ -10,6 +10,7 @@ import { tokenStatus } from '../tokens/token-status';
 import type { TokenRecord } from '../tokens/token.entity';
 import { AuditEntryRecord } from './audit.entity';
 import type { Bus, Propagation } from './bus';
+import { EvictionRecord } from './eviction.entity';
 import { TokenEventRecord, type TokenEventData, type TokenEventType } from './event.entity';
 
 /** An arbitrary constant: the advisory lock that orders event commits on PostgreSQL. */
@@ -127,11 +128,11 @@ export class Lifecycle {
 
   /** Appends events last, under a lock held until commit, so ids become visible in order. */
   private async writeOutbox(em: EntityManager, tx: Tx): Promise<void> {
-    if (tx.events.length > 0) {
-      // On the transaction's own connection: held until commit, so ids commit in order.
-      if (this.postgres) await (em as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
-      await em.insertMany(TokenEventRecord, tx.events as TokenEventRecord[]);
-    }
+    // On the transaction's own connection: held until commit, so ids (events and evictions) commit in order.
+    if (this.postgres && (tx.events.length > 0 || tx.evictions.size > 0)) await (em as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
+    if (tx.events.length > 0) await em.insertMany(TokenEventRecord, tx.events as TokenEventRecord[]);
+    // Read by every instance (EvictionFeed): evictions arrive even when this instance cannot reach Redis.
+    if (tx.evictions.size > 0) await em.insertMany(EvictionRecord, [{ tokenIds: [...tx.evictions].join(','), createdAt: tx.now }]);
     if (tx.audits.length > 0) await em.insertMany(AuditEntryRecord, tx.audits);
   }
 
