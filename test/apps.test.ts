@@ -1,4 +1,6 @@
 import { AppByIdDocument, AppsDocument, ActivateAppDocument, AuditLogDocument, CreateAppDocument, CreateUserDocument, DeleteAppDocument, DisableAppDocument, RevealAppSecretDocument, RotateAppSecretDocument, TokenEventsHistoryDocument } from './generated/graphql';
+import { App } from '../src/modules/apps';
+import { AppsRoleMigration } from '../src/modules/apps/apps-role.migration';
 import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
 
 type Role = 'ADMIN' | 'AUTOMATION_ADMIN' | 'DEVELOPER' | 'MEMBER';
@@ -138,6 +140,30 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     }
     const theirs = dataOf(await tessera.gql(AppsDocument, { first: 100 }, elsewhere.secret)).apps;
     expect(theirs.totalCount).toBe(0);
+  });
+
+  it("should give existing apps their creator's role at most, AUTOMATION_ADMIN at most, when the role column arrives", async () => {
+    const developer = await newMember('DEVELOPER');
+    const demoted = await newMember('DEVELOPER');
+    const automation = await newMember('AUTOMATION_ADMIN');
+    const byAdmin = (await newApp()).app.id;
+    const byDeveloper = (await newApp(developer.token)).app.id;
+    const byDemoted = (await newApp(demoted.token)).app.id;
+    const byAutomation = (await newApp()).app.id;
+    const byNobody = (await newApp()).app.id;
+    const orm = tessera.server.orm;
+    const em = orm.em.fork();
+    const connection = em.getConnection();
+    await connection.execute('update users set role = ? where id = ?', ['MEMBER', demoted.id]);
+    await connection.execute('update apps set created_by_id = ? where id = ?', [automation.id, byAutomation]);
+    await connection.execute('update apps set created_by_id = ? where id = ?', ['usr_gone', byNobody]);
+    // The table as it was before the migration, then the migration.
+    await connection.execute('alter table apps drop column role');
+    const migration = new AppsRoleMigration(orm.em.getDriver() as ConstructorParameters<typeof AppsRoleMigration>[0], orm.config);
+    await migration.up();
+    for (const query of migration.getQueries()) await connection.execute(typeof query === 'string' ? query : query.toString());
+    const roles = Object.fromEntries((await orm.em.fork().find(App, { id: { $in: [byAdmin, byDeveloper, byDemoted, byAutomation, byNobody] } })).map((app) => [app.id, app.role]));
+    expect(roles).toEqual({ [byAdmin]: 'AUTOMATION_ADMIN', [byDeveloper]: 'DEVELOPER', [byDemoted]: 'MEMBER', [byAutomation]: 'AUTOMATION_ADMIN', [byNobody]: 'MEMBER' });
   });
 
   describe('bad input', () => {
