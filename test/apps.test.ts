@@ -1,4 +1,6 @@
 import { AppByIdDocument, AppsDocument, ActivateAppDocument, AuditLogDocument, CreateAppDocument, CreateUserDocument, DeleteAppDocument, DisableAppDocument, RevealAppSecretDocument, RotateAppSecretDocument, TokenEventsHistoryDocument } from './generated/graphql';
+import { App } from '../src/modules/apps';
+import { AppsRoleMigration } from '../src/modules/apps/apps-role.migration';
 import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
 
 type Role = 'ADMIN' | 'AUTOMATION_ADMIN' | 'DEVELOPER' | 'MEMBER';
@@ -33,7 +35,7 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     const developer = await newMember('DEVELOPER');
     const { app, secret } = await newApp(developer.token, 'billing sync');
     expect(secret).toMatch(/^tsc_[0-9A-Za-z]{46}$/);
-    expect(app).toMatchObject({ name: 'billing sync', description: 'for tests', status: 'ACTIVE', accessTokenLifetimeSeconds: 3600, createdById: developer.id, lastUsedAt: null });
+    expect(app).toMatchObject({ name: 'billing sync', description: 'for tests', status: 'ACTIVE', accessTokenLifetimeSeconds: 3600, role: 'DEVELOPER', createdById: developer.id, lastUsedAt: null });
     expect(app.id).toMatch(/^app_/);
     expect(app.clientId).toMatch(/^tca_[0-9A-Za-z]{24}$/);
     expect(app.createdBy).toEqual({ id: developer.id, email: developer.email });
@@ -49,6 +51,7 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
   it('should keep a chosen access-token lifetime and filter the list by status', async () => {
     const created = dataOf(await tessera.gql(CreateAppDocument, { input: { name: 'short lived', accessTokenLifetimeSeconds: 300 } })).createApp.app;
     expect(created.accessTokenLifetimeSeconds).toBe(300);
+    expect(created.role).toBe('AUTOMATION_ADMIN');
     dataOf(await tessera.gql(DisableAppDocument, { id: created.id }));
     const disabled = dataOf(await tessera.gql(AppsDocument, { first: 100, filter: { status: 'DISABLED' } })).apps;
     expect(disabled.edges.map((edge) => edge.node.id)).toEqual([created.id]);
@@ -56,11 +59,15 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     expect(active.edges.map((edge) => edge.node.id)).not.toContain(created.id);
   });
 
-  it('should let administrators and developers manage apps and refuse everyone else', async () => {
+  it('should let administrators and the developer who made an app manage it, and refuse everyone else', async () => {
     const member = await newMember('MEMBER');
     const automation = await newMember('AUTOMATION_ADMIN');
     const developer = await newMember('DEVELOPER');
-    const { app } = await newApp();
+    const { app: adminsApp } = await newApp();
+    for (const document of [DisableAppDocument, DeleteAppDocument, RotateAppSecretDocument, RevealAppSecretDocument] as const) {
+      expect(errorCodeOf(await tessera.gql(document as typeof DisableAppDocument, { id: adminsApp.id }, developer.token))).toBe('FORBIDDEN');
+    }
+    const { app } = await newApp(developer.token);
     for (const caller of [member, automation]) {
       expect(errorCodeOf(await tessera.gql(CreateAppDocument, { input: { name: 'nope' } }, caller.token))).toBe('FORBIDDEN');
       expect(errorCodeOf(await tessera.gql(AppsDocument, { first: 10 }, caller.token))).toBe('FORBIDDEN');
@@ -71,7 +78,7 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     expect(dataOf(await tessera.gql(DisableAppDocument, { id: app.id }, developer.token)).disableApp.status).toBe('DISABLED');
     expect(dataOf(await tessera.gql(ActivateAppDocument, { id: app.id }, developer.token)).activateApp.status).toBe('ACTIVE');
     expect(errorCodeOf(await tessera.gql(ActivateAppDocument, { id: app.id }, developer.token))).toBe('CONFLICT');
-    expect(errorCodeOf(await tessera.gql(RevealAppSecretDocument, { id: app.id }, developer.token))).toBe('FORBIDDEN');
+    expect(dataOf(await tessera.gql(RevealAppSecretDocument, { id: app.id }, developer.token)).revealAppSecret).toMatch(/^tsc_/);
     expect(dataOf(await tessera.gql(DeleteAppDocument, { id: app.id }, developer.token)).deleteApp.id).toBe(app.id);
     expect(errorCodeOf(await tessera.gql(AppByIdDocument, { id: app.id }, developer.token))).toBe('NOT_FOUND');
   });
@@ -95,7 +102,7 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     expect(errorCodeOf(await tessera.gql(RevealAppSecretDocument, { id: app.id }, issued.value))).toBe('FORBIDDEN');
   });
 
-  it('should reveal the current secret to administrators only, and audit the reading', async () => {
+  it('should reveal the current secret to administrators, and audit the reading', async () => {
     const { app, secret } = await newApp();
     expect(dataOf(await tessera.gql(RevealAppSecretDocument, { id: app.id })).revealAppSecret).toBe(secret);
     const rotated = dataOf(await tessera.gql(RotateAppSecretDocument, { id: app.id, graceSeconds: 0 })).rotateAppSecret;
@@ -135,6 +142,30 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     expect(theirs.totalCount).toBe(0);
   });
 
+  it("should give existing apps their creator's role at most, AUTOMATION_ADMIN at most, when the role column arrives", async () => {
+    const developer = await newMember('DEVELOPER');
+    const demoted = await newMember('DEVELOPER');
+    const automation = await newMember('AUTOMATION_ADMIN');
+    const byAdmin = (await newApp()).app.id;
+    const byDeveloper = (await newApp(developer.token)).app.id;
+    const byDemoted = (await newApp(demoted.token)).app.id;
+    const byAutomation = (await newApp()).app.id;
+    const byNobody = (await newApp()).app.id;
+    const orm = tessera.server.orm;
+    const em = orm.em.fork();
+    const connection = em.getConnection();
+    await connection.execute('update users set role = ? where id = ?', ['MEMBER', demoted.id]);
+    await connection.execute('update apps set created_by_id = ? where id = ?', [automation.id, byAutomation]);
+    await connection.execute('update apps set created_by_id = ? where id = ?', ['usr_gone', byNobody]);
+    // The table as it was before the migration, then the migration.
+    await connection.execute('alter table apps drop column role');
+    const migration = new AppsRoleMigration(orm.em.getDriver() as ConstructorParameters<typeof AppsRoleMigration>[0], orm.config);
+    await migration.up();
+    for (const query of migration.getQueries()) await connection.execute(typeof query === 'string' ? query : query.toString());
+    const roles = Object.fromEntries((await orm.em.fork().find(App, { id: { $in: [byAdmin, byDeveloper, byDemoted, byAutomation, byNobody] } })).map((app) => [app.id, app.role]));
+    expect(roles).toEqual({ [byAdmin]: 'AUTOMATION_ADMIN', [byDeveloper]: 'DEVELOPER', [byDemoted]: 'MEMBER', [byAutomation]: 'AUTOMATION_ADMIN', [byNobody]: 'MEMBER' });
+  });
+
   describe('bad input', () => {
     const cases: [string, Record<string, unknown>, string][] = [
       ['an empty name', { name: '' }, 'input.name'],
@@ -142,6 +173,7 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
       ['an overlong description', { name: 'ok', description: 'x'.repeat(1001) }, 'input.description'],
       ['a lifetime under a minute', { name: 'ok', accessTokenLifetimeSeconds: 59 }, 'input.accessTokenLifetimeSeconds'],
       ['a lifetime over a day', { name: 'ok', accessTokenLifetimeSeconds: 86_401 }, 'input.accessTokenLifetimeSeconds'],
+      ['the ADMIN role (no app is ever an administrator)', { name: 'ok', role: 'ADMIN' }, 'input.role'],
     ];
 
     it.each(cases)('should refuse %s with BAD_USER_INPUT naming the field and write nothing', async (_what, input, field) => {

@@ -1,4 +1,4 @@
-import { CreatePatDocument, CreateUserDocument, OnRevocationNoticesDocument, ReportLeakDocument, TokenEventsHistoryDocument, ViewerDocument } from './generated/graphql';
+import { CreateAppDocument, RotateAppSecretDocument, CreatePatDocument, CreateUserDocument, OnRevocationNoticesDocument, ReportLeakDocument, TokenEventsHistoryDocument, ViewerDocument } from './generated/graphql';
 import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
 
 async function postLeaks(instance: TestInstance, body: unknown) {
@@ -62,5 +62,52 @@ describe.each(BACKENDS)('leaked tokens on %s', (backend) => {
     const crossTenant = dataOf(await tessera.gql(ReportLeakDocument, { token: theirs.secret })).reportLeakedToken;
     expect(crossTenant).toMatchObject({ recognised: true, revoked: true, tokenId: null, kind: null });
     expect(errorCodeOf(await tessera.gql(ViewerDocument, {}, theirs.secret))).toBe('UNAUTHENTICATED');
+  });
+
+  describe('a replaced client secret', () => {
+    /** Whether the client id and secret get an access token at POST /oauth/token. */
+    async function grants(clientId: string, secret: string): Promise<boolean> {
+      const response = await fetch(`${tessera.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+      });
+      return response.status === 200 && typeof ((await response.json()) as { access_token?: unknown }).access_token === 'string';
+    }
+
+    async function rotatedApp(graceSeconds: number) {
+      const { app, secret: old } = dataOf(await tessera.gql(CreateAppDocument, { input: { name: `leaky ${Math.random().toString(36).slice(2)}` } })).createApp;
+      const { secret: current } = dataOf(await tessera.gql(RotateAppSecretDocument, { id: app.id, graceSeconds })).rotateAppSecret;
+      return { clientId: app.clientId, old, current };
+    }
+
+    it('should end only the reported value while it is in its grace, never the current secret', async () => {
+      const { clientId, old, current } = await rotatedApp(3600);
+      expect(await grants(clientId, old)).toBe(true);
+      const found = await postLeaks(tessera, { token: old, url: 'https://paste.example/old' });
+      expect(found.body).toEqual([{ token_start: old.slice(0, 8), recognised: true, revoked: true, already_inactive: false }]);
+      expect(await grants(clientId, old)).toBe(false);
+      expect(await grants(clientId, current)).toBe(true);
+      const again = await postLeaks(tessera, { token: old });
+      expect(again.body).toEqual([{ token_start: old.slice(0, 8), recognised: true, revoked: false, already_inactive: true }]);
+      expect(await grants(clientId, current)).toBe(true);
+    });
+
+    it('should leave the current secret alone when the reported value is past its grace', async () => {
+      const { clientId, old, current } = await rotatedApp(60);
+      tessera.clock.advance(61_000);
+      expect(await grants(clientId, old)).toBe(false);
+      const found = await postLeaks(tessera, { token: old });
+      expect(found.body).toEqual([{ token_start: old.slice(0, 8), recognised: true, revoked: false, already_inactive: true }]);
+      expect(await grants(clientId, current)).toBe(true);
+    });
+
+    it('should still revoke the whole app secret when its current value is reported', async () => {
+      const { clientId, old, current } = await rotatedApp(3600);
+      const found = await postLeaks(tessera, { token: current });
+      expect(found.body).toEqual([{ token_start: current.slice(0, 8), recognised: true, revoked: true, already_inactive: false }]);
+      expect(await grants(clientId, current)).toBe(false);
+      expect(await grants(clientId, old)).toBe(false);
+    });
   });
 });

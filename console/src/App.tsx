@@ -89,7 +89,7 @@ export function App() {
   let page;
   if (endpointMatch) page = <EndpointDetail id={decodeURIComponent(endpointMatch[1]!)} />;
   else if (route === '/workflows') page = <Workflows />;
-  else if (route === '/apps') page = <Apps />;
+  else if (route === '/apps') page = <Apps viewerRole={viewer.role} />;
   else if (route === '/endpoints') page = <Endpoints open={() => undefined} />;
   else if (route === '/oauth') page = <OAuth />;
   else if (route === '/notices') page = <NoticesPanel />;

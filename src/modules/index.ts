@@ -15,7 +15,7 @@ import { NoticeResolver } from '../notices';
 import { VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
 import { LeakResolver, registerLeakRoutes } from './leaks';
-import { App, AppResolver, AppsTablesMigration, oauthRoutes } from './apps';
+import { App, AppResolver, AppsRoleMigration, AppsTablesMigration, oauthRoutes } from './apps';
 import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointTokenResolver } from './endpoints';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
@@ -37,6 +37,7 @@ export const migrations: MigrationEntry[] = [
   { name: '20261122000040_oauth', class: OAuthTablesMigration },
   { name: '20261202000001_retention', class: RetentionMigration },
   { name: '20261204000001_evictions', class: EvictionsMigration },
+  { name: '20261204000020_apps_role', class: AppsRoleMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -180,8 +180,9 @@ export class Verifier {
       validUntil: secret.validUntil?.getTime() ?? null,
       extra: {},
     };
-    const enrich = kindVerifiers.get(token.kind)?.enrich;
-    if (enrich) snapshot.extra = await enrich(snapshot, em);
+    const verifier = kindVerifiers.get(token.kind);
+    if (verifier?.enrich) snapshot.extra = await verifier.enrich(snapshot, em);
+    if (verifier?.relatedIds) snapshot.relatedIds = verifier.relatedIds(snapshot);
     return snapshot;
   }
 

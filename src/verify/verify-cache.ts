@@ -9,7 +9,7 @@ interface Entry {
 
 /**
  * Verification results by value hash, bounded in size, indexed by every id that can invalidate
- * them (the token, its subject, its owner), so one eviction message covers e.g. all access
+ * them (the token, its subject, its owner, its kind's related ids), so one eviction message covers e.g. all access
  * tokens of a disabled app.
  */
 export class VerifyCache {
@@ -77,5 +77,6 @@ function relatedIds(snapshot: TokenSnapshot): string[] {
   const ids = [snapshot.tokenId];
   if (snapshot.subjectId) ids.push(snapshot.subjectId);
   if (snapshot.ownerId) ids.push(snapshot.ownerId);
+  if (snapshot.relatedIds) ids.push(...snapshot.relatedIds);
   return ids;
 }

@@ -28,6 +28,8 @@ export interface TokenSnapshot {
   validUntil: number | null;
   /** What the kind's `enrich` added (assignments, the owner's role, the app's state). */
   extra: Record<string, unknown>;
+  /** Further ids whose eviction forgets this snapshot (the kind's `relatedIds`, e.g. an app's creator). */
+  relatedIds?: string[];
 }
 
 /** Where a value is being presented. */
@@ -60,6 +62,11 @@ export interface KindVerifier {
   kind: TokenKind;
   enrich?(snapshot: TokenSnapshot, em: EntityManager): Promise<Record<string, unknown>>;
   check?(snapshot: TokenSnapshot, request: VerifyRequest): VerifyReason | null;
+  /**
+   * Ids besides the token, subject and owner whose change invalidates what `enrich` read (an
+   * app's creator, whose role caps the app's): evicting any of them forgets the cached snapshot.
+   */
+  relatedIds?(snapshot: TokenSnapshot): string[];
   /** For kinds that may call the API: who the token acts as; null if it may not. */
   principal?(snapshot: TokenSnapshot): Principal | null;
 }

@@ -24,17 +24,20 @@ import { bola, principalsOf, post, type Principal, type PrincipalName } from './
  * until someone decides who may call it. Derived from the resolvers' `@Authorized` and the
  * services' own checks (a PAT belongs to a user: an app cannot make one).
  *
- * APP is an app access token (it acts with the AUTOMATION_ADMIN role). An ADMIN of another
+ * APP is an access token of an administrator's app (it acts with the AUTOMATION_ADMIN role);
+ * DEV_APP one of a developer's app (DEVELOPER). App tokens never manage apps, never make
+ * personal access tokens and never export OAuth bundles, whatever their role. An ADMIN of another
  * tenant is expected to be treated as ADMIN here (made-up ids) and to get NOT_FOUND on every
  * record of this tenant (the BOLA tests below).
  */
-const EVERYONE: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'MEMBER', 'APP'];
+const EVERYONE: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'MEMBER', 'APP', 'DEV_APP'];
 const USERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'MEMBER'];
 const ADMIN: PrincipalName[] = ['ADMIN'];
+/** People only: an app token of a DEVELOPER app is refused too. */
 const APP_MANAGERS: PrincipalName[] = ['ADMIN', 'DEVELOPER'];
 const WORKFLOW_MANAGERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'APP'];
-const ENDPOINT_READERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'APP'];
-const VERIFIERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'APP'];
+const ENDPOINT_READERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'APP', 'DEV_APP'];
+const VERIFIERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'DEVELOPER', 'APP', 'DEV_APP'];
 /** Outbound OAuth: administrators and automation administrators (and apps, which act as the latter) — flows read values. */
 const OAUTH_MANAGERS: PrincipalName[] = ['ADMIN', 'AUTOMATION_ADMIN', 'APP'];
 
@@ -70,7 +73,8 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   renameOAuthToken: OAUTH_MANAGERS,
   deleteOAuthToken: OAUTH_MANAGERS,
   resetClientCredentialsToken: OAUTH_MANAGERS,
-  exportOAuthBundle: OAUTH_MANAGERS,
+  /** Every provider secret at once: administrators signed in as people only. */
+  exportOAuthBundle: ADMIN,
   importOAuthBundle: OAUTH_MANAGERS,
   createPersonalAccessToken: USERS,
   revokePersonalAccessToken: EVERYONE,
@@ -81,7 +85,7 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   activateApp: APP_MANAGERS,
   deleteApp: APP_MANAGERS,
   rotateAppSecret: APP_MANAGERS,
-  revealAppSecret: ADMIN,
+  revealAppSecret: APP_MANAGERS,
   publishWorkflow: WORKFLOW_MANAGERS,
   refreshWorkflowToken: WORKFLOW_MANAGERS,
   revokeWorkflowToken: WORKFLOW_MANAGERS,

@@ -13,7 +13,8 @@ import {
 } from 'graphql';
 import type { GraphQLResponse, TestInstance } from '../harness/tessera';
 
-export type PrincipalName = 'ADMIN' | 'AUTOMATION_ADMIN' | 'DEVELOPER' | 'MEMBER' | 'APP';
+/** APP: an access token of an administrator's app (AUTOMATION_ADMIN); DEV_APP: of a developer's app (DEVELOPER). */
+export type PrincipalName = 'ADMIN' | 'AUTOMATION_ADMIN' | 'DEVELOPER' | 'MEMBER' | 'APP' | 'DEV_APP';
 export interface Principal {
   name: PrincipalName | 'OTHER_TENANT_ADMIN' | 'ANONYMOUS';
   token: string | null;
@@ -44,8 +45,8 @@ export async function newUser(tessera: TestInstance, role: string, adminToken = 
   return { id: created.createUser.user.id, token: created.createUser.secret };
 }
 
-export async function newApp(tessera: TestInstance, token = tessera.adminToken): Promise<{ id: string; clientId: string; secret: string; secretTokenId: string }> {
-  const created = must(await post(tessera, 'mutation M($input: CreateAppInput!) { createApp(input: $input) { app { id clientId clientSecret { id } } secret } }', { input: { name: `app ${suffix()}` } }, token));
+export async function newApp(tessera: TestInstance, token = tessera.adminToken, role?: string): Promise<{ id: string; clientId: string; secret: string; secretTokenId: string }> {
+  const created = must(await post(tessera, 'mutation M($input: CreateAppInput!) { createApp(input: $input) { app { id clientId clientSecret { id } } secret } }', { input: { name: `app ${suffix()}`, ...(role ? { role } : {}) } }, token));
   const { app, secret } = created.createApp;
   return { id: app.id, clientId: app.clientId, secret, secretTokenId: app.clientSecret.id };
 }
@@ -66,11 +67,19 @@ async function tokenIdOf(tessera: TestInstance, token: string): Promise<string> 
   return must(await post(tessera, '{ viewer { tokenId } }', {}, token)).viewer.tokenId;
 }
 
-/** Every kind of caller: each role, an app access token, an administrator of another tenant. */
+/**
+ * Every kind of caller: each role, an access token of an administrator's app and of a
+ * developer's app, an administrator of another tenant.
+ */
 export async function principalsOf(tessera: TestInstance): Promise<Principal[]> {
   const principals: Principal[] = [{ name: 'ADMIN', token: tessera.adminToken, tokenId: '' }];
-  for (const role of ['AUTOMATION_ADMIN', 'DEVELOPER', 'MEMBER'] as const) principals.push({ name: role, token: (await newUser(tessera, role)).token, tokenId: '' });
+  const users: Record<string, string> = {};
+  for (const role of ['AUTOMATION_ADMIN', 'DEVELOPER', 'MEMBER'] as const) {
+    users[role] = (await newUser(tessera, role)).token;
+    principals.push({ name: role, token: users[role], tokenId: '' });
+  }
   principals.push({ name: 'APP', token: await accessToken(tessera, await newApp(tessera)), tokenId: '' });
+  principals.push({ name: 'DEV_APP', token: await accessToken(tessera, await newApp(tessera, users.DEVELOPER)), tokenId: '' });
   const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `else-${suffix()}@else.example`, adminName: 'Else' });
   principals.push({ name: 'OTHER_TENANT_ADMIN', token: other.secret, tokenId: '' });
   for (const principal of principals) principal.tokenId = await tokenIdOf(tessera, principal.token as string);

@@ -1,4 +1,4 @@
-import type { AuthCheckerFn } from 'type-graphql';
+import { createMethodMiddlewareDecorator, type AuthCheckerFn } from 'type-graphql';
 import { AppError } from '../errors';
 import type { Role } from '../tokens/token-kind';
 import type { Principal } from '../../verify/verify.types';
@@ -17,6 +17,19 @@ export const authChecker: AuthCheckerFn<AuthContext, Role> = ({ context }, roles
   if (roles.length > 0 && !roles.includes(context.viewer.role)) throw AppError.forbidden();
   return true;
 };
+
+/**
+ * Only for people (a user's personal access token), never for app access tokens whatever their
+ * role: for operations no machine client may do (managing apps, exporting secrets in bulk).
+ * Put it under `@Authorized`, which runs first (anonymous callers stay UNAUTHENTICATED).
+ */
+export function PeopleOnly(): MethodDecorator {
+  return createMethodMiddlewareDecorator<AuthContext>(({ context }, next) => {
+    if (!context.viewer) throw AppError.unauthenticated();
+    if (context.viewer.type !== 'user') throw AppError.forbidden('Only people may do this, never an app access token.');
+    return next();
+  });
+}
 
 /** Reads a bearer value from an `Authorization` header (or graphql-ws payload field). */
 export function bearerValue(header: unknown): string | null {

@@ -29,7 +29,7 @@ registerEnumType(TokenStatus, {
 
 registerEnumType(Role, {
   name: 'Role',
-  description: 'What a user may do.',
+  description: 'What a user, or an app, may do. An app is never ADMIN.',
   valuesConfig: {
     ADMIN: { description: 'Global administrator: everything in the tenant.' },
     AUTOMATION_ADMIN: { description: 'Automation administrator: workflows and their tokens.' },

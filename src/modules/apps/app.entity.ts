@@ -1,9 +1,33 @@
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Role, roleRank } from '../../core/tokens/token-kind';
 
 /** Whether an app may obtain and use access tokens. */
 export enum AppStatus {
   ACTIVE = 'ACTIVE',
   DISABLED = 'DISABLED',
+}
+
+/**
+ * The most an app may act with: an automation administrator (every workflow, instance and token
+ * of its tenant). No app is ever an administrator: apps never manage users, apps or endpoints.
+ */
+export const APP_ROLE_CEILING = Role.AUTOMATION_ADMIN;
+
+/** The roles an app may be given, most powerful first. */
+export const APP_ROLES: readonly Role[] = [Role.AUTOMATION_ADMIN, Role.DEVELOPER, Role.MEMBER];
+
+/** The less powerful of two roles. */
+export function lesserRole(a: Role, b: Role): Role {
+  return roleRank[a] <= roleRank[b] ? a : b;
+}
+
+/**
+ * The highest role a user of role `creator` may give an app: their own, capped by
+ * {@link APP_ROLE_CEILING} (an administrator's app acts across the tenant as an automation
+ * administrator, as before roles per app).
+ */
+export function highestAppRoleFor(creator: Role): Role {
+  return lesserRole(creator, APP_ROLE_CEILING);
 }
 
 /** The lifetime of an app's access tokens when none is given: one hour. */
@@ -42,6 +66,13 @@ export class App {
 
   @Property({ type: 'integer' })
   accessTokenLifetimeSeconds: number = DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS;
+
+  /**
+   * What its access tokens act as, chosen at creation and never above its creator's role then.
+   * At authentication the creator's current role caps it again (see the APP_ACCESS verifier).
+   */
+  @Property({ type: 'string' })
+  role!: Role;
 
   @Property({ type: 'string', nullable: true })
   createdById?: string | null;

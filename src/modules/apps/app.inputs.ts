@@ -2,6 +2,7 @@ import { IsOptional, Length, Matches, Max, MaxLength, Min } from 'class-validato
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
 import { NAME_PATTERN, NAME_PATTERN_MESSAGE, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { Role } from '../../core/graphql/enums';
 import { AppStatus } from './app.entity';
 
 registerEnumType(AppStatus, {
@@ -40,6 +41,16 @@ export class CreateAppInput {
   @Min(MIN_ACCESS_TOKEN_LIFETIME_SECONDS)
   @Max(MAX_ACCESS_TOKEN_LIFETIME_SECONDS)
   accessTokenLifetimeSeconds?: number | null;
+
+  @Field(() => Role, {
+    nullable: true,
+    description:
+      'What its access tokens act as: AUTOMATION_ADMIN, DEVELOPER or MEMBER, never ADMIN and never above your own role ' +
+      '(an administrator may give AUTOMATION_ADMIN, a developer DEVELOPER). By default the highest you may give. ' +
+      'A higher one is refused with BAD_USER_INPUT (field `input.role`) and creates nothing.',
+  })
+  @IsOptional()
+  role?: Role | null;
 }
 
 @InputType({ description: 'Which apps to list.' })

@@ -4,10 +4,10 @@ import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
 import { newId, randomBase62 } from '../../core/ids';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
+import { Role, roleRank, TokenKind } from '../../core/tokens/token-kind';
 import { TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
-import { App, AppStatus, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS } from './app.entity';
+import { App, APP_ROLES, AppStatus, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, highestAppRoleFor } from './app.entity';
 import { AppErrors as Errors } from './app.errors';
 
 /** An app with what its lists show of its tokens. */
@@ -23,6 +23,8 @@ export interface NewApp {
   name: string;
   description?: string | null;
   accessTokenLifetimeSeconds?: number | null;
+  /** What its access tokens act as; by default the highest the creator may give. */
+  role?: Role | null;
 }
 
 /** The one scope Tessera grants: the app's access to the API of its tenant. */
@@ -55,12 +57,29 @@ const APP_KINDS = [TokenKind.APP_SECRET, TokenKind.APP_ACCESS];
 export class AppService {
   constructor(private readonly deps: CoreDeps) {}
 
-  /** Apps act as themselves in events and the audit log. */
+  /** Apps act as themselves in events and the audit log, with the role they were given. */
   static actorOf(app: App, requestId?: string): Actor {
-    return { type: 'app', id: app.id, name: app.name, tenantId: app.tenantId, role: Role.AUTOMATION_ADMIN, requestId };
+    return { type: 'app', id: app.id, name: app.name, tenantId: app.tenantId, role: app.role, requestId };
   }
 
+  /**
+   * The roles `actor` may give an app: at most their own, and never ADMIN. Only people create
+   * apps (the resolver refuses app tokens); an actor without a role may give none.
+   */
+  static assignableRoles(actor: Actor): Role[] {
+    if (actor.type !== 'user' || !actor.role) return [];
+    const highest = highestAppRoleFor(actor.role);
+    return APP_ROLES.filter((role) => roleRank[role] <= roleRank[highest]);
+  }
+
+  /**
+   * Creates an app whose role is `input.role`, or the highest the creator may give. A role above
+   * the creator's (or ADMIN) is BAD_USER_INPUT on `input.role`, checked before anything is written.
+   */
   async create(actor: Actor, input: NewApp): Promise<{ view: AppView; secret: string }> {
+    const assignable = AppService.assignableRoles(actor);
+    const role = input.role ?? assignable[0];
+    if (!role || !assignable.includes(role)) throw Errors.roleTooHigh(assignable);
     return this.deps.lifecycle.run(actor, async (tx) => {
       const app = tx.em.create(App, {
         id: newId('app'),
@@ -70,6 +89,7 @@ export class AppService {
         clientId: `tca_${randomBase62(24)}`,
         status: AppStatus.ACTIVE,
         accessTokenLifetimeSeconds: input.accessTokenLifetimeSeconds ?? DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+        role,
         createdById: actor.id,
         createdAt: tx.now,
         updatedAt: tx.now,
@@ -126,6 +146,20 @@ export class AppService {
     return app;
   }
 
+  /**
+   * An app `tx.actor` may manage (reveal, rotate, disable, activate, delete): any app of the tenant
+   * for an administrator, their own for the developer who created it; FORBIDDEN for anyone else
+   * (they may read the app in lists, so it is not hidden as NOT_FOUND). App tokens never get here.
+   */
+  private async findManagedApp(tx: Tx, id: string): Promise<App> {
+    const app = await this.findApp(tx, id);
+    const actor = tx.actor;
+    if (actor.type !== 'user') throw Errors.notYours(id);
+    if (actor.role === Role.ADMIN) return app;
+    if (actor.role === Role.DEVELOPER && actor.id !== null && app.createdById === actor.id) return app;
+    throw Errors.notYours(id);
+  }
+
   private async secretOf(tx: Tx, app: App): Promise<TokenRecord> {
     return tx.em.findOneOrFail(TokenRecord, { kind: TokenKind.APP_SECRET, subjectId: app.id });
   }
@@ -133,7 +167,7 @@ export class AppService {
   /** Switches the app off or on: its access tokens fail (or work again) at once, on every instance. */
   async setEnabled(actor: Actor, id: string, enabled: boolean): Promise<AppView> {
     const app = await this.deps.lifecycle.run(actor, async (tx) => {
-      const app = await this.findApp(tx, id);
+      const app = await this.findManagedApp(tx, id);
       const target = enabled ? AppStatus.ACTIVE : AppStatus.DISABLED;
       if (app.status === target) throw enabled ? Errors.alreadyActive(id) : Errors.alreadyDisabled(id);
       app.status = target;
@@ -150,7 +184,7 @@ export class AppService {
   async delete(actor: Actor, id: string): Promise<AppView> {
     const view = await this.get(actor, id);
     await this.deps.lifecycle.run(actor, async (tx) => {
-      const app = await this.findApp(tx, id);
+      const app = await this.findManagedApp(tx, id);
       const tokens = await tx.em.find(TokenRecord, { kind: { $in: APP_KINDS }, subjectId: app.id }, { orderBy: { id: 'asc' } });
       for (const token of tokens) await this.deps.tokens.delete(tx, token);
       tx.em.remove(app);
@@ -159,10 +193,10 @@ export class AppService {
     return view;
   }
 
-  /** The current client secret, for administrators; the reading is audited. */
+  /** The current client secret, for administrators and the app's developer; the reading is audited. */
   async revealSecret(actor: Actor, id: string): Promise<string> {
     return this.deps.lifecycle.run(actor, async (tx) => {
-      const app = await this.findApp(tx, id);
+      const app = await this.findManagedApp(tx, id);
       const token = await this.secretOf(tx, app);
       const value = await this.deps.tokens.reveal(tx, token);
       if (!value) throw Errors.secretNotRevealable(id);
@@ -174,7 +208,7 @@ export class AppService {
   /** A new client secret; the previous one keeps working for `graceSeconds` (0: stops at once). */
   async rotateSecret(actor: Actor, id: string, graceSeconds: number): Promise<{ view: AppView; secret: string; previousSecretValidUntil: Date | null }> {
     const { app, secret, previousSecretValidUntil } = await this.deps.lifecycle.run(actor, async (tx) => {
-      const app = await this.findApp(tx, id);
+      const app = await this.findManagedApp(tx, id);
       const { secret } = await this.deps.tokens.regenerate(tx, await this.secretOf(tx, app), { graceMs: graceSeconds * 1000, revealable: true });
       return { app, secret, previousSecretValidUntil: graceSeconds > 0 ? new Date(tx.now.getTime() + graceSeconds * 1000) : null };
     });

@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
+import { Role } from '../../core/graphql/enums';
 import { AppStatus } from './app.entity';
 import type { AppView } from './app.service';
 
@@ -10,8 +11,9 @@ export class AppClientSecretType extends TokenFields {}
 @ObjectType('App', {
   description:
     'A machine client. It exchanges its client id and secret at `POST /oauth/token` (OAuth 2.0 client credentials) for short-lived access tokens. ' +
-    'An access token acts for the app across its whole tenant, with the automation administrator role: it reaches every workflow, instance and token ' +
-    'of the tenant (but cannot manage apps or users). Disabling or deleting the app makes its access tokens fail at once.',
+    "An access token acts for the app across its whole tenant with the app's `role`, capped by its creator's current role: an administrator's " +
+    'AUTOMATION_ADMIN app reaches every workflow, instance and token of the tenant. No app token manages apps or users or exports OAuth bundles. ' +
+    'Disabling or deleting the app makes its access tokens fail at once.',
 })
 export class AppType {
   @Field(() => ID, { description: 'App id (`app_…`); also the subject and owner of its tokens, so notice filters by app id work.' })
@@ -31,6 +33,13 @@ export class AppType {
 
   @Field(() => Int, { description: 'How long its access tokens live, in seconds.' })
   accessTokenLifetimeSeconds!: number;
+
+  @Field(() => Role, {
+    description:
+      "What its access tokens act as, chosen at creation (never ADMIN, never above the creator's role). At each authentication the creator's " +
+      'current role caps it again, so demoting the creator demotes the app at once; an app whose creator is gone does not authenticate.',
+  })
+  role!: Role;
 
   @Field(() => AppClientSecretType, { nullable: true, description: 'Its current client secret (display fields only).' })
   clientSecret!: AppClientSecretType | null;
@@ -56,6 +65,7 @@ export class AppType {
       clientId: app.clientId,
       status: app.status,
       accessTokenLifetimeSeconds: app.accessTokenLifetimeSeconds,
+      role: app.role,
       clientSecret: secret ? Object.assign(new AppClientSecretType(), tokenFields(secret, now, warningDays)) : null,
       createdById: app.createdById ?? null,
       lastUsedAt,
@@ -72,7 +82,7 @@ export class CreateAppPayload {
   @Field(() => AppType, { description: 'The new app.' })
   app!: AppType;
 
-  @Field(() => String, { description: 'The client secret. Shown once here; administrators can reveal it again (audited).' })
+  @Field(() => String, { description: 'The client secret. Shown once here; administrators and the developer who created the app can reveal it again (audited).' })
   secret!: string;
 }
 

@@ -1,5 +1,5 @@
 import type { Actor } from '../../core/actor';
-import { TokenRecord } from '../../core/tokens/token.entity';
+import { TokenRecord, TokenSecret } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 
 /** What a report found out about one value; `tokenId` and `kind` only for the reporter's own tenant. */
@@ -8,7 +8,7 @@ export interface LeakOutcome {
   start: string;
   /** It is a Tessera token (it exists). */
   recognised: boolean;
-  /** This report revoked it. */
+  /** This report revoked it (for a replaced value still in its grace: ended that value alone). */
   revoked: boolean;
   /** It had already stopped working (revoked or expired) before the report. */
   alreadyInactive: boolean;
@@ -19,7 +19,8 @@ export interface LeakOutcome {
 /**
  * Leaked-token reports (GitHub-style secret scanning): whoever holds a value may report it, and
  * a recognisable Tessera token is revoked at once, on every instance; its owner hears of it by
- * the REVOKED event (reason LEAKED). Answers reveal nothing about tokens of other tenants.
+ * the REVOKED event (reason LEAKED). A replaced value still in its rotation grace is ended
+ * alone (audited), never the token's current value. Answers reveal nothing about tokens of other tenants.
  */
 export class LeakService {
   constructor(private readonly deps: CoreDeps) {}
@@ -41,6 +42,18 @@ export class LeakService {
     const revoked = await this.deps.lifecycle.run(actor, async (tx) => {
       const token = await tx.em.findOne(TokenRecord, { id: snapshot.tokenId });
       if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= tx.now)) return false;
+      // A replaced value (a rotated-out client secret, a regenerated token's previous value) is
+      // not the token: it stops alone — at once if still in its grace — and the current value
+      // keeps working. Whoever held an old value must not be able to switch the new one off.
+      const secret = await tx.em.findOne(TokenSecret, { hash: this.deps.box.hash(value) });
+      if (!secret) return false;
+      if (secret.validUntil) {
+        if (secret.validUntil <= tx.now) return false;
+        secret.validUntil = tx.now;
+        tx.evict(token.id);
+        tx.audit('token.leak_reported', { type: token.kind, id: token.id, name: token.name }, { replacedValue: true, ...(source ? { source: source.slice(0, 500) } : {}) });
+        return true;
+      }
       this.deps.tokens.revoke(tx, token, { reason: 'LEAKED', ...(source ? { detail: source.slice(0, 500) } : {}) });
       if (actor.type === 'system') tx.audit('token.leak_reported', { type: token.kind, id: token.id, name: token.name }, source ? { source: source.slice(0, 500) } : undefined);
       return true;

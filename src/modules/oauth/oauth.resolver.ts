@@ -1,4 +1,5 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { PeopleOnly } from '../../core/auth/auth-checker';
 import { PageArgs, toConnection, type ConnectionShape } from '../../core/graphql/connection';
 import { Role } from '../../core/tokens/token-kind';
 import type { Context } from '../../context';
@@ -132,8 +133,14 @@ export class OAuthResolver {
     });
   }
 
-  @Authorized(MANAGERS)
-  @Mutation(() => ExportOAuthBundlePayload, { description: 'Exports every provider and token of your tenant as one string encrypted with a key derived from the passphrase (scrypt, AES-256-GCM).' })
+  /** Every provider secret of the tenant in one string: administrators signed in as people only, never an app token. */
+  @Authorized([Role.ADMIN])
+  @PeopleOnly()
+  @Mutation(() => ExportOAuthBundlePayload, {
+    description:
+      'Exports every provider and token of your tenant, secrets included, as one string encrypted with a key derived from the passphrase (scrypt, AES-256-GCM). ' +
+      'Administrators signed in with a personal access token only: never automation administrators, never an app token.',
+  })
   async exportOAuthBundle(@Arg('passphrase', () => String, { description: 'What the bundle is encrypted with (at least 12 characters); needed again to import it.' }) passphrase: string, @Ctx() ctx: Context): Promise<ExportOAuthBundlePayload> {
     return Object.assign(new ExportOAuthBundlePayload(), await ctx.services.oauth.exportBundle(ctx.actor(), passphrase));
   }
