@@ -1,5 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { EntityManager, MikroORM } from '@mikro-orm/core';
+import { DeadlockException, IsolationLevel, LockWaitTimeoutException, type EntityManager, type MikroORM } from '@mikro-orm/core';
+import { AppError } from '../errors';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Actor } from '../actor';
 import type { Clock } from '../clock';
@@ -113,17 +114,40 @@ export class Lifecycle {
     this.postgres = isPostgres(orm);
   }
 
+  /**
+   * Runs `change` in one transaction, serialized against every concurrent change it conflicts
+   * with: SERIALIZABLE on PostgreSQL, so two changes that read and write the same token (or what
+   * owns it) cannot both commit on what they read; the loser is rolled back and run again from the
+   * start, sees the winner's result and answers as it would have in a serial order (CONFLICT
+   * ALREADY_REVOKED, NOT_FOUND, …). Serialization failures and deadlocks are retried up to
+   * {@link MAX_ATTEMPTS} times with jittered backoff, then answered CONFLICT
+   * (CONCURRENT_CHANGE) — never INTERNAL. Only a committed attempt's events, audit entries and
+   * evictions exist. `change` must therefore do nothing outside the database that it would not
+   * do twice (outbound calls happen before or after, never inside). SQLite runs one write
+   * transaction at a time already.
+   */
   async run<T>(actor: Actor, change: (tx: Tx) => Promise<T>): Promise<T> {
-    let tx: Tx | undefined;
-    const result = await this.orm.em.fork().transactional(async (em) => {
-      tx = new Tx(em, actor, this.clock.now(), this.warningDays);
-      const value = await change(tx);
-      await em.flush();
-      await this.writeOutbox(em, tx);
-      return value;
-    });
-    if (tx) await this.announce(tx);
-    return result;
+    for (let attempt = 1; ; attempt += 1) {
+      let tx: Tx | undefined;
+      try {
+        const result = await this.orm.em.fork().transactional(
+          async (em) => {
+            tx = new Tx(em, actor, this.clock.now(), this.warningDays);
+            const value = await change(tx);
+            await em.flush();
+            await this.writeOutbox(em, tx);
+            return value;
+          },
+          this.postgres ? { isolationLevel: IsolationLevel.SERIALIZABLE } : undefined,
+        );
+        if (tx) await this.announce(tx);
+        return result;
+      } catch (error) {
+        if (!isSerializationFailure(error)) throw error;
+        if (attempt >= MAX_ATTEMPTS) throw AppError.conflict('Too many concurrent changes to the same object; retry.', 'CONCURRENT_CHANGE');
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * 2 ** attempt));
+      }
+    }
   }
 
   /** Appends events last, under a lock held until commit, so ids become visible in order. */
@@ -166,6 +190,19 @@ export class Lifecycle {
 }
 
 const MAX_SHORTFALLS = 1_000;
+
+/** How many times a change runs before a serialization failure is answered CONFLICT. */
+export const MAX_ATTEMPTS = 8;
+
+/**
+ * A transaction that lost a race and may simply run again: a serialization failure or deadlock
+ * (PostgreSQL 40001 / 40P01, which MikroORM converts to DeadlockException), or SQLite busy.
+ */
+export function isSerializationFailure(error: unknown): boolean {
+  if (error instanceof DeadlockException || error instanceof LockWaitTimeoutException) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40001' || code === '40P01' || code === 'SQLITE_BUSY';
+}
 
 /**
  * Adds `extensions.propagation: { acknowledged, expected, boundMs }` to a GraphQL response whose
