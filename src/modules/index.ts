@@ -18,7 +18,7 @@ import { LeakResolver, registerLeakRoutes } from './leaks';
 import { App, AppResolver, AppsRoleMigration, AppsTablesMigration, oauthRoutes } from './apps';
 import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointTokenResolver } from './endpoints';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
-import { Tenant, User, UserResolver, UsersTablesMigration } from './users';
+import { BootstrapValue, BootstrapValuesMigration, Tenant, User, UserResolver, UsersTablesMigration } from './users';
 import { Workflow, WorkflowInstance, WorkflowInstanceResolver, WorkflowResolver, workflowRoutes, WorkflowsTablesMigration, WorkflowTokenResolver } from './workflows';
 import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes } from './oauth';
 
@@ -26,7 +26,7 @@ import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCa
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, EventRetentionRecord, EvictionRecord, AuditEntryRecord, Tenant, User, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall, OAuthProvider, OAuthToken];
+export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, EventRetentionRecord, EvictionRecord, AuditEntryRecord, Tenant, User, BootstrapValue, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall, OAuthProvider, OAuthToken];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
@@ -37,6 +37,7 @@ export const migrations: MigrationEntry[] = [
   { name: '20261122000040_oauth', class: OAuthTablesMigration },
   { name: '20261202000001_retention', class: RetentionMigration },
   { name: '20261204000001_evictions', class: EvictionsMigration },
+  { name: '20261204000010_bootstrap_values', class: BootstrapValuesMigration },
   { name: '20261204000020_apps_role', class: AppsRoleMigration },
 ];
 

@@ -5,6 +5,7 @@ import type { MigrationEntry } from './migration';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { ensureSqliteLockTable, takeStartupLock } from './startup-lock';
 
 export interface OrmOptions {
   database: DatabaseConfig;
@@ -16,7 +17,8 @@ export interface OrmOptions {
 
 /**
  * Opens the database (SQLite through libsql, or PostgreSQL) and brings its schema up to date
- * by running the pending migrations. The same entities and migrations serve both.
+ * by running the pending migrations under the startup lock. The same entities and migrations
+ * serve both.
  */
 export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
   const common: Partial<Options> = {
@@ -39,8 +41,51 @@ export async function openDatabase(options: OrmOptions): Promise<MikroORM> {
     if (options.database.path !== ':memory:') mkdirSync(dirname(options.database.path), { recursive: true });
     orm = await MikroORM.init({ ...common, driver: LibSqlDriver, dbName: options.database.path, pool: { afterCreate: prepareSqliteConnection } } as Options);
   }
-  await orm.getMigrator().up();
+  await migrate(orm);
   return orm;
+}
+
+/** The parts of MikroORM's migrator {@link migrate} drives (see there). */
+interface LockableMigrator {
+  ensureDatabase(): Promise<void>;
+  getStorage(): { setMasterMigration(trx: unknown): void; unsetMasterMigration(): void; ensureTable(): Promise<void> };
+  up(options: { transaction: unknown }): Promise<unknown[]>;
+}
+
+/**
+ * Runs the pending migrations in one transaction that first takes the startup lock
+ * (core/db/startup-lock), so instances starting at once on one database migrate one after the
+ * other: the first runs them, the next ones find them in the migrator's table and run nothing.
+ * Without the lock, three instances on an empty PostgreSQL failed on `relation ... already
+ * exists` and duplicate `pg_type` rows in every round.
+ *
+ * Everything the migrator does must run in that transaction: on SQLite the pool has one
+ * connection, which the transaction holds, so any statement outside it waits forever. MikroORM's
+ * migrator (6.6) passes the transaction to the migrations and its table of executed ones, but
+ * first "ensures the database" outside it: it checks the database exists and creates its table if
+ * missing, on a connection of its own, and replaces that table's accessor (dropping the
+ * transaction). That step is its private `ensureDatabase`; for this one call it is replaced by
+ * the table's creation in the transaction (the database exists: it was just opened).
+ */
+async function migrate(orm: MikroORM): Promise<void> {
+  const postgres = isPostgres(orm);
+  const migrator = orm.getMigrator() as unknown as LockableMigrator;
+  if (!postgres) await ensureSqliteLockTable(orm.em.fork());
+  await orm.em.fork().transactional(async (em) => {
+    await takeStartupLock(em, postgres);
+    const transaction = em.getTransactionContext();
+    const storage = migrator.getStorage();
+    const ensureDatabase = Object.getOwnPropertyDescriptor(migrator, 'ensureDatabase');
+    migrator.ensureDatabase = () => storage.ensureTable();
+    storage.setMasterMigration(transaction);
+    try {
+      await migrator.up({ transaction });
+    } finally {
+      storage.unsetMasterMigration();
+      if (ensureDatabase) Object.defineProperty(migrator, 'ensureDatabase', ensureDatabase);
+      else delete (migrator as Partial<LockableMigrator>).ensureDatabase;
+    }
+  });
 }
 
 /** The part of a libsql connection Tessera touches. */

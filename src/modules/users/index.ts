@@ -1,5 +1,5 @@
-export { Tenant, User } from './user.entity';
+export { Tenant, User, BootstrapValue } from './user.entity';
 export { UserService, type FirstTokenIssuer, type BootstrapResult } from './user.service';
 export { UserResolver } from './user.resolver';
 export { UserType, TenantType } from './user.type';
-export { UsersTablesMigration } from './users.migration';
+export { UsersTablesMigration, BootstrapValuesMigration } from './users.migration';

@@ -46,3 +46,24 @@ export class User {
   @Property({ type: 'datetime' })
   updatedAt!: Date;
 }
+
+/**
+ * Every value ever issued as a bootstrap administrator token, by its keyed lookup hash (never
+ * the value). Kept apart from tokens so that revoking, regenerating or deleting the token leaves
+ * it: a value recorded here is never issued again (see `UserService.bootstrap`).
+ */
+@Entity({ tableName: 'bootstrap_values' })
+export class BootstrapValue {
+  [OptionalProps]?: 'retiredAt';
+
+  /** HMAC-SHA-256 of the value under the server key, as `token_secrets.hash`. */
+  @PrimaryKey({ type: 'string' })
+  lookupHash!: string;
+
+  @Property({ type: 'datetime' })
+  issuedAt!: Date;
+
+  /** When a start first found the value no longer valid (revoked, deleted, expired, replaced). */
+  @Property({ type: 'datetime', nullable: true })
+  retiredAt?: Date | null;
+}

@@ -25,3 +25,29 @@ export class UsersTablesMigration extends PortableMigration {
     );
   }
 }
+
+/** The name every bootstrap administrator token is issued with (see `UserService`). */
+export const BOOTSTRAP_TOKEN_NAME = 'Bootstrap administrator token';
+
+/**
+ * `bootstrap_values`: the lookup hash of every bootstrap administrator value ever issued. Values
+ * issued before this table existed are recorded from the tokens still holding them; a value
+ * whose token was already deleted left no trace and cannot be recorded.
+ */
+export class BootstrapValuesMigration extends PortableMigration {
+  override async up(): Promise<void> {
+    const ts = PortableMigration.timestamp;
+    this.schema((s) =>
+      s.createTable('bootstrap_values', (t) => {
+        t.string('lookup_hash').primary();
+        ts(t, 'issued_at').notNullable();
+        ts(t, 'retired_at');
+      }),
+    );
+    this.addSql(
+      'insert into bootstrap_values (lookup_hash, issued_at) ' +
+        'select s.hash, s.created_at from token_secrets s join tokens t on t.id = s.token_id ' +
+        `where t.kind = 'PERSONAL_ACCESS' and t.name = '${BOOTSTRAP_TOKEN_NAME}' and t.expires_at is null`,
+    );
+  }
+}
