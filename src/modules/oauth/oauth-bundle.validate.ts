@@ -18,7 +18,7 @@ export const MAX_BUNDLE_ITEMS = 1000;
 /** The sealed bundle's largest length: the HTTP body limit (1 MB); graphql-ws would take far more. */
 export const MAX_BUNDLE_CHARS = 1_000_000;
 /** Items written per transaction; between two, other requests run. */
-export const IMPORT_BATCH_SIZE = 50;
+export const IMPORT_BATCH_SIZE = 20;
 
 /** Statuses a bundle may carry: export never writes REQUESTED (it has no pending browser request to go with it). */
 const IMPORTABLE_STATUSES = [OAuthTokenStatus.ACTIVE, OAuthTokenStatus.FAILED, OAuthTokenStatus.EXPIRED, OAuthTokenStatus.REVOKED];
