@@ -709,7 +709,8 @@ export class OAuthService {
           results.push(result);
         }
         const written = results.filter((result) => result.item.outcome !== ImportOutcome.INVALID && result.item.outcome !== ImportOutcome.SKIPPED).length;
-        if (written > 0) tx.audit('oauth.bundle_imported', { type: 'OAUTH_BUNDLE' }, { onConflict, items: results.length, written });
+        // One entry per batch, refused items counted: an import of nothing but invalid items is audited too.
+        tx.audit('oauth.bundle_imported', { type: 'OAUTH_BUNDLE' }, { onConflict, items: results.length, written, invalid: results.filter((result) => result.item.outcome === ImportOutcome.INVALID).length });
         return results;
       });
     try {
