@@ -45,7 +45,7 @@ const CONFLICTS: { value: ImportConflict; label: string }[] = [
   { value: 'RENAME', label: 'Import it under a new name' },
   { value: 'REPLACE', label: 'Replace what is here' },
 ];
-const OUTCOMES: Record<string, string> = { CREATED: 'Created', RENAMED: 'Renamed', REPLACED: 'Replaced', SKIPPED: 'Skipped: the name is taken' };
+const OUTCOMES: Record<string, string> = { CREATED: 'Created', RENAMED: 'Renamed', REPLACED: 'Replaced', SKIPPED: 'Skipped: the name is taken', INVALID: 'Not imported' };
 
 /** `name=value` lines into additional values; a line without `=` is an input error. */
 function parseAdditionalValues(text: string): AdditionalValueInput[] {
@@ -642,7 +642,8 @@ function Bundles(props: { refetch(): void }) {
       {items && (
         <p role="status" className="ok">
           <span aria-hidden="true">✔ </span>
-          Imported: {items.filter((item) => item.outcome !== 'SKIPPED').length} of {items.length} item(s); {items.filter((item) => item.outcome === 'SKIPPED').length} skipped.
+          Imported: {items.filter((item) => item.outcome !== 'SKIPPED' && item.outcome !== 'INVALID').length} of {items.length} item(s); {items.filter((item) => item.outcome === 'SKIPPED').length} skipped
+          {items.some((item) => item.outcome === 'INVALID') && <>; {items.filter((item) => item.outcome === 'INVALID').length} not imported (see why below)</>}.
         </p>
       )}
       {items && (
@@ -651,8 +652,11 @@ function Bundles(props: { refetch(): void }) {
             <tr key={`${item.type}-${item.name}-${index}`} data-outcome={item.outcome}>
               <td>{item.type === 'provider' ? 'Provider' : 'Token'}</td>
               <td>{item.name}</td>
-              <td>{item.outcome === 'SKIPPED' ? '—' : item.importedName}</td>
-              <td className={item.outcome === 'SKIPPED' ? 'muted' : 'ok'}>{OUTCOMES[item.outcome] ?? item.outcome}</td>
+              <td>{item.outcome === 'SKIPPED' || item.outcome === 'INVALID' ? '—' : item.importedName}</td>
+              <td className={item.outcome === 'SKIPPED' ? 'muted' : item.outcome === 'INVALID' ? 'error-line' : 'ok'}>
+                {OUTCOMES[item.outcome] ?? item.outcome}
+                {item.problem && `: ${item.problem.message} (${item.problem.field ?? item.problem.code})`}
+              </td>
             </tr>
           ))}
         </DataTable>

@@ -33,8 +33,21 @@ export async function validateArgument(argValue: unknown, argType: TypeValue, re
   for (const value of values) {
     if (value !== null && typeof value === 'object') found.push(...(await validate(value as object, { forbidUnknownValues: false })));
   }
-  if (found.length === 0) return;
-  const list = problems(found, argumentName(argType, resolverData.args as Record<string, unknown>));
+  if (found.length > 0) throw badInputOf(found, argumentName(argType, resolverData.args as Record<string, unknown>));
+}
+
+/**
+ * The same check for an input built outside GraphQL (an imported bundle item): `instance` must be
+ * an instance of the input class (nested inputs too), as type-graphql builds them; the error is the
+ * one the mutation taking that input would answer, fields under `prefix` (`input`).
+ */
+export async function validateInput(instance: object, prefix: string): Promise<void> {
+  const found = await validate(instance, { forbidUnknownValues: false });
+  if (found.length > 0) throw badInputOf(found, prefix);
+}
+
+function badInputOf(found: ValidationError[], prefix: string): AppError {
+  const list = problems(found, prefix);
   const first = list[0];
-  throw AppError.badInput(first.field, list.map((problem) => `${problem.field}: ${problem.messages.join('; ')}`).join('. '));
+  return AppError.badInput(first.field, list.map((problem) => `${problem.field}: ${problem.messages.join('; ')}`).join('. '));
 }

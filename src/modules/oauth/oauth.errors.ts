@@ -31,5 +31,10 @@ export const OAuthErrors = {
     ),
   badName: () => AppError.badInput('name', 'name must be 1 to 100 characters, not starting or ending with white space, without control characters.'),
   weakPassphrase: () => AppError.badInput('passphrase', 'The passphrase must be 12 to 1000 characters.'),
+  bundleTooLarge: (max: number) => AppError.badInput('bundle', `The bundle is longer than ${max.toLocaleString('en')} characters, the most one import takes. Nothing was imported.`),
+  tooManyBundleItems: (count: number, max: number) =>
+    AppError.badInput('bundle', `The bundle holds ${count.toLocaleString('en')} providers and tokens; one import takes at most ${max.toLocaleString('en')}. Nothing was imported.`),
+  importedProviderMissing: () => AppError.badInput('input.providerId', 'Its provider is not in the bundle or was not imported.'),
+  importNameTaken: (name: string) => AppError.conflict(`The name ${JSON.stringify(name)} was taken while the bundle was being imported; import it again.`, 'NAME_TAKEN'),
   badBundle: () => AppError.badInput('bundle', 'The bundle cannot be opened: wrong passphrase, or the bundle was altered or is not an OAuth bundle. Nothing was imported.'),
 };

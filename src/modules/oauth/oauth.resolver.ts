@@ -146,7 +146,9 @@ export class OAuthResolver {
   }
 
   @Authorized(MANAGERS)
-  @Mutation(() => ImportOAuthBundlePayload, { description: 'Imports a bundle from exportOAuthBundle. A wrong passphrase or an altered bundle is refused and imports nothing.' })
+  @Mutation(() => ImportOAuthBundlePayload, { description:
+      'Imports a bundle from exportOAuthBundle. A wrong passphrase, an altered bundle, one over 1,000,000 characters or over 1,000 providers and tokens is refused whole and imports nothing (BAD_USER_INPUT on bundle). Each item is checked as createOAuthProvider or createOAuthToken checks its input: one that fails is reported INVALID with the error (code and field) and nothing of it is written; the others are imported, a few per transaction, so other requests keep being answered.',
+  })
   async importOAuthBundle(
     @Arg('bundle', () => String, { description: 'The bundle exportOAuthBundle returned.' }) bundle: string,
     @Arg('passphrase', () => String, { description: 'The passphrase it was exported with.' }) passphrase: string,

@@ -4,6 +4,7 @@ import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { TokenEventType } from '../../core/events/event.entity';
 import type { Tx } from '../../core/events/outbox';
 import { NAME_PATTERN } from '../../core/graphql/validation';
+import { ErrorCode, isAppError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { TokenKind } from '../../core/tokens/token-kind';
 import { TokenRecord } from '../../core/tokens/token.entity';
@@ -15,6 +16,7 @@ import { OAuthErrors as Errors } from './oauth.errors';
 import { requestStatusOf, type OAuthTokenView } from './oauth.type';
 import { OAuthRefreshJob } from './oauth-refresh.job';
 import { openBundle, sealBundle } from './oauth-bundle';
+import { IMPORT_BATCH_SIZE, MAX_BUNDLE_CHARS, MAX_BUNDLE_ITEMS, additionalValuesOf, checkProviderItem, checkTokenItem, displayName, type CheckedProvider, type CheckedToken } from './oauth-bundle.validate';
 import { ImportConflict } from './oauth.inputs';
 import { ImportOutcome } from './oauth.type';
 
@@ -166,9 +168,17 @@ export class OAuthService {
     provider.privateKeyAlgorithm = key?.algorithm ?? null;
   }
 
-  async createProvider(actor: Actor, input: NewOAuthProvider): Promise<OAuthProvider> {
+  /**
+   * What creating a provider checks beyond its input's validators. Bundle import runs it on every
+   * provider item too: a check added here holds for both ways a provider comes in.
+   */
+  private async validateProvider(input: NewOAuthProvider): Promise<void> {
     await this.checkUrls(input);
     await this.checkPrivateKey(input.privateKeyJwt);
+  }
+
+  async createProvider(actor: Actor, input: NewOAuthProvider): Promise<OAuthProvider> {
+    await this.validateProvider(input);
     return this.deps.lifecycle
       .run(actor, async (tx) => {
         if (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: input.name })) throw Errors.providerNameTaken(input.name);
@@ -319,7 +329,7 @@ export class OAuthService {
     }
   }
 
-  private validateNew(provider: OAuthProvider, input: NewOAuthToken): void {
+  private validateNew(provider: Pick<OAuthProvider, 'privateKeyPemSealed'>, input: NewOAuthToken): void {
     if (provider.privateKeyPemSealed && input.flow !== OAuthFlow.CLIENT_CREDENTIALS) throw Errors.privateKeyOnlyClientCredentials('input.flow');
     if (!input.useDefaultKeys && (!input.consumerKey || !input.secretKey)) throw Errors.ownKeysRequired();
     if (input.flow === OAuthFlow.PASSWORD && (!input.username || !input.password)) throw Errors.passwordRequired();
@@ -667,91 +677,217 @@ export class OAuthService {
     return { bundle, providerCount: content.providers.length, tokenCount: content.tokens.length };
   }
 
-  /** Imports a bundle in one transaction: all of it or, on any refusal, nothing. */
+  /**
+   * Imports a bundle. Refused whole, writing nothing, when it cannot be opened, is longer than
+   * MAX_BUNDLE_CHARS or holds more than MAX_BUNDLE_ITEMS items. Every item is checked as its create
+   * mutation checks its input (the same input class, then the service's own checks); one that fails
+   * is reported INVALID with that error and nothing of it is written, while the others are
+   * imported. Writes go IMPORT_BATCH_SIZE items per transaction, yielding to other requests between
+   * two, so a large bundle never holds the database (nor the event-order lock) for long.
+   */
   async importBundle(actor: Actor, bundle: string, passphrase: string, onConflict: ImportConflict): Promise<ImportedItem[]> {
-    const content = (await openBundle(bundle, passphrase)) as BundleContent | null;
-    if (!content || !Array.isArray(content.providers) || !Array.isArray(content.tokens)) throw Errors.badBundle();
-    return this.deps.lifecycle.run(actor, async (tx) => {
-      const items: ImportedItem[] = [];
-      const providerIds = new Map<string, string>();
-      const providerNames = new Set((await tx.em.find(OAuthProvider, { tenantId: actor.tenantId })).map((provider) => provider.name));
-      for (const source of content.providers) {
-        const existing = await tx.em.findOne(OAuthProvider, { tenantId: actor.tenantId, name: source.name });
-        if (existing && onConflict === ImportConflict.SKIP) {
-          providerIds.set(source.id, existing.id);
-          items.push({ type: 'provider', name: source.name, importedName: source.name, outcome: ImportOutcome.SKIPPED, id: null });
-        } else if (existing && onConflict === ImportConflict.REPLACE) {
-          Object.assign(existing, { authorizeUrl: source.authorizeUrl, tokenUrl: source.tokenUrl, revocationUrl: source.revocationUrl, defaultConsumerKey: source.defaultConsumerKey, updatedAt: tx.now });
-          existing.defaultConsumerSecretSealed = this.seal(existing.id, 'consumerSecret', source.defaultConsumerSecret);
-          this.sealPrivateKey(existing, source.privateKeyJwt);
-          providerIds.set(source.id, existing.id);
-          items.push({ type: 'provider', name: source.name, importedName: source.name, outcome: ImportOutcome.REPLACED, id: existing.id });
-        } else {
-          const name = existing ? freeName(source.name, providerNames) : source.name;
-          providerNames.add(name);
-          const created = this.newProvider(tx, actor.tenantId, { ...source, name });
-          providerIds.set(source.id, created.id);
-          items.push({ type: 'provider', name: source.name, importedName: name, outcome: existing ? ImportOutcome.RENAMED : ImportOutcome.CREATED, id: created.id });
-        }
+    if (bundle.length > MAX_BUNDLE_CHARS) throw Errors.bundleTooLarge(MAX_BUNDLE_CHARS);
+    if (passphrase.length > 1000) throw Errors.badBundle();
+    const content = (await openBundle(bundle, passphrase)) as { providers?: unknown; tokens?: unknown } | null;
+    if (!content || typeof content !== 'object' || !Array.isArray(content.providers) || !Array.isArray(content.tokens)) throw Errors.badBundle();
+    const sources = { providers: content.providers as unknown[], tokens: content.tokens as unknown[] };
+    const count = sources.providers.length + sources.tokens.length;
+    if (count > MAX_BUNDLE_ITEMS) throw Errors.tooManyBundleItems(count, MAX_BUNDLE_ITEMS);
+
+    const items: ImportedItem[] = [];
+    /** Bundle provider id → the provider its tokens go to here. */
+    const targets = new Map<string, ImportTarget>();
+    for (const batch of chunks(sources.providers, IMPORT_BATCH_SIZE)) {
+      const checked = await Promise.all(batch.map((raw) => this.checkImportedProvider(raw)));
+      const done = await this.importBatch(actor, 'provider', checked, onConflict, (tx, item) => this.importProvider(tx, actor, item, onConflict));
+      for (const result of done) {
+        items.push(result.item);
+        if (result.target) targets.set(result.target.sourceId, result.target);
       }
-      await tx.em.flush();
-      const tokenNames = new Set((await tx.em.find(TokenRecord, { tenantId: actor.tenantId, kind: TokenKind.OAUTH })).map((record) => record.name));
-      for (const source of content.tokens) {
-        const providerId = providerIds.get(source.providerId);
-        if (!providerId) throw Errors.badBundle();
-        const existing = await tx.em.findOne(TokenRecord, { tenantId: actor.tenantId, kind: TokenKind.OAUTH, name: source.name });
-        if (existing && onConflict === ImportConflict.SKIP) {
-          items.push({ type: 'token', name: source.name, importedName: source.name, outcome: ImportOutcome.SKIPPED, id: null });
-          continue;
-        }
-        if (existing && onConflict === ImportConflict.REPLACE) {
-          await tx.em.nativeDelete(OAuthToken, { id: existing.id });
-          await this.deps.tokens.delete(tx, existing);
-        }
-        const name = existing && onConflict === ImportConflict.RENAME ? freeName(source.name, tokenNames) : source.name;
-        tokenNames.add(name);
-        const expiresAt = source.expiresAt ? new Date(source.expiresAt) : null;
-        const { token: record } = await this.deps.tokens.issue(tx, {
-          kind: TokenKind.OAUTH,
-          tenantId: actor.tenantId,
-          name,
-          ownerId: actor.id,
-          subjectType: 'provider',
-          subjectId: providerId,
-          expiresAt,
-          external: true,
-        });
-        await tx.em.flush();
-        const seal = (field: string, value: string | null) => (value ? this.seal(record.id, field, value) : null);
-        tx.em.create(OAuthToken, {
-          id: record.id,
-          tenantId: actor.tenantId,
-          providerId,
-          flow: source.flow,
-          status: source.status,
-          useDefaultKeys: source.useDefaultKeys,
-          consumerKey: source.consumerKey,
-          consumerSecretSealed: seal('consumerSecret', source.consumerSecret),
-          credentialsSealed: seal('credentials', source.credentials),
-          resource: source.resource,
-          scope: source.scope,
-          additionalValues: source.additionalValues,
-          accessTokenSealed: seal('accessToken', source.accessToken),
-          refreshTokenSealed: seal('refreshToken', source.refreshToken),
-          tokenType: source.tokenType,
-          grantedScope: source.grantedScope,
-          providerError: source.providerError,
-          nextRefreshAt: source.status === OAuthTokenStatus.ACTIVE && expiresAt ? new Date(Math.max(tx.now.getTime(), expiresAt.getTime() - this.deps.config.oauthRefreshLeadMs)) : null,
-          refreshFailures: 0,
-          createdAt: tx.now,
-          updatedAt: tx.now,
-        });
-        items.push({ type: 'token', name: source.name, importedName: name, outcome: !existing ? ImportOutcome.CREATED : onConflict === ImportConflict.REPLACE ? ImportOutcome.REPLACED : ImportOutcome.RENAMED, id: record.id });
-      }
-      tx.audit('oauth.bundle_imported', { type: 'OAUTH_BUNDLE' }, { onConflict, items: items.length });
-      return items;
-    });
+      await yieldToOthers();
+    }
+    for (const batch of chunks(sources.tokens, IMPORT_BATCH_SIZE)) {
+      const checked = await Promise.all(batch.map((raw) => checkTokenItem(raw).then((token) => ({ raw, token }), (error: unknown) => ({ raw, error }))));
+      const done = await this.importBatch(actor, 'token', checked, onConflict, (tx, item) => this.importToken(tx, actor, item, onConflict, targets));
+      items.push(...done.map((result) => result.item));
+      await yieldToOthers();
+    }
+    return items;
   }
+
+  /** A provider item checked as createProvider checks its input: the input class, then {@link validateProvider}. */
+  private async checkImportedProvider(raw: unknown): Promise<{ raw: unknown; provider?: CheckedProvider; error?: unknown }> {
+    try {
+      const provider = await checkProviderItem(raw);
+      await this.validateProvider(provider.input);
+      return { raw, provider };
+    } catch (error) {
+      return { raw, error };
+    }
+  }
+
+  /**
+   * Writes one batch in one transaction. Should it fail on a name another request took meanwhile,
+   * its items are written again one transaction each, so only the item that collided is refused.
+   */
+  private async importBatch<T extends { raw: unknown; error?: unknown }>(
+    actor: Actor,
+    type: ImportedItem['type'],
+    batch: T[],
+    onConflict: ImportConflict,
+    write: (tx: Tx, item: T) => Promise<ImportResult>,
+  ): Promise<ImportResult[]> {
+    const run = (part: T[]) =>
+      this.deps.lifecycle.run(actor, async (tx) => {
+        const results: ImportResult[] = [];
+        for (const item of part) {
+          // Every check runs before the item's first write: a refusal leaves nothing of it.
+          const result = item.error !== undefined ? invalidItem(type, item.raw, item.error) : await write(tx, item).catch((error: unknown) => rethrowUnlessRefusal(error, type, item.raw));
+          // Written now, so the next item of the batch sees its name.
+          await tx.em.flush();
+          results.push(result);
+        }
+        const written = results.filter((result) => result.item.outcome !== ImportOutcome.INVALID && result.item.outcome !== ImportOutcome.SKIPPED).length;
+        // One entry per batch, refused items counted: an import of nothing but invalid items is audited too.
+        tx.audit('oauth.bundle_imported', { type: 'OAUTH_BUNDLE' }, { onConflict, items: results.length, written, invalid: results.filter((result) => result.item.outcome === ImportOutcome.INVALID).length });
+        return results;
+      });
+    try {
+      return await run(batch);
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException) || batch.length === 1) {
+        if (error instanceof UniqueConstraintViolationException) return [invalidItem(type, batch[0].raw, Errors.importNameTaken(displayName(batch[0].raw)))];
+        throw error;
+      }
+      const results: ImportResult[] = [];
+      for (const item of batch) results.push(...(await this.importBatch(actor, type, [item], onConflict, write)));
+      return results;
+    }
+  }
+
+  private async importProvider(tx: Tx, actor: Actor, item: { raw: unknown; provider?: CheckedProvider }, onConflict: ImportConflict): Promise<ImportResult> {
+    const { sourceId, input } = item.provider as CheckedProvider;
+    const name = input.name;
+    const existing = await tx.em.findOne(OAuthProvider, { tenantId: actor.tenantId, name });
+    const taken = !!existing;
+    if (existing && onConflict === ImportConflict.SKIP) {
+      return { item: { type: 'provider', name, importedName: name, outcome: ImportOutcome.SKIPPED, id: null }, target: { sourceId, id: existing.id, privateKey: !!existing.privateKeyPemSealed } };
+    }
+    if (existing && onConflict === ImportConflict.REPLACE) {
+      // As updateProvider: a private key only on a provider whose tokens all use CLIENT_CREDENTIALS.
+      if (input.privateKeyJwt && (await tx.em.count(OAuthToken, { providerId: existing.id, flow: { $ne: OAuthFlow.CLIENT_CREDENTIALS } }))) throw Errors.privateKeyWhileOtherFlows();
+      Object.assign(existing, { authorizeUrl: input.authorizeUrl, tokenUrl: input.tokenUrl, revocationUrl: input.revocationUrl || null, defaultConsumerKey: input.defaultConsumerKey, updatedAt: tx.now });
+      existing.defaultConsumerSecretSealed = this.seal(existing.id, 'consumerSecret', input.defaultConsumerSecret);
+      this.sealPrivateKey(existing, input.privateKeyJwt);
+      tx.audit('oauth_provider.updated', { type: 'OAUTH_PROVIDER', id: existing.id, name });
+      return { item: { type: 'provider', name, importedName: name, outcome: ImportOutcome.REPLACED, id: existing.id }, target: { sourceId, id: existing.id, privateKey: !!input.privateKeyJwt } };
+    }
+    const importedName = taken ? freeName(name, await this.providerNames(tx, actor.tenantId)) : name;
+    const created = this.newProvider(tx, actor.tenantId, { ...input, name: importedName });
+    tx.audit('oauth_provider.created', { type: 'OAUTH_PROVIDER', id: created.id, name: importedName });
+    return { item: { type: 'provider', name, importedName, outcome: taken ? ImportOutcome.RENAMED : ImportOutcome.CREATED, id: created.id }, target: { sourceId, id: created.id, privateKey: !!input.privateKeyJwt } };
+  }
+
+  private async providerNames(tx: Tx, tenantId: string): Promise<Set<string>> {
+    return new Set((await tx.em.find(OAuthProvider, { tenantId }, { fields: ['name'] })).map((row) => row.name));
+  }
+
+  private async importToken(tx: Tx, actor: Actor, item: { raw: unknown; token?: CheckedToken }, onConflict: ImportConflict, targets: Map<string, ImportTarget>): Promise<ImportResult> {
+    const { input, state } = item.token as CheckedToken;
+    const target = targets.get(input.providerId);
+    if (!target) throw Errors.importedProviderMissing();
+    // createToken's own checks, against the provider the token goes to here.
+    this.validateNew({ privateKeyPemSealed: target.privateKey ? 'held' : null }, input);
+    const existing = await tx.em.findOne(TokenRecord, { tenantId: actor.tenantId, kind: TokenKind.OAUTH, name: input.name });
+    const taken = !!existing;
+    if (taken && onConflict === ImportConflict.SKIP) return { item: { type: 'token', name: input.name, importedName: input.name, outcome: ImportOutcome.SKIPPED, id: null } };
+    if (existing && onConflict === ImportConflict.REPLACE) {
+      await tx.em.nativeDelete(OAuthToken, { id: existing.id });
+      await this.deps.tokens.delete(tx, existing);
+    }
+    const rename = taken && onConflict === ImportConflict.RENAME;
+    const name = rename ? freeName(input.name, await this.tokenNames(tx, actor.tenantId)) : input.name;
+    const expiresAt = state.expiresAt ? new Date(state.expiresAt) : null;
+    const { token: record } = await this.deps.tokens.issue(tx, {
+      kind: TokenKind.OAUTH,
+      tenantId: actor.tenantId,
+      name,
+      ownerId: actor.id,
+      subjectType: 'provider',
+      subjectId: target.id,
+      expiresAt,
+      external: true,
+    });
+    // The record first: the OAuth row refers to it.
+    await tx.em.flush();
+    const seal = (field: string, value: string | null | undefined) => (value ? this.seal(record.id, field, value) : null);
+    const ownKeys = !input.useDefaultKeys;
+    tx.em.create(OAuthToken, {
+      id: record.id,
+      tenantId: actor.tenantId,
+      providerId: target.id,
+      flow: input.flow,
+      status: state.status,
+      useDefaultKeys: input.useDefaultKeys,
+      consumerKey: ownKeys ? input.consumerKey : null,
+      consumerSecretSealed: ownKeys ? seal('consumerSecret', input.secretKey) : null,
+      credentialsSealed: input.flow === OAuthFlow.PASSWORD ? seal('credentials', JSON.stringify({ username: input.username, password: input.password })) : null,
+      resource: input.resource ?? null,
+      scope: input.scope ?? null,
+      additionalValues: additionalValuesOf(input),
+      accessTokenSealed: seal('accessToken', state.accessToken),
+      refreshTokenSealed: seal('refreshToken', state.refreshToken),
+      tokenType: state.tokenType ?? null,
+      grantedScope: state.grantedScope ?? null,
+      providerError: state.providerError ?? null,
+      nextRefreshAt: state.status === OAuthTokenStatus.ACTIVE && expiresAt ? new Date(Math.max(tx.now.getTime(), expiresAt.getTime() - this.deps.config.oauthRefreshLeadMs)) : null,
+      refreshFailures: 0,
+      createdAt: tx.now,
+      updatedAt: tx.now,
+    });
+    const outcome = !taken ? ImportOutcome.CREATED : rename ? ImportOutcome.RENAMED : ImportOutcome.REPLACED;
+    return { item: { type: 'token', name: input.name, importedName: name, outcome, id: record.id } };
+  }
+
+  private async tokenNames(tx: Tx, tenantId: string): Promise<Set<string>> {
+    return new Set((await tx.em.find(TokenRecord, { tenantId, kind: TokenKind.OAUTH }, { fields: ['name'] })).map((row) => row.name));
+  }
+}
+
+/** Where an imported provider's tokens go: a provider here, and whether it signs with a private key. */
+interface ImportTarget {
+  sourceId: string;
+  id: string;
+  privateKey: boolean;
+}
+
+interface ImportResult {
+  item: ImportedItem;
+  target?: ImportTarget;
+}
+
+/** An item refused by a check: reported with the error its create mutation would answer. */
+function invalidItem(type: ImportedItem['type'], raw: unknown, error: unknown): ImportResult {
+  const problem = isAppError(error) ? { code: error.code, field: error.field ?? null, message: error.message } : { code: ErrorCode.BAD_USER_INPUT, field: null, message: 'The item cannot be read.' };
+  const name = displayName(raw);
+  return { item: { type, name, importedName: name, outcome: ImportOutcome.INVALID, id: null, problem } };
+}
+
+/** A refusal (AppError) thrown before the item wrote anything becomes its INVALID result; anything else fails the batch. */
+function rethrowUnlessRefusal(error: unknown, type: ImportedItem['type'], raw: unknown): ImportResult {
+  if (isAppError(error)) return invalidItem(type, raw, error);
+  throw error;
+}
+
+function chunks<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/** Lets every request that arrived meanwhile run before the next batch. */
+function yieldToOthers(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** What a bundle holds, in clear once opened. */
@@ -784,6 +920,7 @@ export interface ImportedItem {
   importedName: string;
   outcome: ImportOutcome;
   id: string | null;
+  problem?: { code: string; field: string | null; message: string } | null;
 }
 
 /** Two requests racing for one provider name: the loser reads as CONFLICT, never as a database error. */
@@ -794,10 +931,13 @@ function nameRace(name: string): (error: unknown) => never {
   };
 }
 
-/** `name (2)`, `name (3)`, … whichever is free first. */
+/** `name (2)`, `name (3)`, … whichever is free first; the name is cut so the result keeps to 100 characters, as names must. */
 function freeName(name: string, taken: Set<string>): string {
   for (let n = 2; ; n += 1) {
-    const candidate = `${name} (${n})`;
+    const suffix = ` (${n})`;
+    let base = name.slice(0, 100 - suffix.length);
+    if (/[\ud800-\udbff]$/.test(base)) base = base.slice(0, -1);
+    const candidate = `${base.trimEnd()}${suffix}`;
     if (!taken.has(candidate)) return candidate;
   }
 }

@@ -212,6 +212,7 @@ export enum ImportOutcome {
   SKIPPED = 'SKIPPED',
   REPLACED = 'REPLACED',
   RENAMED = 'RENAMED',
+  INVALID = 'INVALID',
 }
 
 registerEnumType(ImportOutcome, {
@@ -222,8 +223,21 @@ registerEnumType(ImportOutcome, {
     SKIPPED: { description: 'Its name was taken; the existing item was kept.' },
     REPLACED: { description: 'Its name was taken; the existing item was overwritten.' },
     RENAMED: { description: 'Its name was taken; imported under a new name.' },
+    INVALID: { description: 'Not imported: it fails a check its create mutation applies (or its provider was not imported); see problem. Nothing of it was written.' },
   },
 });
+
+@ObjectType('OAuthImportProblem', { description: 'Why an item was not imported: the error its create mutation would answer.' })
+export class OAuthImportProblemType {
+  @Field(() => String, { description: 'The error code (BAD_USER_INPUT, NOT_FOUND, CONFLICT).' })
+  code!: string;
+
+  @Field(() => String, { nullable: true, description: 'The input field at fault, as the create mutation names it (`input.tokenUrl`).' })
+  field!: string | null;
+
+  @Field(() => String, { description: 'What is wrong, never the offending value.' })
+  message!: string;
+}
 
 @ObjectType('OAuthImportItem', { description: 'What import did with one provider or token of the bundle.' })
 export class OAuthImportItemType {
@@ -233,14 +247,17 @@ export class OAuthImportItemType {
   @Field(() => String, { description: 'Its name in the bundle.' })
   name!: string;
 
-  @Field(() => String, { description: 'Its name here (differs when RENAMED).' })
+  @Field(() => String, { description: 'Its name here (differs when RENAMED; its name in the bundle when SKIPPED or INVALID).' })
   importedName!: string;
 
   @Field(() => ImportOutcome, { description: 'What was done.' })
   outcome!: ImportOutcome;
 
-  @Field(() => ID, { nullable: true, description: 'Its id here (null when SKIPPED).' })
+  @Field(() => ID, { nullable: true, description: 'Its id here (null when SKIPPED or INVALID).' })
   id!: string | null;
+
+  @Field(() => OAuthImportProblemType, { nullable: true, description: 'Why it was not imported (INVALID only).' })
+  problem?: OAuthImportProblemType | null;
 }
 
 @ObjectType('ImportOAuthBundlePayload', { description: 'What import did, per item.' })
