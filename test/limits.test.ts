@@ -196,9 +196,13 @@ describe('rate limiting of failed authentication, shared through Redis', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = (await limited.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
-    const rest = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x' }) });
+    const rest = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bad}` }, body: JSON.stringify({ token: 'x' }) });
     expect(rest.status).toBe(429);
     expect(rest.headers.get('retry-after')).not.toBeNull();
+    // The guesses are refused, not the valid callers at the same address.
+    const valid = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+    expect(valid.status).toBe(200);
+    expect(errorCodeOf(await b.gql(ViewerDocument, {}))).toBeUndefined();
     // Anonymous requests (no token presented) are not authentication failures.
     expect(errorCodeOf(await a.gql(ViewerDocument, {}, null))).toBe('UNAUTHENTICATED');
   });

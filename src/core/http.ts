@@ -4,6 +4,15 @@ import { AppError, ErrorCode, httpStatusOf, isStorageUnavailable, storageUnavail
 import type { Logger } from './logger';
 import { RateLimitedError } from './rate-limit';
 
+/**
+ * Largest graphql-ws message (WebSocketServer `maxPayload`): a document with its variables is a
+ * few KiB; the bound holds before `connection_init` is parsed, so before any authentication.
+ */
+export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+/** Largest body of `POST /graphql` (parsed before authentication). */
+export const GRAPHQL_MAX_BODY_BYTES = 256 * 1024;
+
 /** The JSON body of every REST error: a code from the closed set and a message safe to show. */
 export interface RestErrorBody {
   error: { code: ErrorCode; message: string; field?: string; reason?: string; requestId?: string };

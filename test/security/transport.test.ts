@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
+import { BACKENDS, dataOf, startTessera, type TestInstance } from '../harness/tessera';
+
+/** A documentation-range address (never contacted: it only names a client in X-Forwarded-For). */
+function someAddress(): string {
+  const bytes = randomBytes(2);
+  return `198.51.${bytes[0]}.${bytes[1]}`;
+}
+
+/** POST /graphql `{ viewer { id } }` as `token`, with an optional X-Forwarded-For. */
+async function viewer(tessera: TestInstance, token: string, forwardedFor?: string): Promise<{ status: number; code: string | undefined }> {
+  const response = await fetch(`${tessera.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
+    body: JSON.stringify({ query: '{ viewer { id } }' }),
+  });
+  const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+  return { status: response.status, code: body.errors?.[0]?.extensions?.code };
+}
+
+/** Opens a raw graphql-ws socket, sends connection_init with `token`: 'ack' or the close code. */
+function connect(tessera: TestInstance, token: string, forwardedFor?: string): Promise<'ack' | number> {
+  const socket = new WebSocket(tessera.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+  return new Promise((resolve, reject) => {
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    socket.on('message', (data) => {
+      if (JSON.parse(String(data)).type === 'connection_ack') {
+        resolve('ack');
+        socket.close();
+      }
+    });
+    socket.on('close', (code) => resolve(code));
+    socket.on('error', reject);
+  });
+}
+
+const BAD = 'tsp_' + 'Z'.repeat(46);
+
+describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend) => {
+  let tessera: TestInstance;
+  let plain: TestInstance;
+
+  beforeAll(async () => {
+    tessera = await startTessera({ backend, env: { TESSERA_TRUST_PROXY: 'loopback', TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '3' } });
+    plain = await startTessera({ backend, env: { TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '3' } });
+  });
+
+  afterAll(async () => {
+    await Promise.all([tessera?.close(), plain?.close()]);
+  });
+
+  it('should close a socket whose first message is past the bound with 1009, before parsing it', async () => {
+    const socket = new WebSocket(tessera.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws');
+    const code = await new Promise<number>((resolve, reject) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { padding: 'x'.repeat(1024 * 1024) } })));
+      socket.on('close', (closeCode) => resolve(closeCode));
+      socket.on('error', () => undefined);
+      setTimeout(() => reject(new Error('socket not closed')), 10_000).unref();
+    });
+    expect(code).toBe(1009);
+    // A normal connection still works.
+    expect(await connect(tessera, tessera.adminToken)).toBe('ack');
+  });
+
+  it('should refuse a GraphQL body past the bound with 413 and the JSON error', async () => {
+    const response = await fetch(`${tessera.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewer { id } }', variables: { padding: 'x'.repeat(300 * 1024) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } });
+  });
+
+  it('should refuse the guesses from an address past its failure limit, never its valid callers (HTTP, graphql-ws, /v1/verify)', async () => {
+    const address = someAddress();
+    for (let i = 0; i < 3; i += 1) expect((await viewer(tessera, BAD, address)).code).toBe('UNAUTHENTICATED');
+    expect(await viewer(tessera, BAD, address)).toEqual({ status: 429, code: 'RATE_LIMITED' });
+    expect(await connect(tessera, BAD, address)).toBe(4429);
+    const verifyAs = (caller: string) =>
+      fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}`, 'x-forwarded-for': address }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+    expect((await verifyAs(BAD)).status).toBe(429);
+    // The valid token from the same address is served on every transport.
+    expect(await viewer(tessera, tessera.adminToken, address)).toEqual({ status: 200, code: undefined });
+    expect(await connect(tessera, tessera.adminToken, address)).toBe('ack');
+    expect((await verifyAs(tessera.adminToken)).status).toBe(200);
+  });
+
+  it('should count addresses forwarded by a trusted proxy apart (TESSERA_TRUST_PROXY=loopback)', async () => {
+    const first = someAddress();
+    const second = someAddress();
+    for (let i = 0; i < 4; i += 1) await viewer(tessera, BAD, first);
+    expect((await viewer(tessera, BAD, first)).code).toBe('RATE_LIMITED');
+    expect((await viewer(tessera, BAD, second)).code).toBe('UNAUTHENTICATED');
+    expect(await connect(tessera, BAD, second)).toBe(4401);
+  });
+
+  it('should ignore X-Forwarded-For without TESSERA_TRUST_PROXY', async () => {
+    for (let i = 0; i < 4; i += 1) await viewer(plain, BAD, someAddress());
+    // Every request came from the same peer: a fresh forwarded address does not reset its count.
+    expect((await viewer(plain, BAD, someAddress())).code).toBe('RATE_LIMITED');
+    expect(await connect(plain, BAD, someAddress())).toBe(4429);
+    expect((await viewer(plain, plain.adminToken, someAddress())).code).toBeUndefined();
+  });
+
+  it("should close a socket with 4401 when its token's expiresAt passes", async () => {
+    const expiresAt = new Date(tessera.clock.now().getTime() + 1500);
+    const { secret } = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'short', duration: 'CUSTOM', expiresAt: expiresAt.toISOString() } })).createPersonalAccessToken;
+    const client = tessera.ws(secret);
+    const subscription = client.subscribe(OnTokenEventsDocument, {});
+    // Wait for the server to accept the connection (a subscribed, open socket).
+    await new Promise<void>((resolve) => client.client.on('connected', () => resolve()));
+    // The server's clock moves past the expiry; its timer, when it fires, sees the token expired.
+    tessera.clock.advance(5_000);
+    const closed = await client.closed(15_000);
+    expect(closed.code).toBe(4401);
+    subscription.unsubscribe();
+    await client.dispose();
+  });
+});
