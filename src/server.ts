@@ -93,6 +93,13 @@ function earliestOf(a: number | null | undefined, b: number | null | undefined):
   return Math.min(a, b);
 }
 
+/** A caller's X-Request-Id that may be kept: 8 to 64 safe characters, not shaped like a server id. */
+export function isAcceptableRequestId(value: string): boolean {
+  if (!/^[A-Za-z0-9._:-]{8,64}$/.test(value)) return false;
+  if (/^(?:[A-Za-z0-9]{6}|v|ws)-[0-9a-z]+$/.test(value) || /^[a-z]{2,8}_[0-9A-Za-z]{22}$/.test(value)) return false;
+  return !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
 /** The metrics label of a request: its route pattern (the first, for routes with several). */
 function routeLabel(req: Request): string {
   const path: unknown = req.route?.path;
@@ -162,12 +169,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // An API answers fresh data: no ETag hashing of every body.
   app.set('etag', false);
 
-  // Request ids are cheap (a per-instance prefix and a counter) unless the caller sends one.
+  // Request ids are cheap (a per-instance prefix and a counter) unless the caller sends one. A
+  // caller's id lands in audit entries: only a bounded safe charset, and never one shaped like
+  // the server's own (`xxxxxx-n`, `v-n`, `ws-n`), which would pass for an entry Tessera numbered.
   const idPrefix = instanceId.slice(-6);
   let requestCounter = 0;
   app.use((req: Request, res: Response, next: NextFunction) => {
     const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : `${idPrefix}-${(requestCounter++).toString(36)}`;
+    const requestId = typeof header === 'string' && isAcceptableRequestId(header) ? header : `${idPrefix}-${(requestCounter++).toString(36)}`;
     res.setHeader('x-request-id', requestId);
     res.locals.requestId = requestId;
     const started = process.hrtime.bigint();
@@ -323,6 +332,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     validationRules: rules,
     allowBatchedHttpRequests: false,
     introspection: config.introspection,
+    // Without introspection, validation errors do not suggest field names either ("Did you mean").
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     csrfPrevention: true,
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,

@@ -45,6 +45,10 @@ describe('GraphQL and WebSocket limits', () => {
       const response = await closed.raw({ query: '{ __schema { types { name } } }' });
       expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(response.body.data ?? null).toBeNull();
+      // Nor does it suggest field names to anyone (here, anonymously).
+      const typo = await closed.raw({ query: '{ viewr { id } }' });
+      expect(typo.body.errors?.[0]?.message).toMatch(/viewr/);
+      expect(JSON.stringify(typo.body)).not.toMatch(/Did you mean|viewer/);
     } finally {
       await closed.close();
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
+import { AuditLogDocument, CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from '../harness/tessera';
 
 /** A documentation-range address (never contacted: it only names a client in X-Forwarded-For). */
@@ -118,5 +118,27 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
     expect(closed.code).toBe(4401);
     subscription.unsubscribe();
     await client.dispose();
+  });
+
+  it('should keep a safe caller X-Request-Id in audit entries, and never one that is unsafe or shaped like its own', async () => {
+    const requestIdOf = async (requestId: string) => {
+      const response = await fetch(`${tessera.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}`, 'x-request-id': requestId },
+        body: JSON.stringify({ query: 'mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { token { id } } }', variables: { input: { name: 'request id' } } }),
+      });
+      const { data } = (await response.json()) as { data: { createPersonalAccessToken: { token: { id: string } } } };
+      const log = dataOf(await tessera.gql(AuditLogDocument, { targetId: data.createPersonalAccessToken.token.id }));
+      return { header: response.headers.get('x-request-id'), audited: log.auditLog.edges.map((edge) => edge.node.requestId) };
+    };
+    const kept = await requestIdOf('client-req.0001:abc');
+    expect(kept).toEqual({ header: 'client-req.0001:abc', audited: ['client-req.0001:abc'] });
+    const serverShaped = ['abc123-1f', 'XyZ789-0', 'ws-12345678', 'v-1234abcd', '123e4567-e89b-12d3-a456-426614174000', 'ins_0123456789abcdefABCDEF'];
+    const unsafe = ['<script>x</script>', 'short', 'x'.repeat(65), "id' or '1'='1", 'a b c d e f'];
+    for (const sent of [...serverShaped, ...unsafe]) {
+      const { header, audited } = await requestIdOf(sent);
+      expect(header).not.toBe(sent);
+      expect(audited).toEqual([header]);
+    }
   });
 });
