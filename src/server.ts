@@ -245,7 +245,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const wsCleanup = useServer<Record<string, unknown>, { tessera?: SocketAuth }>(
     {
       schema,
-      validate: validateWithLimits(rules),
+      validate: validateWithLimits(rules, { introspection: config.introspection }),
       subscribe: sharedSubscribe({
         audienceKey: (contextValue) => {
           const viewer = (contextValue as Context | undefined)?.viewer;
@@ -293,7 +293,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         subscriptionsPerSocket.set(ctx.extra.socket, count);
         return undefined;
       },
-      onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors),
+      onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors, true),
       onNext: (_ctx, id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatForSocket(logger, formatError, `ws-${id}`, result.errors as never) } : result),
       onComplete: (ctx) => {
         const count = subscriptionsPerSocket.get(ctx.extra.socket) ?? 1;

@@ -49,6 +49,19 @@ describe('GraphQL and WebSocket limits', () => {
       const typo = await closed.raw({ query: '{ viewr { id } }' });
       expect(typo.body.errors?.[0]?.message).toMatch(/viewr/);
       expect(JSON.stringify(typo.body)).not.toMatch(/Did you mean|viewer/);
+      // The same over graphql-ws: no introspection, no suggestions.
+      const client = closed.ws();
+      const overSocket = (query: string) =>
+        new Promise<unknown>((resolve) => {
+          client.client.subscribe({ query }, { next: (result) => resolve(result), error: (error) => resolve(error), complete: () => undefined });
+        });
+      const socketTypo = JSON.stringify(await overSocket('subscription { tokenEvent { id } }'));
+      expect(socketTypo).toMatch(/tokenEvent/);
+      expect(socketTypo).not.toMatch(/Did you mean|tokenEvents/);
+      const socketSchema = JSON.stringify(await overSocket('query { __schema { types { name } } }'));
+      expect(socketSchema).toMatch(/introspection/i);
+      expect(socketSchema).not.toMatch(/"Query"/);
+      await client.dispose();
     } finally {
       await closed.close();
     }
