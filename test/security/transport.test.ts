@@ -141,4 +141,17 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
       expect(audited).toEqual([header]);
     }
   });
+
+  it('should send a CSP without framing, X-Frame-Options DENY and nosniff with the console and GraphiQL', async () => {
+    for (const [path, accept] of [['/console/tokens', 'text/html'], ['/console/', 'text/html'], ['/graphql', 'text/html']]) {
+      const response = await fetch(`${tessera.url}${path}`, { headers: { accept } });
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
 });
