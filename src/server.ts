@@ -30,7 +30,7 @@ import { TokenStore } from './core/tokens/token-store';
 import { Context } from './context';
 import type { CoreDeps } from './deps';
 import { entities, migrations, routes } from './modules';
-import { bodyErrorHandler, GRAPHQL_MAX_BODY_BYTES, WS_MAX_PAYLOAD_BYTES } from './core/http';
+import { bodyErrorHandler, GRAPHQL_MAX_BODY_BYTES, refuseControlCharactersInUrl, WS_MAX_PAYLOAD_BYTES } from './core/http';
 import { clientAddressOf } from './core/client-address';
 import { ExpirySweep, sharedSubscribe } from './notices';
 import { buildTesseraSchema } from './schema';
@@ -183,6 +183,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.once('finish', () => metrics.observeRequest(routeLabel(req), res.statusCode, started));
     next();
   });
+
+  // Ids, paths and query strings with control characters are refused (400) before any route.
+  app.use(refuseControlCharactersInUrl(logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

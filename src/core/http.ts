@@ -63,6 +63,23 @@ export function bodyErrorHandler(logger: Logger) {
   };
 }
 
+// eslint-disable-next-line no-control-regex
+const URL_CONTROL = /[\u0000-\u001f\u007f]|%(?:[01][0-9a-f]|7f)/i;
+
+/**
+ * Refuses a request whose path or query string carries a control character (U+0000–U+001F,
+ * U+007F), raw or percent-encoded, with 400 BAD_USER_INPUT: no route, id lookup or storage
+ * statement sees one. (`%2500` is a literal `%00` text, not a control character, and passes.)
+ * Not for `/graphql`, whose GET documents may span lines: GraphQL arguments are checked where
+ * they are validated (core/graphql/validate.ts).
+ */
+export function refuseControlCharactersInUrl(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!req.path.startsWith('/graphql') && URL_CONTROL.test(req.url)) return sendError(res, AppError.badInput('url', 'The path and query string must not contain control characters.'), logger);
+    next();
+  };
+}
+
 /** What a module's REST routes are registered with. */
 export type RouteRegistrar<S> = (router: Router, services: S, logger: Logger) => void;
 

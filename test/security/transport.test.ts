@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { AuditLogDocument, CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from '../harness/tessera';
+import { post } from './security.helpers';
 
 /** A documentation-range address (never contacted: it only names a client in X-Forwarded-For). */
 function someAddress(): string {
@@ -152,6 +153,32 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
       expect(csp).toContain("frame-ancestors 'none'");
       expect(response.headers.get('x-frame-options')).toBe('DENY');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    }
+  });
+
+  it('should refuse control characters in ids, cursors, filters and REST paths and query strings with BAD_USER_INPUT, never a 500', async () => {
+    const documents: [string, Record<string, unknown>][] = [
+      ['query($id: ID!) { app(id: $id) { id } }', { id: 'app_\u0000x' }],
+      ['query($id: ID!) { endpoint(id: $id) { id } }', { id: 'end_\u0001x' }],
+      ['query($id: ID!) { workflow(id: $id) { id } }', { id: 'wf\u007f' }],
+      ['query($a: String, $t: ID) { auditLog(action: $a, targetId: $t) { totalCount } }', { a: 'x\u0000', t: null }],
+      ['query($t: ID) { auditLog(targetId: $t) { totalCount } }', { t: 'x\ty' }],
+      ['mutation($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', { id: '\u0000' }],
+      ['query { app(id: "a\\u0000b") { id } }', {}],
+      ['mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { secret } }', { input: { name: 'ok', description: 'two\nlines\u0000' } }],
+    ];
+    for (const [query, variables] of documents) {
+      const answer = await post(tessera, query, variables, tessera.adminToken);
+      expect([query, answer.errors?.[0]?.extensions?.code]).toEqual([query, 'BAD_USER_INPUT']);
+      expect(answer.errors?.[0]?.message).toMatch(/control characters/);
+    }
+    // Line breaks in a description are text, not refused.
+    const multiline = await post(tessera, 'mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { secret } }', { input: { name: 'ok', description: 'two\nlines' } }, tessera.adminToken);
+    expect(multiline.errors).toBeUndefined();
+    for (const path of ['/endpoints/a%00b', '/endpoints/x?q=%01', '/oauth/callback?state=%00&code=%00', '/workflows/wf%7F/start', '/console/a%1f']) {
+      const response = await fetch(`${tessera.url}${path}`, { method: path.includes('/start') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, ...(path.includes('/start') ? { body: '{}' } : {}) });
+      expect([path, response.status]).toEqual([path, 400]);
+      expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'url' } });
     }
   });
 });
