@@ -30,7 +30,7 @@ import { TokenStore } from './core/tokens/token-store';
 import { Context } from './context';
 import type { CoreDeps } from './deps';
 import { entities, migrations, routes } from './modules';
-import { bodyErrorHandler, GRAPHQL_MAX_BODY_BYTES, refuseControlCharactersInUrl, WS_MAX_PAYLOAD_BYTES } from './core/http';
+import { bodyErrorHandler, GRAPHQL_MAX_BODY_BYTES, refuseControlCharactersInUrl, refuseDeepJson, WS_MAX_PAYLOAD_BYTES } from './core/http';
 import { clientAddressOf } from './core/client-address';
 import { ExpirySweep, sharedSubscribe } from './notices';
 import { buildTesseraSchema } from './schema';
@@ -360,7 +360,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await apollo.start();
   app.use(
     '/graphql',
-    express.json({ limit: GRAPHQL_MAX_BODY_BYTES }),
+    express.json({ limit: GRAPHQL_MAX_BODY_BYTES, verify: refuseDeepJson() }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {

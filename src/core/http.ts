@@ -58,6 +58,7 @@ export function bodyErrorHandler(logger: Logger) {
       res.status(413).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
       return;
     }
+    if (failure?.type === 'entity.too.deep') return sendError(res, AppError.badInput('body', (error as Error).message), logger);
     if (failure?.type === 'encoding.unsupported' || failure?.type === 'charset.unsupported') return sendError(res, AppError.badInput('body', 'Unsupported body encoding.'), logger);
     next(error);
   };
@@ -77,6 +78,33 @@ export function refuseControlCharactersInUrl(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!req.path.startsWith('/graphql') && URL_CONTROL.test(req.url)) return sendError(res, AppError.badInput('url', 'The path and query string must not contain control characters.'), logger);
     next();
+  };
+}
+
+/** Deepest nesting of arrays and objects a JSON body may have (what Tessera's APIs take is a few levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * A body-parser `verify` hook refusing JSON nested deeper than `maxDepth` before it is parsed:
+ * one pass over the bytes (strings skipped), so code that walks the value recursively (variable
+ * coercion, JSON columns, JSON.stringify) never meets a structure deep enough to exhaust the
+ * stack. The error is answered 400 BAD_USER_INPUT by {@link bodyErrorHandler}.
+ */
+export function refuseDeepJson(maxDepth = MAX_JSON_DEPTH) {
+  return (_req: IncomingMessage, _res: ServerResponse, buffer: Buffer): void => {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < buffer.length; i += 1) {
+      const byte = buffer[i];
+      if (inString) {
+        if (byte === 0x5c) i += 1; // backslash: skip the escaped byte
+        else if (byte === 0x22) inString = false;
+      } else if (byte === 0x22) inString = true;
+      else if (byte === 0x5b || byte === 0x7b) {
+        depth += 1;
+        if (depth > maxDepth) throw Object.assign(new Error(`The JSON body is nested deeper than ${maxDepth} levels.`), { status: 400, type: 'entity.too.deep' });
+      } else if (byte === 0x5d || byte === 0x7d) depth -= 1;
+    }
   };
 }
 

@@ -181,4 +181,12 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
       expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'url' } });
     }
   });
+
+  it('should refuse a deeply nested JSON body with 400 BAD_USER_INPUT before parsing it', async () => {
+    for (const body of ['{"query":"{ viewer { id } }","variables":{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}}', '['.repeat(100_000) + ']'.repeat(100_000)]) {
+      const response = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` }, body });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'body', message: expect.stringMatching(/nested deeper/) } });
+    }
+  });
 });
