@@ -317,6 +317,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     wsServer,
   );
 
+  // graphql-ws prints every socket error (an oversized frame, a protocol violation: ws has closed
+  // the socket already, 1009/1002) to stderr with a stack: a client could flood the output.
+  // They are the client's errors: one structured debug line instead.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => logger.debug({ component: 'graphql-ws', code: error.code, err: error.message }, 'socket error'));
+  });
+
   // A socket whose token stops being valid is closed at once, on every instance.
   bus.onMessage((message) => {
     const ids = new Set(message.evictTokenIds ?? []);
