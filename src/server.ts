@@ -30,7 +30,8 @@ import { TokenStore } from './core/tokens/token-store';
 import { Context } from './context';
 import type { CoreDeps } from './deps';
 import { entities, migrations, routes } from './modules';
-import { bodyErrorHandler } from './core/http';
+import { bodyErrorHandler, GRAPHQL_MAX_BODY_BYTES, refuseControlCharactersInUrl, refuseDeepJson, WS_MAX_PAYLOAD_BYTES } from './core/http';
+import { clientAddressOf } from './core/client-address';
 import { ExpirySweep, sharedSubscribe } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
@@ -53,6 +54,9 @@ export enum CloseCode {
   /** Too many failed authentications from this address, or too many connections for this token. */
   TooManyRequests = 4429,
 }
+
+/** Longest a timer may be set for (setTimeout's limit); longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ServerOptions {
   /** Where time comes from. @default the system clock */
@@ -81,6 +85,19 @@ export interface TesseraServer {
   dispatcher: EventDispatcher;
   bootstrap: BootstrapResult;
   close(): Promise<void>;
+}
+
+function earliestOf(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a === null || a === undefined) return b ?? null;
+  if (b === null || b === undefined) return a;
+  return Math.min(a, b);
+}
+
+/** A caller's X-Request-Id that may be kept: 8 to 64 safe characters, not shaped like a server id. */
+export function isAcceptableRequestId(value: string): boolean {
+  if (!/^[A-Za-z0-9._:-]{8,64}$/.test(value)) return false;
+  if (/^(?:[A-Za-z0-9]{6}|v|ws)-[0-9a-z]+$/.test(value) || /^[a-z]{2,8}_[0-9A-Za-z]{22}$/.test(value)) return false;
+  return !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 /** The metrics label of a request: its route pattern (the first, for routes with several). */
@@ -138,7 +155,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const schema = await buildTesseraSchema();
   const app = express();
   app.disable('x-powered-by');
-  const verifyHandler = createVerifyHandler(services, logger, metrics);
+  // One notion of the client's address for every limit and audit entry: Express's req.ip and,
+  // for what Express does not see (the verify hot path, graphql-ws), the same computation.
+  app.set('trust proxy', config.trustProxy);
+  const clientAddress = clientAddressOf(config.trustProxy);
+  const verifyHandler = createVerifyHandler(services, logger, metrics, clientAddress);
   // The verify hot path is answered before Express sees the request; everything else goes to Express.
   const httpServer: Server = createHttpServer((req, res) => {
     if (!verifyHandler(req, res)) app(req, res);
@@ -148,18 +169,23 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // An API answers fresh data: no ETag hashing of every body.
   app.set('etag', false);
 
-  // Request ids are cheap (a per-instance prefix and a counter) unless the caller sends one.
+  // Request ids are cheap (a per-instance prefix and a counter) unless the caller sends one. A
+  // caller's id lands in audit entries: only a bounded safe charset, and never one shaped like
+  // the server's own (`xxxxxx-n`, `v-n`, `ws-n`), which would pass for an entry Tessera numbered.
   const idPrefix = instanceId.slice(-6);
   let requestCounter = 0;
   app.use((req: Request, res: Response, next: NextFunction) => {
     const header = req.headers['x-request-id'];
-    const requestId = typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : `${idPrefix}-${(requestCounter++).toString(36)}`;
+    const requestId = typeof header === 'string' && isAcceptableRequestId(header) ? header : `${idPrefix}-${(requestCounter++).toString(36)}`;
     res.setHeader('x-request-id', requestId);
     res.locals.requestId = requestId;
     const started = process.hrtime.bigint();
     res.once('finish', () => metrics.observeRequest(routeLabel(req), res.statusCode, started));
     next();
   });
+
+  // Ids, paths and query strings with control characters are refused (400) before any route.
+  app.use(refuseControlCharactersInUrl(logger));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -189,12 +215,32 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   app.use(restRouter);
 
   // graphql-ws on the same port and path.
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  // Every message is bounded before anything parses it (connection_init comes before the token is
+  // known): a larger frame closes the socket with 1009.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
   interface SocketAuth {
     value: string;
     principal: Principal;
     tokenId: string;
+    /** Closes the socket when its token stops being valid by itself (expiry, end of grace). */
+    expiryTimer?: NodeJS.Timeout;
   }
+  /** Closes `socket` with 4401 once its value is no longer valid at `validUntil` (by the server's clock). */
+  const closeAtExpiry = (socket: WebSocket, auth: SocketAuth, validUntil: number | null) => {
+    if (validUntil === null) return;
+    const wait = Math.min(Math.max(validUntil - clock.now().getTime(), 0), MAX_TIMER_MS);
+    auth.expiryTimer = setTimeout(() => {
+      auth.expiryTimer = undefined;
+      if (socketAuth.get(socket) !== auth) return;
+      void whenDone(verifier.authenticate(auth.value), ({ principal, result }) => {
+        if (socketAuth.get(socket) !== auth) return;
+        if (!principal) socket.close(CloseCode.Unauthorized, 'The token of this connection has expired');
+        // Not yet (a wait capped at the timer's limit, or a clock that moved differently): re-arm.
+        else closeAtExpiry(socket, auth, Math.max(earliestOf(result.token?.expiresAt, result.token?.validUntil) ?? validUntil, clock.now().getTime() + 1));
+      });
+    }, wait);
+    auth.expiryTimer.unref();
+  };
   const socketAuth = new Map<WebSocket, SocketAuth>();
   const connectionsPerToken = new Map<string, number>();
   const subscriptionsPerSocket = new Map<WebSocket, number>();
@@ -202,7 +248,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const wsCleanup = useServer<Record<string, unknown>, { tessera?: SocketAuth }>(
     {
       schema,
-      validate: validateWithLimits(rules),
+      validate: validateWithLimits(rules, { introspection: config.introspection }),
       subscribe: sharedSubscribe({
         audienceKey: (contextValue) => {
           const viewer = (contextValue as Context | undefined)?.viewer;
@@ -218,13 +264,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         const value = bearerValue(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         let authentication;
         try {
-          authentication = await services.auth.authenticate(value, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+          authentication = await services.auth.authenticate(value, clientAddress(ctx.extra.request));
         } catch (error) {
           if (!(error instanceof RateLimitedError)) throw error;
           ctx.extra.socket.close(CloseCode.TooManyRequests, error.message);
           return false;
         }
-        const { principal, tokenId } = authentication;
+        const { principal, tokenId, validUntil } = authentication;
         if (!principal || !value || !tokenId) {
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Unauthorized: send { authorization: "Bearer <token>" } in connection_init');
           return false;
@@ -235,9 +281,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           return false;
         }
         connectionsPerToken.set(tokenId, open + 1);
-        const auth = { value, principal, tokenId };
+        const auth: SocketAuth = { value, principal, tokenId };
         ctx.extra.tessera = auth;
         socketAuth.set(ctx.extra.socket, auth);
+        closeAtExpiry(ctx.extra.socket, auth, validUntil);
         metrics.websocketConnections.inc();
         return true;
       },
@@ -249,7 +296,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         subscriptionsPerSocket.set(ctx.extra.socket, count);
         return undefined;
       },
-      onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors),
+      onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors, true),
       onNext: (_ctx, id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatForSocket(logger, formatError, `ws-${id}`, result.errors as never) } : result),
       onComplete: (ctx) => {
         const count = subscriptionsPerSocket.get(ctx.extra.socket) ?? 1;
@@ -259,6 +306,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         subscriptionsPerSocket.delete(ctx.extra.socket);
         const auth = socketAuth.get(ctx.extra.socket);
         if (!auth) return;
+        if (auth.expiryTimer) clearTimeout(auth.expiryTimer);
         socketAuth.delete(ctx.extra.socket);
         metrics.websocketConnections.dec();
         const left = (connectionsPerToken.get(auth.tokenId) ?? 1) - 1;
@@ -268,6 +316,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     wsServer,
   );
+
+  // graphql-ws prints every socket error (an oversized frame, a protocol violation: ws has closed
+  // the socket already, 1009/1002) to stderr with a stack: a client could flood the output.
+  // They are the client's errors: one structured debug line instead.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => logger.debug({ component: 'graphql-ws', code: error.code, err: error.message }, 'socket error'));
+  });
 
   // A socket whose token stops being valid is closed at once, on every instance.
   bus.onMessage((message) => {
@@ -287,6 +343,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     validationRules: rules,
     allowBatchedHttpRequests: false,
     introspection: config.introspection,
+    // Without introspection, validation errors do not suggest field names either ("Did you mean").
+    hideSchemaDetailsFromClientErrors: !config.introspection,
     csrfPrevention: true,
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -310,11 +368,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await apollo.start();
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: GRAPHQL_MAX_BODY_BYTES, verify: refuseDeepJson() }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), req.ip ?? 'unknown');
+          const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), clientAddress(req));
           return new Context(services, String(req.res?.locals.requestId ?? randomUUID()), principal, tokenId);
         } catch (error) {
           if (!(error instanceof RateLimitedError)) throw error;

@@ -45,6 +45,23 @@ describe('GraphQL and WebSocket limits', () => {
       const response = await closed.raw({ query: '{ __schema { types { name } } }' });
       expect(response.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(response.body.data ?? null).toBeNull();
+      // Nor does it suggest field names to anyone (here, anonymously).
+      const typo = await closed.raw({ query: '{ viewr { id } }' });
+      expect(typo.body.errors?.[0]?.message).toMatch(/viewr/);
+      expect(JSON.stringify(typo.body)).not.toMatch(/Did you mean|viewer/);
+      // The same over graphql-ws: no introspection, no suggestions.
+      const client = closed.ws();
+      const overSocket = (query: string) =>
+        new Promise<unknown>((resolve) => {
+          client.client.subscribe({ query }, { next: (result) => resolve(result), error: (error) => resolve(error), complete: () => undefined });
+        });
+      const socketTypo = JSON.stringify(await overSocket('subscription { tokenEvent { id } }'));
+      expect(socketTypo).toMatch(/tokenEvent/);
+      expect(socketTypo).not.toMatch(/Did you mean|tokenEvents/);
+      const socketSchema = JSON.stringify(await overSocket('query { __schema { types { name } } }'));
+      expect(socketSchema).toMatch(/introspection/i);
+      expect(socketSchema).not.toMatch(/"Query"/);
+      await client.dispose();
     } finally {
       await closed.close();
     }
@@ -196,9 +213,13 @@ describe('rate limiting of failed authentication, shared through Redis', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = (await limited.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
-    const rest = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x' }) });
+    const rest = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bad}` }, body: JSON.stringify({ token: 'x' }) });
     expect(rest.status).toBe(429);
     expect(rest.headers.get('retry-after')).not.toBeNull();
+    // The guesses are refused, not the valid callers at the same address.
+    const valid = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+    expect(valid.status).toBe(200);
+    expect(errorCodeOf(await b.gql(ViewerDocument, {}))).toBeUndefined();
     // Anonymous requests (no token presented) are not authentication failures.
     expect(errorCodeOf(await a.gql(ViewerDocument, {}, null))).toBe('UNAUTHENTICATED');
   });

@@ -5,6 +5,7 @@ import type { RateLimitSettings } from './rate-limit';
 import { DEFAULT_COMPILE_AFTER } from './graphql/jit-executor';
 import type { QueryLimits } from './graphql/limits';
 import { OutboundAllowList } from './outbound';
+import { parseTrustProxy, type TrustProxy } from './client-address';
 
 /** Where records live. */
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
@@ -71,6 +72,12 @@ export interface Config {
    * comma-separated. @default none: only public addresses
    */
   outboundAllowedHosts: OutboundAllowList;
+  /**
+   * Which proxies in front of Tessera are trusted to name the client (`TESSERA_TRUST_PROXY`,
+   * Express's `trust proxy` semantics): the address every rate limit and audit entry uses.
+   * @default false: the peer's address, X-Forwarded-For ignored
+   */
+  trustProxy: TrustProxy;
 }
 
 export class ConfigError extends Error {
@@ -171,6 +178,13 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`TESSERA_OUTBOUND_ALLOWED_HOSTS: ${(error as Error).message}`);
   }
 
+  let trustProxy: TrustProxy;
+  try {
+    trustProxy = parseTrustProxy(env.TESSERA_TRUST_PROXY);
+  } catch (error) {
+    throw new ConfigError(`TESSERA_TRUST_PROXY must be true, false, a hop count or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal: ${(error as Error).message}`);
+  }
+
   return {
     port,
     host: env.HOST || '0.0.0.0',
@@ -211,5 +225,6 @@ export function loadConfig(env: Env = process.env): Config {
       maxDirectives: integer(env, 'TESSERA_MAX_DIRECTIVES', 20, 1, 1000),
     },
     outboundAllowedHosts,
+    trustProxy,
   };
 }

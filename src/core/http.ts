@@ -4,6 +4,15 @@ import { AppError, ErrorCode, httpStatusOf, isStorageUnavailable, storageUnavail
 import type { Logger } from './logger';
 import { RateLimitedError } from './rate-limit';
 
+/**
+ * Largest graphql-ws message (WebSocketServer `maxPayload`): a document with its variables is a
+ * few KiB; the bound holds before `connection_init` is parsed, so before any authentication.
+ */
+export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+/** Largest body of `POST /graphql` (parsed before authentication). */
+export const GRAPHQL_MAX_BODY_BYTES = 256 * 1024;
+
 /** The JSON body of every REST error: a code from the closed set and a message safe to show. */
 export interface RestErrorBody {
   error: { code: ErrorCode; message: string; field?: string; reason?: string; requestId?: string };
@@ -49,8 +58,53 @@ export function bodyErrorHandler(logger: Logger) {
       res.status(413).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
       return;
     }
+    if (failure?.type === 'entity.too.deep') return sendError(res, AppError.badInput('body', (error as Error).message), logger);
     if (failure?.type === 'encoding.unsupported' || failure?.type === 'charset.unsupported') return sendError(res, AppError.badInput('body', 'Unsupported body encoding.'), logger);
     next(error);
+  };
+}
+
+// eslint-disable-next-line no-control-regex
+const URL_CONTROL = /[\u0000-\u001f\u007f]|%(?:[01][0-9a-f]|7f)/i;
+
+/**
+ * Refuses a request whose path or query string carries a control character (U+0000–U+001F,
+ * U+007F), raw or percent-encoded, with 400 BAD_USER_INPUT: no route, id lookup or storage
+ * statement sees one. (`%2500` is a literal `%00` text, not a control character, and passes.)
+ * Not for `/graphql`, whose GET documents may span lines: GraphQL arguments are checked where
+ * they are validated (core/graphql/validate.ts).
+ */
+export function refuseControlCharactersInUrl(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!req.path.startsWith('/graphql') && URL_CONTROL.test(req.url)) return sendError(res, AppError.badInput('url', 'The path and query string must not contain control characters.'), logger);
+    next();
+  };
+}
+
+/** Deepest nesting of arrays and objects a JSON body may have (what Tessera's APIs take is a few levels). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * A body-parser `verify` hook refusing JSON nested deeper than `maxDepth` before it is parsed:
+ * one pass over the bytes (strings skipped), so code that walks the value recursively (variable
+ * coercion, JSON columns, JSON.stringify) never meets a structure deep enough to exhaust the
+ * stack. The error is answered 400 BAD_USER_INPUT by {@link bodyErrorHandler}.
+ */
+export function refuseDeepJson(maxDepth = MAX_JSON_DEPTH) {
+  return (_req: IncomingMessage, _res: ServerResponse, buffer: Buffer): void => {
+    let depth = 0;
+    let inString = false;
+    for (let i = 0; i < buffer.length; i += 1) {
+      const byte = buffer[i];
+      if (inString) {
+        if (byte === 0x5c) i += 1; // backslash: skip the escaped byte
+        else if (byte === 0x22) inString = false;
+      } else if (byte === 0x22) inString = true;
+      else if (byte === 0x5b || byte === 0x7b) {
+        depth += 1;
+        if (depth > maxDepth) throw Object.assign(new Error(`The JSON body is nested deeper than ${maxDepth} levels.`), { status: 400, type: 'entity.too.deep' });
+      } else if (byte === 0x5d || byte === 0x7d) depth -= 1;
+    }
   };
 }
 

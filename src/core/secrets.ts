@@ -82,6 +82,9 @@ const CIPHER_VERSION = 'v1';
  * Keyed hashing and encryption under the server key. Two sub-keys are derived with HKDF so
  * the lookup hash and the cipher never share key material.
  */
+/** The only GCM tag length Tessera writes or accepts. */
+export const GCM_TAG_BYTES = 16;
+
 export class SecretBox {
   private readonly lookupKey: Buffer;
   private readonly cipherKey: Buffer;
@@ -112,9 +115,13 @@ export class SecretBox {
   decrypt(sealed: string, context: string): string {
     const [version, iv, body, tag] = sealed.split('.');
     if (version !== CIPHER_VERSION || !iv || body === undefined || !tag) throw new Error('unreadable ciphertext');
-    const decipher = createDecipheriv('aes-256-gcm', this.cipherKey, Buffer.from(iv, 'base64url'));
+    // The tag is pinned to 16 bytes: GCM would accept a truncated one (down to 4 bytes), which
+    // makes forgeries cheap.
+    const authTag = Buffer.from(tag, 'base64url');
+    if (authTag.length !== GCM_TAG_BYTES) throw new Error('unreadable ciphertext');
+    const decipher = createDecipheriv('aes-256-gcm', this.cipherKey, Buffer.from(iv, 'base64url'), { authTagLength: GCM_TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    decipher.setAuthTag(authTag);
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
   }
 }

@@ -114,7 +114,8 @@ export class Verifier {
   }
 
   private answer(snapshot: TokenSnapshot | null, request: VerifyRequest): VerifyResult {
-    if (!snapshot) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
+    // Another tenant's value is no value at all to this asker: same answer, no lastUsedAt stamp.
+    if (!snapshot || (request.tenantId !== undefined && snapshot.tenantId !== request.tenantId)) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
     const reason = this.judge(snapshot, request);
     if (reason === null) this.lastUsed.add(snapshot.tokenId);
     return { valid: reason === null, reason, token: snapshot };

@@ -45,7 +45,7 @@ function verifyRequestOf(parsed: unknown): { token: string; endpointId?: string;
  * the same verifier, rate limits and error bodies, without a router, middleware stack or
  * body-parser in the way (see bench/verify-throughput).
  */
-export function createVerifyHandler(services: Services, logger: Logger, metrics: Metrics) {
+export function createVerifyHandler(services: Services, logger: Logger, metrics: Metrics, clientAddress: (req: IncomingMessage) => string) {
   let counter = 0;
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || (req.url !== '/v1/verify' && !req.url?.startsWith('/v1/verify?'))) return false;
@@ -53,7 +53,7 @@ export function createVerifyHandler(services: Services, logger: Logger, metrics:
     const requestId = `v-${(counter++).toString(36)}`;
     res.once('finish', () => metrics.observeRequest('/v1/verify', res.statusCode, started));
     const fail = (error: unknown) => sendError(res, error, logger, requestId);
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    const ip = clientAddress(req);
     // Who is asking, decided while the body arrives (synchronously when everything is cached and
     // in memory: no promise on the way, see core/maybe.ts). Its failures come first, as before.
     let caller: Maybe<Principal>;

@@ -14,7 +14,7 @@ export class VerifyService {
 
   /** Synchronous when the verifier answers from its cache; `await` either. */
   verifyFor(caller: Principal, value: string, request: VerifyRequest): Maybe<VerifyResult> {
-    return whenDone(this.verifier.verify(value, request), (result) =>
+    return whenDone(this.verifier.verify(value, { ...request, tenantId: caller.tenantId }), (result) =>
       result.token && result.token.tenantId !== caller.tenantId ? { valid: false, reason: VerifyReason.UNKNOWN, token: null } : result,
     );
   }

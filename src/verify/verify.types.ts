@@ -36,6 +36,11 @@ export interface TokenSnapshot {
 export interface VerifyRequest {
   endpointId?: string;
   method?: string;
+  /**
+   * The tenant the asker belongs to: a value of another tenant then reads as UNKNOWN, exactly
+   * like one that does not exist, and is not stamped as used.
+   */
+  tenantId?: string;
 }
 
 export interface VerifyResult {

@@ -78,4 +78,17 @@ describe('configuration', () => {
       expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_OUTBOUND_ALLOWED_HOSTS: bad })).toThrow(/^TESSERA_OUTBOUND_ALLOWED_HOSTS: /);
     }
   });
+
+  it('should read TESSERA_TRUST_PROXY with express semantics and stop on a value it cannot read', () => {
+    const trust = (value?: string) => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_TRUST_PROXY: value }).trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust('false')).toBe(false);
+    expect(trust('true')).toBe(true);
+    expect(trust('2')).toBe(2);
+    expect(trust('loopback, 10.0.0.0/8,fd00::1')).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+    for (const bad of ['yes', '10.0.0.0/33', 'loopback,,uniquelocal', 'proxy.internal', '999']) {
+      expect(() => trust(bad)).toThrow(ConfigError);
+      expect(() => trust(bad)).toThrow(/^TESSERA_TRUST_PROXY must be/);
+    }
+  });
 });

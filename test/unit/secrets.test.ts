@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { generatePlainSecret, generateToken, inspectToken, SecretBox, TOKEN_PATTERN } from '../../src/core/secrets';
 import { newId, isId } from '../../src/core/ids';
+import { openBundle, sealBundle } from '../../src/modules/oauth/oauth-bundle';
 
 describe('token values', () => {
   it('should carry the kind prefix, 40 random characters and a 6-character checksum', () => {
@@ -55,6 +56,27 @@ describe('the secret box', () => {
     const flipped = Buffer.from(body, 'base64url');
     flipped[0] ^= 1;
     expect(() => box.decrypt([version, iv, flipped.toString('base64url'), tag].join('.'), 'ctx')).toThrow();
+  });
+
+  it('should refuse a truncated GCM tag, even the genuine tag cut short', () => {
+    const sealed = box.encrypt('the value', 'ctx');
+    const [version, iv, body, tag] = sealed.split('.');
+    for (const length of [4, 8, 12, 15]) {
+      const short = Buffer.from(tag, 'base64url').subarray(0, length).toString('base64url');
+      expect(() => box.decrypt([version, iv, body, short].join('.'), 'ctx')).toThrow('unreadable ciphertext');
+    }
+    expect(box.decrypt(sealed, 'ctx')).toBe('the value');
+  });
+});
+
+describe('sealed bundles', () => {
+  it('should refuse a bundle whose GCM tag is truncated, even the genuine one cut short', async () => {
+    const bundle = await sealBundle({ providers: [] }, 'a passphrase of some length');
+    expect(await openBundle(bundle, 'a passphrase of some length')).toEqual({ providers: [] });
+    const envelope = JSON.parse(Buffer.from(bundle.slice(bundle.indexOf('.') + 1), 'base64url').toString('utf8')) as { tag: string };
+    const truncated = { ...envelope, tag: Buffer.from(envelope.tag, 'base64url').subarray(0, 4).toString('base64url') };
+    const forged = bundle.slice(0, bundle.indexOf('.') + 1) + Buffer.from(JSON.stringify(truncated)).toString('base64url');
+    expect(await openBundle(forged, 'a passphrase of some length')).toBeNull();
   });
 });
 

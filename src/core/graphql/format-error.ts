@@ -84,10 +84,15 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
   };
 }
 
-/** The same masking for graphql-ws, which has no formatter of its own. */
-export function formatForSocket(logger: Logger, formatter: ReturnType<typeof createErrorFormatter>, requestId: string, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+/**
+ * The same masking for graphql-ws, which has no formatter of its own. `beforeExecution`: the
+ * errors of graphql-ws's `error` message (the document did not parse or validate), which
+ * graphql-js raises without a code; they are request errors (BAD_USER_INPUT), as over HTTP.
+ */
+export function formatForSocket(logger: Logger, formatter: ReturnType<typeof createErrorFormatter>, requestId: string, errors: readonly GraphQLError[], beforeExecution = false): GraphQLFormattedError[] {
   return errors.map((error) => {
-    const formatted = formatter(error.toJSON(), error);
+    const json = error.toJSON();
+    const formatted = formatter(beforeExecution && json.extensions?.code === undefined ? { ...json, extensions: { ...json.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } } : json, error);
     if (!TRACED_CODES.has(formatted.extensions?.code)) return formatted;
     logUnexpected(logger, requestId, error);
     return { ...formatted, ...withRequestId(formatted, requestId) };

@@ -2,7 +2,7 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { specifiedRules, validate, type GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import { NoSchemaIntrospectionCustomRule, specifiedRules, validate, type GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 
 /** Limits on what one GraphQL document may ask for. */
 export interface QueryLimits {
@@ -34,7 +34,18 @@ export function limitRules(limits: QueryLimits = DEFAULT_QUERY_LIMITS): Validati
   ] as ValidationRule[];
 }
 
-/** `graphql.validate` with the limits added, for graphql-ws. */
-export function validateWithLimits(rules: ValidationRule[]) {
-  return (schema: GraphQLSchema, document: Parameters<typeof validate>[1]) => validate(schema, document, [...specifiedRules, ...rules]);
+/**
+ * `graphql.validate` with the limits added, for graphql-ws. With `introspection: false` it does
+ * what Apollo does over HTTP: refuses introspection and hides schema details (no "Did you mean"
+ * suggestions of field, type or argument names) from validation errors.
+ */
+export function validateWithLimits(rules: ValidationRule[], options: { introspection?: boolean } = {}) {
+  const closed = options.introspection === false;
+  const all = closed ? [...specifiedRules, NoSchemaIntrospectionCustomRule, ...rules] : [...specifiedRules, ...rules];
+  return (schema: GraphQLSchema, document: Parameters<typeof validate>[1]) => {
+    const errors = validate(schema, document, all);
+    if (!closed) return errors;
+    for (const error of errors) error.message = error.message.replace(/ ?Did you mean(.+?)\?$/, '');
+    return errors;
+  };
 }

@@ -253,7 +253,8 @@ export class AppService {
    * tenant — answers just `{ active: false }`, so introspection reveals nothing else.
    */
   async introspect(caller: App, value: string): Promise<Introspection> {
-    const result = await this.deps.verifier.verify(value);
+    // Scoped to the caller's tenant: another tenant's token answers like an unknown one, unstamped.
+    const result = await this.deps.verifier.verify(value, { tenantId: caller.tenantId });
     const token = result.token;
     if (!result.valid || !token || token.kind !== TokenKind.APP_ACCESS || token.tenantId !== caller.tenantId) return { active: false };
     const { clientId } = token.extra as { clientId?: string };
@@ -274,7 +275,7 @@ export class AppService {
    * another app is refused; a value of another kind is not a token this endpoint revokes.
    */
   async revokeAccessToken(caller: App, value: string, requestId?: string): Promise<RevocationOutcome> {
-    const result = await this.deps.verifier.verify(value);
+    const result = await this.deps.verifier.verify(value, { tenantId: caller.tenantId });
     const token = result.token;
     if (!token || token.tenantId !== caller.tenantId) return 'ignored';
     if (token.kind !== TokenKind.APP_ACCESS) return token.kind === TokenKind.APP_SECRET && token.subjectId === caller.id ? 'unsupported_token_type' : 'ignored';

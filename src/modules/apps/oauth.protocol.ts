@@ -12,13 +12,16 @@ export class OAuthError extends Error {
   constructor(
     readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'unsupported_token_type',
     readonly description: string,
+    /** Set when the client's address is past its failure limit: answered 429 with Retry-After. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
     this.name = 'OAuthError';
   }
 
-  /** `invalid_client` is answered 401 with a challenge (the client may have used Basic). */
+  /** `invalid_client` is answered 401 with a challenge (the client may have used Basic); 429 past the failure limit. */
   get status(): number {
+    if (this.retryAfterSeconds !== undefined) return 429;
     return this.error === 'invalid_client' ? 401 : 400;
   }
 
@@ -28,6 +31,11 @@ export class OAuthError extends Error {
 
   static badClient(): OAuthError {
     return new OAuthError('invalid_client', 'Client authentication failed.');
+  }
+
+  /** A failed client authentication from an address past its failure limit. */
+  static tooManyFailures(retryAfterSeconds: number): OAuthError {
+    return new OAuthError('invalid_client', `Client authentication failed, and this address failed too often: retry after ${retryAfterSeconds} s.`, retryAfterSeconds);
   }
 }
 
@@ -39,6 +47,7 @@ export function noStore(res: Response): Response {
 export function sendOAuthError(res: Response, error: OAuthError): void {
   noStore(res);
   if (error.error === 'invalid_client') res.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
+  if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
   res.status(error.status).json({ error: error.error, error_description: error.description });
 }
 

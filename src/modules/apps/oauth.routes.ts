@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../core/logger';
+import { RateLimitedError, type RateLimits } from '../../core/rate-limit';
 import { route, sendError } from '../../core/http';
 import type { App } from './app.entity';
 import { API_SCOPE, type AppService } from './app.service';
@@ -26,11 +27,31 @@ function oauthRoute(logger: Logger, handler: (req: Request, res: Response) => Pr
     });
 }
 
-async function authenticate(apps: AppService, req: Request): Promise<App> {
-  const { clientId, clientSecret } = clientCredentials(req);
-  const app = await apps.authenticateClient(clientId, clientSecret);
-  if (!app) throw OAuthError.badClient();
-  return app;
+interface OAuthServices {
+  apps: AppService;
+  limits: RateLimits;
+}
+
+/**
+ * The calling app, from its client credentials. A failed client authentication counts against
+ * the client's address (the same budget as failed Bearer tokens); past it, the failure is answered
+ * 429 with Retry-After. Valid credentials are accepted whatever the address did before.
+ */
+async function authenticate({ apps, limits }: OAuthServices, req: Request): Promise<App> {
+  let app: App | null = null;
+  try {
+    const { clientId, clientSecret } = clientCredentials(req);
+    app = await apps.authenticateClient(clientId, clientSecret);
+  } catch (error) {
+    if (!(error instanceof OAuthError) || error.error !== 'invalid_client') throw error;
+  }
+  if (app) return app;
+  try {
+    await limits.consume('authFailuresPerIp', req.ip ?? 'unknown');
+  } catch (error) {
+    if (error instanceof RateLimitedError) throw OAuthError.tooManyFailures(error.retryAfterSeconds);
+  }
+  throw OAuthError.badClient();
 }
 
 /**
@@ -38,7 +59,7 @@ async function authenticate(apps: AppService, req: Request): Promise<App> {
  * and `POST /oauth/revoke` (RFC 7009). All three authenticate the app by its client id and
  * secret, by HTTP Basic or in the form.
  */
-export function oauthRoutes(router: Router, services: { apps: AppService }, logger: Logger): void {
+export function oauthRoutes(router: Router, services: OAuthServices, logger: Logger): void {
   const { apps } = services;
 
   router.post(
@@ -47,7 +68,7 @@ export function oauthRoutes(router: Router, services: { apps: AppService }, logg
       const grantType = param(req, 'grant_type');
       const scope = parseScope(param(req, 'scope'));
       if (!grantType) throw OAuthError.missing('grant_type');
-      const app = await authenticate(apps, req);
+      const app = await authenticate(services, req);
       if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
       if (scope === null) throw new OAuthError('invalid_scope', 'The scope is malformed.');
       if (scope.some((part) => part !== API_SCOPE)) throw new OAuthError('invalid_scope', `The only scope is "${API_SCOPE}".`);
@@ -59,7 +80,7 @@ export function oauthRoutes(router: Router, services: { apps: AppService }, logg
   router.post(
     '/oauth/introspect',
     oauthRoute(logger, async (req, res) => {
-      const app = await authenticate(apps, req);
+      const app = await authenticate(services, req);
       const token = param(req, 'token');
       if (!token) throw OAuthError.missing('token');
       noStore(res).json(await apps.introspect(app, token));
@@ -69,7 +90,7 @@ export function oauthRoutes(router: Router, services: { apps: AppService }, logg
   router.post(
     '/oauth/revoke',
     oauthRoute(logger, async (req, res) => {
-      const app = await authenticate(apps, req);
+      const app = await authenticate(services, req);
       const token = param(req, 'token');
       if (!token) throw OAuthError.missing('token');
       const outcome = await apps.revokeAccessToken(app, token, res.locals.requestId as string | undefined);

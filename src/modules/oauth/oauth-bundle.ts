@@ -44,10 +44,13 @@ export async function openBundle(bundle: string, passphrase: string): Promise<un
     };
     const { kdf } = envelope;
     if (kdf?.name !== 'scrypt' || !Number.isInteger(kdf.N) || kdf.N > MAX_N || kdf.r !== 8 || kdf.p !== 1) return null;
+    // A 16-byte tag only: GCM would accept a truncated one (down to 4 bytes).
+    const tag = Buffer.from(envelope.tag, 'base64url');
+    if (tag.length !== 16) return null;
     const key = await scrypt(passphrase, Buffer.from(kdf.salt, 'base64url'), { N: kdf.N, r: kdf.r, p: kdf.p });
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64url'));
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(envelope.iv, 'base64url'), { authTagLength: 16 });
     decipher.setAAD(AAD);
-    decipher.setAuthTag(Buffer.from(envelope.tag, 'base64url'));
+    decipher.setAuthTag(tag);
     const plain = Buffer.concat([decipher.update(Buffer.from(envelope.ciphertext, 'base64url')), decipher.final()]);
     return JSON.parse(plain.toString('utf8')) as unknown;
   } catch {
