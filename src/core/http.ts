@@ -10,8 +10,12 @@ import { RateLimitedError } from './rate-limit';
  */
 export const WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 
-/** Largest body of `POST /graphql` (parsed before authentication). */
-export const GRAPHQL_MAX_BODY_BYTES = 256 * 1024;
+/**
+ * Largest body of `POST /graphql` (parsed before authentication). Sized for the largest operation,
+ * `importOAuthBundle` (a bundle of up to 1,000,000 characters, refused by the service past that);
+ * every other operation fits in a few KiB. graphql-ws messages stay at {@link WS_MAX_PAYLOAD_BYTES}.
+ */
+export const GRAPHQL_MAX_BODY_BYTES = 1536 * 1024;
 
 /** The JSON body of every REST error: a code from the closed set and a message safe to show. */
 export interface RestErrorBody {

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import { AuditLogDocument, CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from '../harness/tessera';
 import { post } from './security.helpers';
+import { GRAPHQL_MAX_BODY_BYTES } from '../../src/core/http';
 
 /** A documentation-range address (never contacted: it only names a client in X-Forwarded-For). */
 function someAddress(): string {
@@ -69,7 +70,7 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
     const response = await fetch(`${tessera.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ viewer { id } }', variables: { padding: 'x'.repeat(300 * 1024) } }),
+      body: JSON.stringify({ query: '{ viewer { id } }', variables: { padding: 'x'.repeat(GRAPHQL_MAX_BODY_BYTES + 1) } }),
     });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', reason: 'PAYLOAD_TOO_LARGE' } });
