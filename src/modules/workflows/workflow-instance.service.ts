@@ -8,6 +8,7 @@ import { VerifyReason } from '../../verify';
 import { Workflow, WorkflowInstance, WorkflowStartEvent } from './workflow.entity';
 import { WorkflowErrors as Errors } from './workflow.errors';
 import { WORKFLOW_MANAGERS, WORKFLOW_SUBJECT, type WorkflowService } from './workflow.service';
+import { UnsafeStoredSchema } from './request-schema';
 
 /** Roles whose personal access or app tokens may start workflows over `Authorization: Bearer`. */
 export const WORKFLOW_STARTERS = [Role.ADMIN, Role.AUTOMATION_ADMIN, Role.DEVELOPER];
@@ -67,7 +68,13 @@ export class WorkflowInstanceService {
     if (workflow.startEvent !== WorkflowStartEvent.COMPONENT) throw Errors.notAComponent(workflowId);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw Errors.bodyNotAnObject();
     if (workflow.requestSchema) {
-      const problem = this.workflows.schemas.check(workflow.requestSchema, body);
+      let problem: string | null;
+      try {
+        problem = await this.workflows.schemas.check(workflow.requestSchema, body);
+      } catch (error) {
+        if (error instanceof UnsafeStoredSchema) throw Errors.storedSchemaUnsafe(error.message);
+        throw error;
+      }
       if (problem) throw Errors.bodyInvalid(problem);
     }
     const instance = em.create(WorkflowInstance, {

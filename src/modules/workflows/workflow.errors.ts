@@ -21,6 +21,8 @@ export const WorkflowErrors = {
     new AppError(ErrorCode.UNAUTHENTICATED, START_MESSAGES[reason] ?? START_MESSAGES.UNKNOWN, { reason }),
   startForbidden: () => AppError.forbidden('Your role may not start workflows.'),
   bodyNotAnObject: () => AppError.badInput('body', 'The request body must be a JSON object (send Content-Type: application/json).'),
+  storedSchemaUnsafe: (detail: string) =>
+    AppError.conflict(`The workflow's request schema was published before today's safety rules and fails them (${detail}); an administrator must publish it again.`, 'UNSAFE_REQUEST_SCHEMA'),
   bodyInvalid: (detail: string) => AppError.badInput('body', `The request body does not match the workflow's request schema: ${detail}`),
 };
 

@@ -88,7 +88,7 @@ export class WorkflowService {
     const requestSchema = input.requestSchema ?? null;
     if (requestSchema) {
       if (JSON.stringify(requestSchema).length > MAX_SCHEMA_CHARS) throw Errors.invalidRequestSchema(`larger than ${MAX_SCHEMA_CHARS} characters`);
-      const problem = this.schemas.problemWith(requestSchema);
+      const problem = await this.schemas.problemWith(requestSchema);
       if (problem) throw Errors.invalidRequestSchema(problem);
     }
     try {
