@@ -1,3 +1,4 @@
+import { generateToken } from '../src/core/secrets';
 import {
   CreateEndpointDocument,
   CreateUserDocument,
@@ -201,20 +202,25 @@ describe.each(BACKENDS)('endpoints and primary tokens on %s', (backend) => {
     expect(tessera.logs.join('\n')).not.toContain(primary(endpoint, 'GET'));
   });
 
-  it('should keep tenants apart: same path in two tenants, each token reaching its own endpoint only', async () => {
+  it("should keep tenants apart: a path is the installation's, another tenant's token reaches nothing there", async () => {
     const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: `Other ${Math.random()}`, adminEmail: `admin-${Math.random().toString(36).slice(2)}@other.example`, adminName: 'Other admin' });
     const ours = await newEndpoint();
-    const theirs = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Theirs', path: ours.path, authentication: 'TOKEN', allowDelete: false } }, other.secret)).createEndpoint.endpoint;
-    expect(theirs.id).not.toBe(ours.id);
+    const taken = await tessera.gql(CreateEndpointDocument, { input: { name: 'Theirs', path: ours.path, authentication: 'TOKEN', allowDelete: false } }, other.secret);
+    expect(taken.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'PATH_TAKEN' });
+    const theirs = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Theirs', path: `${ours.path}-theirs`, authentication: 'TOKEN', allowDelete: false } }, other.secret)).createEndpoint.endpoint;
 
     expect((await callEndpoint(tessera.url, 'POST', ours.path, { token: primary(ours, 'POST'), body: { from: 'us' } })).status).toBe(200);
-    expect((await callEndpoint(tessera.url, 'POST', ours.path, { token: primary(theirs, 'POST'), body: { from: 'them' } })).status).toBe(200);
+    // Their valid token at our path: answered exactly as an unknown token.
+    const foreign = await callEndpoint(tessera.url, 'POST', ours.path, { token: primary(theirs, 'POST'), body: { from: 'them' } });
+    const unknown = await callEndpoint(tessera.url, 'POST', ours.path, { token: generateToken('tse').value, body: { from: 'them' } });
+    expect(foreign.status).toBe(unknown.status);
+    expect(foreign.body.error).toEqual(unknown.body.error);
     expect((await callEndpoint(tessera.url, 'POST', ours.path)).status).toBe(401);
 
     const ourCalls = dataOf(await tessera.gql(EndpointDataDocument, { endpointId: ours.id })).endpointData;
     expect(ourCalls.edges.filter((edge) => edge.node.outcome === 'ACCEPTED').map((edge) => edge.node.body)).toEqual([{ from: 'us' }]);
     const theirCalls = dataOf(await tessera.gql(EndpointDataDocument, { endpointId: theirs.id }, other.secret)).endpointData;
-    expect(theirCalls.edges.map((edge) => edge.node.body)).toEqual([{ from: 'them' }]);
+    expect(theirCalls.edges).toEqual([]);
 
     expect(errorCodeOf(await tessera.gql(EndpointDocument, { id: ours.id }, other.secret))).toBe('NOT_FOUND');
     expect(errorCodeOf(await tessera.gql(EndpointDataDocument, { endpointId: ours.id }, other.secret))).toBe('NOT_FOUND');

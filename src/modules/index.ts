@@ -16,7 +16,7 @@ import { VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
 import { LeakResolver, registerLeakRoutes } from './leaks';
 import { App, AppResolver, AppsRoleMigration, AppsTablesMigration, oauthRoutes } from './apps';
-import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointTokenResolver } from './endpoints';
+import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointPathsMigration, EndpointTokenResolver } from './endpoints';
 import { PersonalAccessTokenResolver } from './personal-access-tokens';
 import { BootstrapValue, BootstrapValuesMigration, Tenant, User, UserResolver, UsersTablesMigration } from './users';
 import { Workflow, WorkflowInstance, WorkflowInstanceResolver, WorkflowResolver, workflowRoutes, WorkflowsTablesMigration, WorkflowTokenResolver } from './workflows';
@@ -39,6 +39,7 @@ export const migrations: MigrationEntry[] = [
   { name: '20261204000001_evictions', class: EvictionsMigration },
   { name: '20261204000010_bootstrap_values', class: BootstrapValuesMigration },
   { name: '20261204000020_apps_role', class: AppsRoleMigration },
+  { name: '20261204000030_endpoint_paths', class: EndpointPathsMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -26,7 +26,7 @@ export enum EndpointCallOutcome {
 
 /** A place that receives data over HTTP at `/endpoints/{path}`. */
 @Entity({ tableName: 'endpoints' })
-@Unique({ properties: ['tenantId', 'path'] })
+@Unique({ properties: ['path'] })
 export class Endpoint {
   [OptionalProps]?: 'allowDelete';
 

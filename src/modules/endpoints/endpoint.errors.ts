@@ -4,7 +4,7 @@ export const EndpointErrors = {
   notFound: (id: string) => AppError.notFound('Endpoint', id),
   tokenNotFound: (id: string) => AppError.notFound('Endpoint token', id),
   assignmentNotFound: (id: string) => AppError.notFound('Assignment', id),
-  pathTaken: (path: string) => AppError.conflict(`Another endpoint already receives at ${JSON.stringify(path)}.`, 'PATH_TAKEN'),
+  pathTaken: (path: string) => AppError.conflict(`The path ${JSON.stringify(path)} is taken: paths are unique across this Tessera installation; choose another.`, 'PATH_TAKEN'),
   noPrimaryToken: (method: string) =>
     AppError.conflict(`This endpoint has no ${method} primary token: it needs TOKEN security${method === 'DELETE' ? ' and allowDelete' : ''}.`, 'NO_PRIMARY_TOKEN'),
   alreadyAssigned: () => AppError.conflict('This token is already assigned to this endpoint: unassign it first to change its methods.', 'ALREADY_ASSIGNED'),

@@ -38,30 +38,17 @@ export class EndpointIngress {
   constructor(private readonly deps: CoreDeps) {}
 
   /**
-   * Paths are unique per tenant, so a path may name endpoints in several tenants: a presented
-   * token picks its own tenant's; a call without one reaches the path only when it is unambiguous
-   * (or exactly one of them takes calls without a token). Null: no endpoint receives there.
+   * A path names one endpoint of the installation (paths are unique across tenants), so a call
+   * reaches exactly that endpoint or none. A token of another tenant reads there as one Tessera
+   * does not know. Null: no endpoint receives there (nothing is recorded).
    */
   async admit(path: string, method: string, tokenValue: string | null): Promise<Admission | null> {
-    const candidates = await this.deps.orm.em.fork().find(Endpoint, { path }, { limit: 20, orderBy: { id: 'asc' } });
-    if (candidates.length === 0) return null;
-
-    const open = candidates.filter((candidate) => candidate.authentication === EndpointAuthentication.NONE);
-    let endpoint = candidates.length > 1 && open.length === 1 ? open[0] : candidates[0];
+    const endpoint = await this.deps.orm.em.fork().findOne(Endpoint, { path });
+    if (!endpoint) return null;
     let verdict: VerifyResult | null = null;
     if (tokenValue) {
-      verdict = await this.deps.verifier.verify(tokenValue, { endpointId: endpoint.id, method });
-      const tenantId = verdict.token?.tenantId;
-      if (tenantId && tenantId !== endpoint.tenantId) {
-        const own = candidates.find((candidate) => candidate.tenantId === tenantId);
-        if (own) {
-          endpoint = own;
-          verdict = await this.deps.verifier.verify(tokenValue, { endpointId: endpoint.id, method });
-        } else {
-          // Another tenant's token reads here as one Tessera does not know.
-          verdict = { valid: false, reason: VerifyReason.UNKNOWN, token: null };
-        }
-      }
+      // Asked as the endpoint's tenant: another tenant's value is UNKNOWN and not stamped as used.
+      verdict = await this.deps.verifier.verify(tokenValue, { endpointId: endpoint.id, method, tenantId: endpoint.tenantId });
     }
     const known = verdict?.token ?? null;
     const base = { endpoint, method, tokenId: known?.tokenId ?? null, tokenName: known?.name ?? null };

@@ -47,7 +47,7 @@ export class CreateEndpointInput {
   @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
   name!: string;
 
-  @Field(() => String, { description: 'Where it receives: `/endpoints/{path}`. URL-safe segments, unique in the tenant, up to 200 characters.' })
+  @Field(() => String, { description: 'Where it receives: `/endpoints/{path}`. URL-safe segments, unique across the installation (ingress URLs carry no tenant), up to 200 characters.' })
   @Length(1, 200)
   @Matches(PATH_PATTERN, { message: PATH_MESSAGE })
   path!: string;
@@ -67,7 +67,7 @@ export class UpdateEndpointInput {
   @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
   name?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'New path (unique in the tenant).' })
+  @Field(() => String, { nullable: true, description: 'New path (unique across the installation).' })
   @IsOptional()
   @Length(1, 200)
   @Matches(PATH_PATTERN, { message: PATH_MESSAGE })

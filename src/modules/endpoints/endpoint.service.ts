@@ -194,7 +194,8 @@ export class EndpointService {
   }
 
   private async ensurePathFree(tx: Tx, path: string): Promise<void> {
-    if ((await tx.em.count(Endpoint, { tenantId: tx.actor.tenantId, path })) > 0) throw Errors.pathTaken(path);
+    // Installation-wide: ingress URLs carry no tenant. The answer never says whose it is.
+    if ((await tx.em.count(Endpoint, { path })) > 0) throw Errors.pathTaken(path);
   }
 
   /** Two concurrent writers of one path: the database's unique index decides, read as CONFLICT. */

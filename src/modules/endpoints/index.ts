@@ -48,6 +48,7 @@ registerKindVerifier({
 
 export { Assignment, Endpoint, EndpointCall, EndpointPrimaryToken } from './endpoint.entity';
 export { EndpointsTablesMigration } from './endpoints.migration';
+export { EndpointPathsMigration } from './endpoint-paths.migration';
 export { EndpointService } from './endpoint.service';
 export { EndpointTokenService } from './endpoint-token.service';
 export { EndpointIngress } from './endpoint.ingress';
