@@ -1,4 +1,4 @@
-import { CreateEndpointDocument, UpdateEndpointDocument } from '../generated/graphql';
+import { CreateEndpointDocument, UpdateEndpointDocument, ViewerDocument } from '../generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from '../harness/tessera';
 import { callEndpoint, uniquePath } from '../endpoints.helpers';
 import { EndpointCall } from '../../src/modules/endpoints';
@@ -17,7 +17,7 @@ describe.each(BACKENDS)('ingress across tenants, on %s', (backend) => {
     tessera = await startTessera({ backend });
     const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `else-${Date.now()}@else.example`, adminName: 'Else' });
     otherAdmin = other.secret;
-    otherTenantId = dataOf(await tessera.gql((await import('../generated/graphql')).ViewerDocument, {}, otherAdmin)).viewer.tenant.id;
+    otherTenantId = dataOf(await tessera.gql(ViewerDocument, {}, otherAdmin)).viewer.tenant.id;
   });
 
   afterAll(async () => {
