@@ -8,6 +8,7 @@ import {
   CreateEndpointTokenDocument,
   CreateUserDocument,
   DeactivateEndpointTokenDocument,
+  ReportLeakDocument,
   EndpointDataDocument,
   EndpointTokensDocument,
   EndpointTokenTabDocument,
@@ -182,6 +183,18 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
     const back = dataOf(await tessera.gql(ActivateEndpointTokenDocument, { id: endpointToken.id })).activateEndpointToken;
     expect(back).toMatchObject({ active: true, status: 'ACTIVE', revokedAt: null });
     expect((await post(endpoint.path, secret)).status).toBe(200);
+  });
+
+  it('should never revive a value revoked as leaked: activateEndpointToken answers CONFLICT LEAKED_TOKEN and the value stays refused', async () => {
+    const endpoint = await newEndpoint();
+    const { endpointToken, secret } = await newToken();
+    await assign(endpoint.id, endpointToken.id);
+    expect(dataOf(await tessera.gql(ReportLeakDocument, { token: secret, source: 'a public paste' })).reportLeakedToken).toMatchObject({ revoked: true });
+    const revived = await tessera.gql(ActivateEndpointTokenDocument, { id: endpointToken.id });
+    expect(revived.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'LEAKED_TOKEN' });
+    expect((await post(endpoint.path, secret)).body.error?.reason).toBe('REVOKED');
+    const listed = dataOf(await tessera.gql(EndpointTokensDocument, { first: 100, active: false })).endpointTokens;
+    expect(listed.edges.find((edge) => edge.node.id === endpointToken.id)?.node).toMatchObject({ active: false, status: 'REVOKED' });
   });
 
   it('should stop the old secondary value at once on regeneration and keep its assignments', async () => {

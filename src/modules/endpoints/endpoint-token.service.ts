@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
-import { TokenEventType } from '../../core/events/event.entity';
+import { TokenEventRecord, TokenEventType } from '../../core/events/event.entity';
 import type { Tx } from '../../core/events/outbox';
 import { newId } from '../../core/ids';
 import { TokenKind } from '../../core/tokens/token-kind';
@@ -104,6 +104,9 @@ export class EndpointTokenService {
     return this.deps.lifecycle.run(actor, async (tx) => {
       const token = await this.find(tx, id);
       if (!token.revokedAt) throw Errors.alreadyActive(id);
+      // A leaked value can only be replaced (regenerate), never revived: its last revocation says why.
+      const revoked = await tx.em.findOne(TokenEventRecord, { tokenId: token.id, type: TokenEventType.REVOKED }, { orderBy: { id: 'desc' } });
+      if ((revoked?.data as { reason?: unknown } | null | undefined)?.reason === 'LEAKED') throw Errors.leakedValue(id);
       this.deps.tokens.unrevoke(tx, token, { reason: 'ACTIVATED' });
       return token;
     });

@@ -4,6 +4,8 @@ export const EndpointErrors = {
   notFound: (id: string) => AppError.notFound('Endpoint', id),
   tokenNotFound: (id: string) => AppError.notFound('Endpoint token', id),
   assignmentNotFound: (id: string) => AppError.notFound('Assignment', id),
+  leakedValue: (id: string) =>
+    AppError.conflict(`Token ${id} was revoked because its value leaked: a leaked value is never revived. Create a new token to replace it (and delete this one).`, 'LEAKED_TOKEN'),
   pathTaken: (path: string) => AppError.conflict(`The path ${JSON.stringify(path)} is taken: paths are unique across this Tessera installation; choose another.`, 'PATH_TAKEN'),
   noPrimaryToken: (method: string) =>
     AppError.conflict(`This endpoint has no ${method} primary token: it needs TOKEN security${method === 'DELETE' ? ' and allowDelete' : ''}.`, 'NO_PRIMARY_TOKEN'),
