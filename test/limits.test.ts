@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { CreateEndpointDocument, OnTokenEventsDocument, ViewerDocument } from './generated/graphql';
 import { startRedis, type RedisServer } from './harness/services';
 import { dataOf, errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
+import { GRAPHQL_MAX_BODY_BYTES } from '../src/core/http';
 
 describe('GraphQL and WebSocket limits', () => {
   let tessera: TestInstance;
@@ -80,7 +81,7 @@ describe('GraphQL and WebSocket limits', () => {
   it('should refuse batched operations and oversized bodies', async () => {
     const batch = await tessera.raw([{ query: '{ viewer { id } }' }, { query: '{ viewer { id } }' }]);
     expect(batch.status).toBe(400);
-    const huge = await tessera.raw({ query: '{ viewer { id } }', variables: { padding: 'x'.repeat(1_100_000) } });
+    const huge = await tessera.raw({ query: '{ viewer { id } }', variables: { padding: 'x'.repeat(GRAPHQL_MAX_BODY_BYTES + 1) } });
     expect(huge.status).toBe(413);
     expect(JSON.stringify(huge.body)).toContain('PAYLOAD_TOO_LARGE');
   });
