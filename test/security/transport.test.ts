@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { AuditLogDocument, CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
+import { AuditLogDocument, CreateEndpointDocument, CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from '../harness/tessera';
 import { post } from './security.helpers';
 import { GRAPHQL_MAX_BODY_BYTES } from '../../src/core/http';
@@ -188,6 +188,21 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
       const response = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` }, body });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'body', message: expect.stringMatching(/nested deeper/) } });
+    }
+  });
+
+  it('should refuse deeply nested JSON with 400 on every JSON route, not only /graphql', async () => {
+    const path = `deep/${Math.random().toString(36).slice(2, 10)}`;
+    dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Deep', path, authentication: 'NONE' } }));
+    const body = '['.repeat(20_000) + ']'.repeat(20_000);
+    for (const [route, headers] of [
+      [`/endpoints/${path}`, {}],
+      ['/api/workflows/wfl_unknown/instances', { authorization: `Bearer ${tessera.adminToken}` }],
+      ['/v1/leaks', {}],
+    ] as const) {
+      const response = await fetch(`${tessera.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      expect([route, response.status]).toEqual([route, 400]);
+      expect((await response.json()) as unknown).toMatchObject({ error: { code: 'BAD_USER_INPUT' } });
     }
   });
 });

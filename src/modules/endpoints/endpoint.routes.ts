@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RateLimits } from '../../core/rate-limit';
 import express, { type Request, type Response } from 'express';
 import { ErrorCode } from '../../core/errors';
-import { route, sendError, type RestErrorBody, type RouteRegistrar } from '../../core/http';
+import { refuseDeepJson, route, sendError, type RestErrorBody, type RouteRegistrar } from '../../core/http';
 import { EndpointCallOutcome, HttpMethod } from './endpoint.entity';
 import { EndpointErrors as Errors } from './endpoint.errors';
 import { MAX_ENDPOINT_BODY_BYTES, type Admission, type EndpointIngress } from './endpoint.ingress';
@@ -19,9 +19,15 @@ type BodyResult = { ok: true; body: unknown; size: number } | { ok: false; outco
  * Reads a POSTed JSON body with body-parser (the parser Express ships), only once the call is
  * admitted: an unauthenticated caller never makes Tessera read its payload.
  */
+const deepJson = refuseDeepJson();
+
 function readJson(req: Request, res: Response): Promise<BodyResult> {
   let size = 0;
-  const parse = express.json({ limit: MAX_ENDPOINT_BODY_BYTES, type: () => true, verify: (_req, _res, buffer) => void (size = buffer.length) });
+  const parse = express.json({ limit: MAX_ENDPOINT_BODY_BYTES, type: () => true, verify: (req, res, buffer) => {
+      size = buffer.length;
+      // Deeply nested JSON is refused before it is parsed (it failed later, as a 500, when stored).
+      deepJson(req, res, buffer);
+    } });
   return new Promise((resolve) => {
     parse(req, res, (error?: unknown) => {
       const failure = error as { type?: string } | undefined;

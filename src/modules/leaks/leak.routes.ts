@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { AppError } from '../../core/errors';
-import { route, type RouteRegistrar } from '../../core/http';
+import { refuseDeepJson, route, type RouteRegistrar } from '../../core/http';
 import type { Services } from '../../services';
 
 const MAX_FINDINGS = 100;
@@ -14,7 +14,7 @@ const MAX_FINDINGS = 100;
 export const registerLeakRoutes: RouteRegistrar<Services> = (router: Router, services, logger) => {
   router.post(
     '/v1/leaks',
-    express.json({ limit: '64kb' }),
+    express.json({ limit: '64kb' , verify: refuseDeepJson() }),
     route(logger, async (req, res) => {
       await services.limits.consume('leaksPerIp', req.ip ?? 'unknown');
       const body: unknown = req.body;

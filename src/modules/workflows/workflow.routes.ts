@@ -1,6 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { bearerValue } from '../../core/auth/auth-checker';
-import { route, sendError, type RouteRegistrar } from '../../core/http';
+import { refuseDeepJson, route, sendError, type RouteRegistrar } from '../../core/http';
 import type { Services } from '../../services';
 import type { Starter } from './workflow-instance.service';
 
@@ -34,7 +34,7 @@ export const workflowRoutes: RouteRegistrar<Services> = (router, services, logge
   router.post(
     '/api/workflows/:id/instances',
     authenticate,
-    express.json({ limit: BODY_LIMIT }),
+    express.json({ limit: BODY_LIMIT , verify: refuseDeepJson() }),
     route(logger, async (req, res) => {
       const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
       const body: unknown = req.body === undefined && !hasBody ? {} : req.body;
