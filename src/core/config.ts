@@ -214,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
       verifyPerIp: integer(env, 'TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE', 120_000, 0, 100_000_000),
       ingressPerKey: integer(env, 'TESSERA_RATE_INGRESS_PER_MINUTE', 60_000, 0, 100_000_000),
       leaksPerIp: integer(env, 'TESSERA_RATE_LEAKS_PER_IP_PER_MINUTE', 60, 0, 1_000_000),
+      ingressRefusalsStoredPerEndpoint: integer(env, 'TESSERA_INGRESS_REFUSALS_STORED_PER_MINUTE', 60, 0, 1_000_000),
     },
     maxSubscriptionsPerConnection: integer(env, 'TESSERA_MAX_SUBSCRIPTIONS_PER_CONNECTION', 50, 1, 10_000),
     maxConnectionsPerToken: integer(env, 'TESSERA_MAX_CONNECTIONS_PER_TOKEN', 100, 1, 100_000),

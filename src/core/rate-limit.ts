@@ -15,6 +15,8 @@ export interface RateLimitSettings {
   ingressPerKey: number;
   /** Leak reports per client IP per minute. @default 60 */
   leaksPerIp: number;
+  /** Refused ingress calls recorded per endpoint per minute (the rest are answered, not stored). @default 60 */
+  ingressRefusalsStoredPerEndpoint: number;
 }
 
 export type RateLimitName = keyof RateLimitSettings;

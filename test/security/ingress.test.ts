@@ -2,6 +2,7 @@ import { CreateEndpointDocument, UpdateEndpointDocument, ViewerDocument } from '
 import { BACKENDS, dataOf, startTessera, type TestInstance } from '../harness/tessera';
 import { callEndpoint, uniquePath } from '../endpoints.helpers';
 import { EndpointCall } from '../../src/modules/endpoints';
+import { generateToken } from '../../src/core/secrets';
 
 /**
  * Cross-tenant ingress (issue 15 item 2): an ingress URL carries no tenant, so a path names one
@@ -46,6 +47,26 @@ describe.each(BACKENDS)('ingress across tenants, on %s', (backend) => {
     const call = await tessera.server.orm.em.fork().findOneOrFail(EndpointCall, { id: answer.body.callId as string });
     expect(call.endpointId).toBe(mine.id);
     expect(await callsOf(otherTenantId)).toBe(otherBefore);
+  });
+
+  it("should store refusals only up to the endpoint's budget, and refuse an address's guesses past its failure budget without locking out valid callers", async () => {
+    const limited = await startTessera({ backend, env: { TESSERA_INGRESS_REFUSALS_STORED_PER_MINUTE: '3', TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '5' } });
+    try {
+      const path = uniquePath('guarded');
+      const endpoint = dataOf(await limited.gql(CreateEndpointDocument, { input: { name: 'Guarded', path, authentication: 'TOKEN' } })).createEndpoint.endpoint;
+      const primary = endpoint.primaryTokens.find((token) => token.method === 'POST')?.secret as string;
+      const answers: number[] = [];
+      for (let i = 0; i < 8; i += 1) answers.push((await callEndpoint(limited.url, 'POST', path, { token: generateToken('tse').value, body: {} })).status);
+      // Five refusals count, the sixth guess on is refused by the address's failure budget.
+      expect(answers.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(answers.slice(5)).toEqual([429, 429, 429]);
+      // Only three refusals were stored: made-up tokens cannot fill the database.
+      expect(await limited.server.orm.em.fork().count(EndpointCall, { endpointId: endpoint.id })).toBe(3);
+      // The valid caller at the same address is still served.
+      expect((await callEndpoint(limited.url, 'POST', path, { token: primary, body: { ok: true } })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('should answer 404 for an unknown path and record nothing', async () => {

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { memoryStorageOf, RateLimitedError, RateLimits, type RateLimitSettings } from '../../src/core/rate-limit';
 
-const SETTINGS: RateLimitSettings = { authFailuresPerIp: 3, verifyPerToken: 5, verifyPerIp: 0, ingressPerKey: 5, leaksPerIp: 5 };
+const SETTINGS: RateLimitSettings = { authFailuresPerIp: 3, verifyPerToken: 5, verifyPerIp: 0, ingressPerKey: 5, leaksPerIp: 5, ingressRefusalsStoredPerEndpoint: 5 };
 
 /** Outcome of one hit: null (let through) or the seconds a refusal asks to wait. */
 function hitNow(limits: RateLimits, key: string): number | null {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RateLimits } from '../../core/rate-limit';
+import { RateLimitedError, type RateLimits } from '../../core/rate-limit';
 import express, { type Request, type Response } from 'express';
 import { ErrorCode } from '../../core/errors';
 import { refuseDeepJson, route, sendError, type RestErrorBody, type RouteRegistrar } from '../../core/http';
@@ -51,6 +51,17 @@ function refusal(res: Response, admission: Admission, statusCode: number, reason
   }
 }
 
+/** Whether another refused call of this endpoint may be stored this minute. */
+async function storesRefusal(limits: RateLimits, endpointId: string): Promise<boolean> {
+  try {
+    await limits.consume('ingressRefusalsStoredPerEndpoint', endpointId);
+    return true;
+  } catch (error) {
+    if (error instanceof RateLimitedError) return false;
+    throw error;
+  }
+}
+
 /**
  * `GET|POST|DELETE /endpoints/{path}` with `X-Tessera-Token`: every call that reaches an
  * endpoint is recorded, accepted or not; POSTed JSON is kept.
@@ -69,7 +80,14 @@ export const endpointRoutes: RouteRegistrar<{ endpointIngress: EndpointIngress; 
       if (!admission) throw Errors.ingressNotFound(path);
 
       if (admission.outcome !== EndpointCallOutcome.ACCEPTED) {
-        await services.endpointIngress.record(admission, { outcome: admission.outcome, statusCode: admission.statusCode, reason: admission.reason, payloadSize: declaredSize(req) });
+        // A refused token is a failed authentication: it counts against the address's failure
+        // budget (valid callers never do), and past it the guesses get 429, recorded no more.
+        if (admission.statusCode === 401 || admission.statusCode === 403) await services.limits.consume('authFailuresPerIp', req.ip ?? 'unknown');
+        // Refusals are stored up to a budget per endpoint (the data viewer shows that they happen);
+        // past it they are answered, not written: anonymous calls cannot fill the database.
+        if (await storesRefusal(services.limits, admission.endpoint.id)) {
+          await services.endpointIngress.record(admission, { outcome: admission.outcome, statusCode: admission.statusCode, reason: admission.reason, payloadSize: declaredSize(req) });
+        }
         if (admission.statusCode === 401) return sendError(res, Errors.ingressUnauthenticated(admission.reason), logger);
         if (admission.statusCode === 403) return sendError(res, Errors.ingressForbidden(admission.reason), logger);
         res.status(admission.statusCode).json(refusal(res, admission, admission.statusCode, admission.reason));
