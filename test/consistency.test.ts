@@ -80,7 +80,7 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
 
     const violations: string[] = [];
     for (const result of results) {
-      if (!result.ok && !CLOSED_CODES.has(result.code ?? '') && !result.code?.startsWith('oauth:')) violations.push(`answered ${result.code}: ${result.message}`);
+      if (!result.ok && !CLOSED_CODES.has(result.code ?? '') && !result.code?.startsWith('OAUTH_')) violations.push(`answered ${result.code}: ${result.message}`);
     }
     const events = await sql<{ id: string; type: string; token_id: string }>(
       a,
@@ -319,7 +319,7 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
     });
     const body = (await response.json()) as Record<string, unknown>;
     if (response.status === 200) return { ok: true, data: body };
-    return { ok: false, code: response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : `oauth:${String(body.error)}`, message: JSON.stringify(body) };
+    return { ok: false, code: response.status >= 500 ? 'INTERNAL_SERVER_ERROR' : `OAUTH_${String(body.error).toUpperCase()}`, message: JSON.stringify(body) };
   }
 
   it('rotateAppSecret × rotateAppSecret', () =>
@@ -365,7 +365,7 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
       ops: [deleteApp, grant],
       serial: (ctx, first, results) => ({
         // Delete first: the client no longer authenticates. Grant first: the delete takes the access token too.
-        results: first === 0 ? ['ok', 'oauth:invalid_client'] : ['ok', 'ok'],
+        results: first === 0 ? ['ok', 'OAUTH_INVALID_CLIENT'] : ['ok', 'ok'],
         events: first === 0 ? ['DELETED'] : ['CREATED', 'DELETED', 'DELETED'],
         values: [
           { what: 'the secret', value: ctx.secret, valid: false },
@@ -511,4 +511,14 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
         ],
       }),
     }));
+
+  it('every grant the provider handed out is held by a stored OAuth token or was revoked at the provider', async () => {
+    const held = new Set<string>();
+    for (const { id } of await sql<{ id: string }>(a, 'select id from oauth_tokens')) {
+      const outcome = await mutate(a, 'query ($id: ID!) { oauthAccessToken(id: $id) { accessToken } }', { id });
+      if (outcome.ok && typeof outcome.data?.accessToken === 'string') held.add(outcome.data.accessToken);
+    }
+    expect(granted.length).toBeGreaterThan(0);
+    expect(granted.filter((value) => !held.has(value) && !revokedAtProvider.has(value))).toEqual([]);
+  });
 });
