@@ -152,6 +152,12 @@ export class Lifecycle {
 
   /** Appends events last, under a lock held until commit, so ids become visible in order. */
   private async writeOutbox(em: EntityManager, tx: Tx): Promise<void> {
+    // Every change that emits an event on a token takes that token's row: two such changes can
+    // then never overlap (the later one fails to serialize and runs again), so the event log's
+    // order is their serial order — even for a change that wrote nothing to the row (a refresh
+    // that left the term as it was) and would otherwise serialize before a revoke it committed after.
+    const tokenIds = [...new Set(tx.events.map((event) => event.tokenId))];
+    if (this.postgres && tokenIds.length > 0) await (em as SqlEntityManager).execute(`select id from tokens where id in (${tokenIds.map(() => '?').join(', ')}) for update`, tokenIds);
     // On the transaction's own connection: held until commit, so ids (events and evictions) commit in order.
     if (this.postgres && (tx.events.length > 0 || tx.evictions.size > 0)) await (em as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
     if (tx.events.length > 0) await em.insertMany(TokenEventRecord, tx.events as TokenEventRecord[]);

@@ -9,6 +9,7 @@ import { TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { App, APP_ROLES, AppStatus, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, highestAppRoleFor } from './app.entity';
 import { AppErrors as Errors } from './app.errors';
+import { OAuthError } from './oauth.protocol';
 
 /** An app with what its lists show of its tokens. */
 export interface AppView {
@@ -233,18 +234,25 @@ export class AppService {
   /** RFC 6749 §4.4: a new access token for an authenticated app. */
   async issueAccessToken(app: App, scope: string, requestId?: string): Promise<IssuedAccessToken> {
     const lifetime = app.accessTokenLifetimeSeconds;
-    const { secret } = await this.deps.lifecycle.run(AppService.actorOf(app, requestId), async (tx) =>
-      this.deps.tokens.issue(tx, {
+    const issued = await this.deps.lifecycle.run(AppService.actorOf(app, requestId), async (tx) => {
+      // The client was authenticated outside this transaction: read the app again in it, so a
+      // delete or disable that commits meanwhile is serialized with the grant (the grant comes
+      // first and the delete takes its token, or the grant sees the app gone) — never a live
+      // access token of an app that no longer exists.
+      const current = await tx.em.findOne(App, { id: app.id });
+      if (!current || current.status !== AppStatus.ACTIVE || current.clientId !== app.clientId) return null;
+      return this.deps.tokens.issue(tx, {
         kind: TokenKind.APP_ACCESS,
-        tenantId: app.tenantId,
-        name: app.name,
-        ownerId: app.id,
+        tenantId: current.tenantId,
+        name: current.name,
+        ownerId: current.id,
         subjectType: 'app',
-        subjectId: app.id,
+        subjectId: current.id,
         expiresAt: new Date(tx.now.getTime() + lifetime * 1000),
-      }),
-    );
-    return { value: secret, expiresInSeconds: lifetime, scope };
+      });
+    });
+    if (!issued) throw OAuthError.badClient();
+    return { value: issued.secret, expiresInSeconds: lifetime, scope };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import { AppError, ErrorCode } from '../../core/errors';
 import { systemActor, type Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { TokenEventType } from '../../core/events/event.entity';
@@ -352,8 +353,9 @@ export class OAuthService {
     });
     // Direct flows ask the provider before anything is written: one CREATED event with the outcome.
     let outcome: { granted?: GrantedToken; failure?: ProviderFailure } = {};
+    const credentialsFor = (): ClientCredentials => (provider.privateKeyPemSealed || input.useDefaultKeys ? this.credentialsOf(provider) : { clientId: input.consumerKey ?? '', clientSecret: input.secretKey ?? '' });
     if (!browser) {
-      const credentials: ClientCredentials = provider.privateKeyPemSealed || input.useDefaultKeys ? this.credentialsOf(provider) : { clientId: input.consumerKey ?? '', clientSecret: input.secretKey ?? '' };
+      const credentials = credentialsFor();
       const parameters = this.requestParameters(draft);
       try {
         outcome.granted =
@@ -367,6 +369,9 @@ export class OAuthService {
     }
     let authorizationUrl: string | null = null;
     const view = await this.deps.lifecycle.run(actor, async (tx) => {
+      // Read again in the transaction: a delete of the provider that commits meanwhile is
+      // serialized with this (NOT_FOUND here, or PROVIDER_IN_USE there), never a foreign-key error.
+      await this.findProvider(tx.em, actor.tenantId, provider.id);
       const { token: record } = await this.deps.tokens.issue(tx, {
         kind: TokenKind.OAUTH,
         tenantId: actor.tenantId,
@@ -399,6 +404,10 @@ export class OAuthService {
       if (browser) authorizationUrl = await this.newAuthorizationLink(view, provider);
       tx.emit(TokenEventType.CREATED, record, outcome.failure ? { reason: outcome.failure.code, detail: outcome.failure.message } : undefined);
       return view;
+    }).catch(async (error: unknown) => {
+      // Nothing was stored: a grant obtained for it would live on at the provider unseen.
+      if (outcome.granted) await this.abandonGrant(provider, credentialsFor(), outcome.granted);
+      throw error;
     });
     return { view, authorizationUrl, warning: this.warningFor(provider) };
   }
@@ -517,7 +526,34 @@ export class OAuthService {
         tx.emit(TokenEventType.REFRESH_FAILED, view.record, { reason: failure.code, detail: failure.message });
       }
       return view;
+    }).catch(async (error: unknown) => {
+      // The token was deleted while the provider was asked: the new grant belongs to nothing.
+      if (granted && error instanceof AppError && error.code === ErrorCode.NOT_FOUND) await this.abandonGrant(provider, this.credentialsOf(provider, oauth), granted);
+      throw error;
     });
+  }
+
+  /**
+   * Revokes at the provider (RFC 7009) a grant Tessera obtained but could not store (what it was
+   * for no longer exists): refresh token first, then access token. Best effort: a provider that
+   * refuses or has no revocation URL is logged (never the values).
+   */
+  private async abandonGrant(provider: OAuthProvider, credentials: ClientCredentials, granted: GrantedToken): Promise<void> {
+    if (!provider.revocationUrl) {
+      this.deps.logger.warn({ providerId: provider.id }, 'a grant obtained for an OAuth token that no longer exists cannot be revoked: the provider has no revocation URL');
+      return;
+    }
+    const values = [
+      ...(granted.refreshToken ? [{ value: granted.refreshToken, hint: 'refresh_token' as const }] : []),
+      { value: granted.accessToken, hint: 'access_token' as const },
+    ];
+    for (const { value, hint } of values) {
+      try {
+        await OAuthClient.revoke(this.endpointsOf(provider), credentials, value, hint);
+      } catch (error) {
+        this.deps.logger.warn({ providerId: provider.id, hint, error: error instanceof Error ? error.message : String(error) }, 'could not revoke a grant obtained for an OAuth token that no longer exists');
+      }
+    }
   }
 
   async rename(actor: Actor, id: string, name: string): Promise<OAuthTokenView> {
