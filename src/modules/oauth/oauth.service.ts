@@ -5,7 +5,7 @@ import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { TokenEventType } from '../../core/events/event.entity';
 import type { Tx } from '../../core/events/outbox';
 import { NAME_PATTERN } from '../../core/graphql/validation';
-import { ErrorCode, isAppError } from '../../core/errors';
+import { isAppError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { TokenKind } from '../../core/tokens/token-kind';
 import { TokenRecord } from '../../core/tokens/token.entity';
