@@ -42,20 +42,10 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
   let b: TestInstance;
   let provider: OAuth2Server;
   let providerBase: string;
-  /** Access tokens the OAuth provider handed out, and those revoked there. */
-  const granted: string[] = [];
-  const revokedAtProvider = new Set<string>();
 
   beforeAll(async () => {
     provider = new OAuth2Server();
     await provider.issuer.keys.generate('RS256');
-    provider.service.on('beforeResponse', (response: { body: unknown }) => {
-      const body = response.body as Record<string, unknown>;
-      if (typeof body?.access_token === 'string') granted.push(body.access_token);
-    });
-    provider.service.on('beforeRevoke', (_response: unknown, request: { body?: Record<string, string> }) => {
-      if (request.body?.token) revokedAtProvider.add(request.body.token);
-    });
     await provider.start(0, '127.0.0.1');
     providerBase = provider.issuer.url as string;
     a = await startTessera({ backend: 'postgres' });
@@ -511,14 +501,4 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
         ],
       }),
     }));
-
-  it('every grant the provider handed out is held by a stored OAuth token or was revoked at the provider', async () => {
-    const held = new Set<string>();
-    for (const { id } of await sql<{ id: string }>(a, 'select id from oauth_tokens')) {
-      const outcome = await mutate(a, 'query ($id: ID!) { oauthAccessToken(id: $id) { accessToken } }', { id });
-      if (outcome.ok && typeof outcome.data?.accessToken === 'string') held.add(outcome.data.accessToken);
-    }
-    expect(granted.length).toBeGreaterThan(0);
-    expect(granted.filter((value) => !held.has(value) && !revokedAtProvider.has(value))).toEqual([]);
-  });
 });
