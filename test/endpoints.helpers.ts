@@ -5,8 +5,8 @@ export interface IngressAnswer {
   headers: Headers;
 }
 
-export async function callEndpoint(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string } = {}): Promise<IngressAnswer> {
-  const headers: Record<string, string> = {};
+export async function callEndpoint(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<IngressAnswer> {
+  const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers['x-tessera-token'] = options.token;
   let body: string | undefined;
   if (options.rawBody !== undefined) body = options.rawBody;

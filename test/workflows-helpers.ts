@@ -35,13 +35,15 @@ export interface StartOptions {
   body?: unknown;
   raw?: string;
   contentType?: string;
+  /** Further request headers (say, X-Forwarded-For). */
+  headers?: Record<string, string>;
 }
 
 /** Calls POST /api/workflows/:id/instances for real. */
 export async function startWorkflow(tessera: TestInstance, workflowId: string, options: StartOptions = {}): Promise<{ status: number; body: { id?: string; workflowId?: string; error?: { code: string; message: string; reason?: string; field?: string } } }> {
   const url = new URL(`${tessera.url}/api/workflows/${encodeURIComponent(workflowId)}/instances`);
   if (options.query !== undefined) url.searchParams.set('token', options.query);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...options.headers };
   if (options.header !== undefined) headers['x-tessera-token'] = options.header;
   if (options.bearer !== undefined) headers.authorization = `Bearer ${options.bearer}`;
   let body: string | undefined;

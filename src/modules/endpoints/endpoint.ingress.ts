@@ -1,7 +1,7 @@
 import type { CoreDeps } from '../../deps';
 import { newId } from '../../core/ids';
 import { TokenKind } from '../../core/tokens/token-kind';
-import { VerifyReason, type VerifyResult } from '../../verify';
+import { VerifyReason, type TokenSnapshot, type VerifyResult } from '../../verify';
 import { Endpoint, EndpointAuthentication, EndpointCall, EndpointCallOutcome, HttpMethod } from './endpoint.entity';
 
 /** The largest POSTed JSON an endpoint keeps, in bytes; larger bodies are refused with 413. */
@@ -10,14 +10,31 @@ export const MAX_ENDPOINT_BODY_BYTES = 64 * 1024;
 /** Kinds of token an endpoint may accept. */
 const ENDPOINT_KINDS = new Set<string>([TokenKind.ENDPOINT_PRIMARY, TokenKind.ENDPOINT_SECONDARY]);
 
+/**
+ * What the caller is told when the token it presented is not one of this endpoint's: unknown,
+ * malformed, another tenant's, another kind, or not assigned here all read alike, so the answer
+ * says nothing about tokens the caller does not already hold for this endpoint.
+ */
+export const NOT_THIS_ENDPOINTS_TOKEN = VerifyReason.UNKNOWN;
+
+/** Whether `token` is one of `endpoint`'s own: its primary token, or a secondary token assigned to it. */
+function belongsTo(token: TokenSnapshot, endpoint: Endpoint): boolean {
+  if (token.tenantId !== endpoint.tenantId || !ENDPOINT_KINDS.has(token.kind)) return false;
+  if (token.kind === TokenKind.ENDPOINT_PRIMARY) return token.subjectId === endpoint.id;
+  const assignments = token.extra.assignments as Record<string, unknown> | undefined;
+  return assignments !== undefined && Object.prototype.hasOwnProperty.call(assignments, endpoint.id);
+}
+
 /** What the ingress decided about a call, before its body is read. */
 export interface Admission {
   endpoint: Endpoint;
   method: string;
   outcome: EndpointCallOutcome;
   statusCode: number;
-  /** Why it was refused: a verification reason, MISSING_TOKEN or WRONG_KIND. */
+  /** What the caller is told (see {@link NOT_THIS_ENDPOINTS_TOKEN}). */
   reason: string | null;
+  /** What the endpoint's owner sees in the data viewer: the true reason (a verification reason, MISSING_TOKEN or WRONG_KIND). */
+  recordedReason: string | null;
   tokenId: string | null;
   tokenName: string | null;
 }
@@ -39,8 +56,10 @@ export class EndpointIngress {
 
   /**
    * A path names one endpoint of the installation (paths are unique across tenants), so a call
-   * reaches exactly that endpoint or none. A token of another tenant reads there as one Tessera
-   * does not know. Null: no endpoint receives there (nothing is recorded).
+   * reaches exactly that endpoint or none. A token that is not one of this endpoint's (unknown,
+   * malformed, another tenant's, another kind, not assigned here) is answered alike: 401
+   * {@link NOT_THIS_ENDPOINTS_TOKEN}. Only a token of this endpoint hears why it is refused
+   * (WRONG_METHOD, DISABLED, REVOKED, EXPIRED: 403). Null: no endpoint receives there.
    */
   async admit(path: string, method: string, tokenValue: string | null): Promise<Admission | null> {
     const endpoint = await this.deps.orm.em.fork().findOne(Endpoint, { path });
@@ -52,14 +71,24 @@ export class EndpointIngress {
     }
     const known = verdict?.token ?? null;
     const base = { endpoint, method, tokenId: known?.tokenId ?? null, tokenName: known?.name ?? null };
-    const decide = (outcome: EndpointCallOutcome, statusCode: number, reason: string | null): Admission => ({ ...base, outcome, statusCode, reason });
+    const decide = (outcome: EndpointCallOutcome, statusCode: number, reason: string | null, recordedReason = reason): Admission => ({
+      ...base,
+      outcome,
+      statusCode,
+      reason,
+      recordedReason,
+    });
 
     const allowed = method === HttpMethod.GET || method === HttpMethod.POST || (method === HttpMethod.DELETE && endpoint.allowDelete);
     if (!allowed) return decide(EndpointCallOutcome.METHOD_NOT_ALLOWED, 405, 'METHOD_NOT_ALLOWED');
     if (endpoint.authentication === EndpointAuthentication.NONE) return decide(EndpointCallOutcome.ACCEPTED, 200, null);
     if (!verdict) return decide(EndpointCallOutcome.UNAUTHENTICATED, 401, 'MISSING_TOKEN');
-    if (!known) return decide(EndpointCallOutcome.UNAUTHENTICATED, 401, verdict.reason);
-    if (!ENDPOINT_KINDS.has(known.kind)) return decide(EndpointCallOutcome.FORBIDDEN, 403, 'WRONG_KIND');
+    if (!known || !belongsTo(known, endpoint)) {
+      let recorded: string = verdict.reason === VerifyReason.MALFORMED ? VerifyReason.MALFORMED : NOT_THIS_ENDPOINTS_TOKEN;
+      // `known` is of this endpoint's tenant (the verifier was asked as that tenant).
+      if (known) recorded = ENDPOINT_KINDS.has(known.kind) ? VerifyReason.NOT_ASSIGNED : 'WRONG_KIND';
+      return decide(EndpointCallOutcome.UNAUTHENTICATED, 401, NOT_THIS_ENDPOINTS_TOKEN, recorded);
+    }
     if (!verdict.valid) return decide(EndpointCallOutcome.FORBIDDEN, 403, verdict.reason);
     return decide(EndpointCallOutcome.ACCEPTED, 200, null);
   }

@@ -86,7 +86,7 @@ export const endpointRoutes: RouteRegistrar<{ endpointIngress: EndpointIngress; 
         // Refusals are stored up to a budget per endpoint (the data viewer shows that they happen);
         // past it they are answered, not written: anonymous calls cannot fill the database.
         if (await storesRefusal(services.limits, admission.endpoint.id)) {
-          await services.endpointIngress.record(admission, { outcome: admission.outcome, statusCode: admission.statusCode, reason: admission.reason, payloadSize: declaredSize(req) });
+          await services.endpointIngress.record(admission, { outcome: admission.outcome, statusCode: admission.statusCode, reason: admission.recordedReason, payloadSize: declaredSize(req) });
         }
         if (admission.statusCode === 401) return sendError(res, Errors.ingressUnauthenticated(admission.reason), logger);
         if (admission.statusCode === 403) return sendError(res, Errors.ingressForbidden(admission.reason), logger);

@@ -39,21 +39,25 @@ export class WorkflowInstanceService {
   /**
    * Verifies what a start request presented, through the one verifier: a workflow token must
    * be one of THIS workflow; a bearer token must act as someone whose role may start workflows.
-   * UNAUTHENTICATED (with the verifier's reason) or FORBIDDEN otherwise.
+   * UNAUTHENTICATED or FORBIDDEN otherwise. Only this workflow's own token hears why it is
+   * refused (REVOKED, EXPIRED, DISABLED); any other value (unknown, another workflow's or
+   * tenant's, another kind, a bearer that cannot call the API) reads UNKNOWN, so the answer
+   * tells nothing about tokens the caller does not hold for this workflow. MALFORMED says only
+   * that the value has no token's shape.
    */
   async authenticate(workflowId: string, credentials: StartCredentials): Promise<Starter> {
+    const opaque = (reason: VerifyReason | null) => (reason === VerifyReason.MALFORMED ? VerifyReason.MALFORMED : VerifyReason.UNKNOWN);
     if (credentials.workflowToken) {
       const result = await this.deps.verifier.verify(credentials.workflowToken);
-      if (!result.valid || !result.token) throw Errors.startUnauthenticated(result.reason ?? VerifyReason.UNKNOWN);
       const token = result.token;
-      if (token.kind !== TokenKind.WORKFLOW || token.subjectType !== WORKFLOW_SUBJECT || token.subjectId !== workflowId) {
-        throw Errors.startUnauthenticated(VerifyReason.NOT_ASSIGNED);
-      }
+      const ours = token !== null && token.kind === TokenKind.WORKFLOW && token.subjectType === WORKFLOW_SUBJECT && token.subjectId === workflowId;
+      if (!ours) throw Errors.startUnauthenticated(opaque(result.reason));
+      if (!result.valid) throw Errors.startUnauthenticated(result.reason ?? VerifyReason.UNKNOWN);
       return { tenantId: token.tenantId, tokenId: token.tokenId, type: 'workflow_token', id: null };
     }
     if (credentials.bearer) {
       const { principal, result } = await this.deps.verifier.authenticate(credentials.bearer);
-      if (!principal || !result.token) throw Errors.startUnauthenticated(result.reason ?? 'NOT_AN_API_TOKEN');
+      if (!principal || !result.token) throw Errors.startUnauthenticated(opaque(result.reason));
       if (!WORKFLOW_STARTERS.includes(principal.role)) throw Errors.startForbidden();
       return { tenantId: principal.tenantId, tokenId: result.token.tokenId, type: principal.type, id: principal.id };
     }

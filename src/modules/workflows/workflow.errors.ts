@@ -29,11 +29,9 @@ export const WorkflowErrors = {
 /** What the start route says for each refusal: enough to act on, nothing about the token. */
 const START_MESSAGES: Record<string, string> = {
   MISSING: 'A workflow token is required: send it in the X-Tessera-Token header or as ?token=, or send Authorization: Bearer <personal access token>.',
-  UNKNOWN: 'The token is not known.',
+  UNKNOWN: "The token is not known here: send this workflow's token, or Authorization: Bearer <personal access token or app access token>.",
   MALFORMED: 'The token is not known.',
   EXPIRED: 'The token has expired.',
   REVOKED: 'The token has been revoked.',
   DISABLED: 'The token is disabled.',
-  NOT_ASSIGNED: 'The token does not start this workflow.',
-  NOT_AN_API_TOKEN: 'The bearer token cannot call the API: use a personal access token or an app access token.',
 };

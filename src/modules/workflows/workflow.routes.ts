@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { bearerValue } from '../../core/auth/auth-checker';
+import { AppError, ErrorCode } from '../../core/errors';
+import { RateLimitedError } from '../../core/rate-limit';
 import { refuseDeepJson, route, sendError, type RouteRegistrar } from '../../core/http';
 import type { Services } from '../../services';
 import type { Starter } from './workflow-instance.service';
@@ -15,14 +17,25 @@ function single(value: unknown): string | null {
  * `POST /api/workflows/:id/instances`: starts a component workflow from outside with its token
  * (`X-Tessera-Token` or `?token=`) or a bearer token of someone who may start workflows.
  * The caller is verified before the body is even read: 401 says why (missing, unknown,
- * revoked, expired, not this workflow's) and nothing more.
+ * revoked, expired) and nothing more. A refused token counts against the client address's
+ * authentication failure budget (shared with every route that authenticates); past it the
+ * refusal is 429. Valid callers are never held back by what their address did before.
  */
 export const workflowRoutes: RouteRegistrar<Services> = (router, services, logger) => {
   const authenticate = (req: Request, res: Response, next: NextFunction): void => {
+    const credentials = { workflowToken: single(req.header('x-tessera-token')) ?? single(req.query.token), bearer: bearerValue(req.header('authorization')) };
     services.workflowInstances
-      .authenticate(String(req.params.id), {
-        workflowToken: single(req.header('x-tessera-token')) ?? single(req.query.token),
-        bearer: bearerValue(req.header('authorization')),
+      .authenticate(String(req.params.id), credentials)
+      .catch(async (error: unknown) => {
+        const refusedToken = (credentials.workflowToken || credentials.bearer) && error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED;
+        if (refusedToken) {
+          try {
+            await services.limits.consume('authFailuresPerIp', req.ip ?? 'unknown');
+          } catch (limited) {
+            if (limited instanceof RateLimitedError) throw limited;
+          }
+        }
+        throw error;
       })
       .then((starter) => {
         res.locals.starter = starter;
