@@ -44,11 +44,47 @@ export function noStore(res: Response): Response {
   return res.setHeader('Cache-Control', 'no-store').setHeader('Pragma', 'no-cache');
 }
 
+/**
+ * `error_description` as RFC 6749 §5.2 allows it: printable ASCII without `"` and `\`
+ * (%x20-21 / %x23-5B / %x5D-7E). Quotes become `'`, a backslash `/`, anything else `?`.
+ */
+export function oauthDescription(text: string): string {
+  return text
+    .replace(/"/g, "'")
+    .replace(/\\/g, '/')
+    .replace(/[^\x20-\x7E]/g, '?');
+}
+
 export function sendOAuthError(res: Response, error: OAuthError): void {
   noStore(res);
   if (error.error === 'invalid_client') res.setHeader('WWW-Authenticate', 'Basic realm="tessera", charset="UTF-8"');
   if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-  res.status(error.status).json({ error: error.error, error_description: error.description });
+  res.status(error.status).json({ error: error.error, error_description: oauthDescription(error.description) });
+}
+
+/** How clients authenticate at every endpoint here (RFC 6749 §2.3.1). */
+const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+
+/**
+ * Authorization server metadata (RFC 8414 §2) for `/.well-known/oauth-authorization-server`:
+ * what `openid-client`'s `discovery()` and other OAuth libraries read instead of hand-written
+ * settings. The issuer is PUBLIC_URL; only the client credentials grant exists, so there is no
+ * authorization endpoint and no response type.
+ */
+export function authorizationServerMetadata(publicUrl: string, scope: string): Record<string, unknown> {
+  return {
+    issuer: publicUrl,
+    token_endpoint: `${publicUrl}/oauth/token`,
+    introspection_endpoint: `${publicUrl}/oauth/introspect`,
+    revocation_endpoint: `${publicUrl}/oauth/revoke`,
+    grant_types_supported: ['client_credentials'],
+    response_types_supported: [],
+    scopes_supported: [scope],
+    token_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    introspection_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    revocation_endpoint_auth_methods_supported: CLIENT_AUTH_METHODS,
+    service_documentation: `${publicUrl}/console`,
+  };
 }
 
 /** Refuses bodies that are not form-encoded (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1). */

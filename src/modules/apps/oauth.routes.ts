@@ -4,7 +4,7 @@ import { RateLimitedError, type RateLimits } from '../../core/rate-limit';
 import { route, sendError } from '../../core/http';
 import type { App } from './app.entity';
 import { API_SCOPE, type AppService } from './app.service';
-import { clientCredentials, noStore, OAuthError, param, parseScope, requireForm, sendOAuthError } from './oauth.protocol';
+import { authorizationServerMetadata, clientCredentials, noStore, OAuthError, param, parseScope, requireForm, sendOAuthError } from './oauth.protocol';
 
 /** Form bodies are small; a parse failure is an OAuth `invalid_request`, not a Tessera error. */
 const formParser = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 32 });
@@ -30,6 +30,7 @@ function oauthRoute(logger: Logger, handler: (req: Request, res: Response) => Pr
 interface OAuthServices {
   apps: AppService;
   limits: RateLimits;
+  config: { publicUrl: string };
 }
 
 /**
@@ -62,6 +63,12 @@ async function authenticate({ apps, limits }: OAuthServices, req: Request): Prom
 export function oauthRoutes(router: Router, services: OAuthServices, logger: Logger): void {
   const { apps } = services;
 
+  // RFC 8414: what OAuth libraries discover instead of being configured by hand. Public, cacheable.
+  router.get('/.well-known/oauth-authorization-server', (_req, res) => {
+    res.setHeader('cache-control', 'public, max-age=300');
+    res.json(authorizationServerMetadata(services.config.publicUrl, API_SCOPE));
+  });
+
   router.post(
     '/oauth/token',
     oauthRoute(logger, async (req, res) => {
@@ -71,7 +78,7 @@ export function oauthRoutes(router: Router, services: OAuthServices, logger: Log
       const app = await authenticate(services, req);
       if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
       if (scope === null) throw new OAuthError('invalid_scope', 'The scope is malformed.');
-      if (scope.some((part) => part !== API_SCOPE)) throw new OAuthError('invalid_scope', `The only scope is "${API_SCOPE}".`);
+      if (scope.some((part) => part !== API_SCOPE)) throw new OAuthError('invalid_scope', `The only scope is ${API_SCOPE}.`);
       const issued = await apps.issueAccessToken(app, API_SCOPE, res.locals.requestId as string | undefined);
       noStore(res).json({ access_token: issued.value, token_type: 'Bearer', expires_in: issued.expiresInSeconds, scope: issued.scope });
     }),
