@@ -1,7 +1,10 @@
 import { createServer as createNetServer } from 'node:net';
-import * as client from 'openid-client';
+import type * as OpenIdClient from 'openid-client' with { 'resolution-mode': 'import' };
 import { CreateAppDocument, VerifyTokenDocument } from './generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from './harness/tessera';
+
+/** openid-client 6 is an ES module: loaded as the server loads it (src/modules/oauth/oauth.client.ts). */
+let client: typeof OpenIdClient;
 
 /** A free loopback port, so that PUBLIC_URL (the issuer) can name the address the instance listens on. */
 async function freePort(): Promise<number> {
@@ -26,6 +29,7 @@ describe.each(BACKENDS)('OAuth discovery (RFC 8414) with openid-client on %s', (
   let app: { clientId: string; secret: string };
 
   beforeAll(async () => {
+    client = await import('openid-client');
     const port = await freePort();
     publicUrl = `http://127.0.0.1:${port}`;
     tessera = await startTessera({ backend, env: { PORT: String(port), PUBLIC_URL: publicUrl } });
@@ -74,8 +78,8 @@ describe.each(BACKENDS)('OAuth discovery (RFC 8414) with openid-client on %s', (
     const config = await client.discovery(new URL(publicUrl), app.clientId, undefined, client.ClientSecretBasic(app.secret), { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
     const refused = await client.clientCredentialsGrant(config, { scope: 'admin' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(client.ResponseBodyError);
-    expect((refused as client.ResponseBodyError).error).toBe('invalid_scope');
-    expect((refused as client.ResponseBodyError).error_description).toMatch(RFC6749_DESCRIPTION);
+    expect((refused as OpenIdClient.ResponseBodyError).error).toBe('invalid_scope');
+    expect((refused as OpenIdClient.ResponseBodyError).error_description).toMatch(RFC6749_DESCRIPTION);
   });
 
   it('should keep every error_description inside the RFC 6749 character set', async () => {
