@@ -3,3 +3,4 @@ export { UserService, type FirstTokenIssuer, type BootstrapResult } from './user
 export { UserResolver } from './user.resolver';
 export { UserType, TenantType } from './user.type';
 export { UsersTablesMigration, BootstrapValuesMigration } from './users.migration';
+export { CreateUserInput } from './user.inputs';
