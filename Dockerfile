@@ -16,6 +16,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/console/dist ./console/dist
+COPY bin ./bin
 COPY package.json ./
 EXPOSE 4000
 USER node

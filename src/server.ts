@@ -149,8 +149,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const bootstrap = await services.users.bootstrap(config.bootstrapAdminToken);
   const print = options.print ?? ((line: string) => process.stdout.write(line + '\n'));
-  if (bootstrap.generatedToken) print(`admin token: ${bootstrap.generatedToken}`);
-  else if (bootstrap.created) print('admin token: the value of TESSERA_BOOTSTRAP_ADMIN_TOKEN');
+  // Printed once, with a line to paste into a shell: README's commands use $ADMIN_TOKEN.
+  if (bootstrap.generatedToken) {
+    print(`admin token: ${bootstrap.generatedToken}`);
+    print(`export ADMIN_TOKEN=${bootstrap.generatedToken}`);
+  } else if (bootstrap.created) {
+    print('admin token: the value of TESSERA_BOOTSTRAP_ADMIN_TOKEN');
+    print('export ADMIN_TOKEN="$TESSERA_BOOTSTRAP_ADMIN_TOKEN"');
+  }
 
   const schema = await buildTesseraSchema();
   const app = express();

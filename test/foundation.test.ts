@@ -94,10 +94,12 @@ describe('the first start', () => {
     const first = await startTessera({ backend: 'sqlite', databaseUrl, secretKey: key, env });
     let printedToken: string;
     try {
-      expect(first.printed).toHaveLength(1);
+      // The token, and a line to paste into a shell (README's commands use $ADMIN_TOKEN).
+      expect(first.printed).toHaveLength(2);
       const match = /^admin token: (tsp_\S+)$/.exec(first.printed[0]);
       expect(match).not.toBeNull();
       printedToken = match![1];
+      expect(first.printed[1]).toBe(`export ADMIN_TOKEN=${printedToken}`);
       expect(dataOf(await first.gql(ViewerDocument, {}, printedToken)).viewer.role).toBe('ADMIN');
       expect(first.logs.join('\n')).not.toContain(printedToken);
     } finally {

@@ -35,16 +35,17 @@ async function checkRound(round: Round, bootstrapToken: string | undefined): Pro
   if (round.failures.length > 0) throw new Error(`${round.failures.length} of ${INSTANCES} starts failed: ${[...new Set(round.failures)].join('; ')}`);
   expect(round.instances).toHaveLength(INSTANCES);
   const printed = round.instances.flatMap((instance) => instance.printed);
-  // Exactly one instance made the tenant and said so, once.
-  expect(printed).toHaveLength(1);
+  // Exactly one instance made the tenant and said so, once (the token, then a line for a shell).
+  expect(printed).toHaveLength(2);
   let adminToken: string;
   if (bootstrapToken) {
-    expect(printed[0]).toBe('admin token: the value of TESSERA_BOOTSTRAP_ADMIN_TOKEN');
+    expect(printed).toEqual(['admin token: the value of TESSERA_BOOTSTRAP_ADMIN_TOKEN', 'export ADMIN_TOKEN="$TESSERA_BOOTSTRAP_ADMIN_TOKEN"']);
     adminToken = bootstrapToken;
   } else {
     const match = /^admin token: (tsp_\S+)$/.exec(printed[0]);
     expect(match).not.toBeNull();
     adminToken = match![1];
+    expect(printed[1]).toBe(`export ADMIN_TOKEN=${adminToken}`);
   }
   // Every instance serves, and all of them the same administrator of the same tenant.
   const viewers = await Promise.all(round.instances.map(async (instance) => dataOf(await instance.gql(ViewerDocument, {}, adminToken)).viewer));
