@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DAY } from '../src/core/clock';
 import { CreatePatDocument, CreateUserDocument, DeletePatDocument, PatsDocument, RevokePatDocument, ViewerDocument, AuditLogDocument } from './generated/graphql';
 import { BACKENDS, dataOf, errorCodeOf, eventually, startTessera, type TestInstance } from './harness/tessera';
@@ -27,7 +29,10 @@ describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
     expect(token.start).toBe(secret.slice(0, 8));
     expect(token.status).toBe('ACTIVE');
     expect(curlExample).toContain(`Authorization: Bearer ${secret}`);
-    expect(curlExample).toContain('/api/workflows/');
+    expect(curlExample).toContain('/api/workflows/<workflow-id>/instances');
+    // It works as pasted (this instance's address in place of PUBLIC_URL): the API says who the token is.
+    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', curlExample.replaceAll(tessera.server.services.config.publicUrl, tessera.url)], { env: { PATH: process.env.PATH } });
+    expect(JSON.parse(stdout)).toEqual({ data: { viewer: { name: user.name, role: 'MEMBER', tenant: { name: expect.any(String) } } } });
     expect(new Date(token.expiresAt as string).getTime() - new Date(token.createdAt).getTime()).toBe(60 * DAY);
 
     const listed = await tessera.raw({ query: '{ personalAccessTokens(first: 100) { edges { node { id name start } } } }' }, { authorization: `Bearer ${user.token}` });

@@ -104,13 +104,22 @@ export class PersonalAccessTokenService {
     });
   }
 
-  /** A curl command that starts a workflow with the token (the workflow id left to fill in). */
+  /**
+   * A curl command that works as pasted: it asks the API who the token acts as. A commented
+   * second command shows how it starts a workflow (seed 003: the curl to refer back to when
+   * calling the API), the workflow's id left to fill in.
+   */
   curlExample(secret: string): string {
+    const url = this.deps.config.publicUrl;
     return [
-      `curl -X POST '${this.deps.config.publicUrl}/api/workflows/<workflow-id>/instances'`,
-      `  -H 'Authorization: Bearer ${secret}'`,
-      `  -H 'Content-Type: application/json'`,
-      `  -d '{}'`,
-    ].join(' \\\n');
+      [
+        `curl -s '${url}/graphql'`,
+        `  -H 'Authorization: Bearer ${secret}'`,
+        `  -H 'Content-Type: application/json'`,
+        `  -d '{"query":"{ viewer { name role tenant { name } } }"}'`,
+      ].join(' \\\n'),
+      '# To start a workflow with it (its id is on the Workflows page):',
+      `# curl -X POST '${url}/api/workflows/<workflow-id>/instances' -H 'Authorization: Bearer ${secret}' -H 'Content-Type: application/json' -d '{}'`,
+    ].join('\n');
   }
 }

@@ -26,6 +26,6 @@ export class CreatePersonalAccessTokenPayload {
   @Field(() => String, { description: 'The value. Shown once: it is stored only as a hash.' })
   secret!: string;
 
-  @Field(() => String, { description: 'A ready curl command that starts a workflow with this token.' })
+  @Field(() => String, { description: 'A curl command that works as pasted (asks the API who this token acts as), then, commented, how to start a workflow with it.' })
   curlExample!: string;
 }
