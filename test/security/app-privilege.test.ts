@@ -168,6 +168,8 @@ describe.each(BACKENDS)('privilege through apps on %s', (backend) => {
 
     await setRole(secondAdmin.id, null);
     expect(code(await post(tessera, VIEWER, {}, token))).toBe('UNAUTHENTICATED');
+    // Nor does the app get new access tokens: the client is refused at /oauth/token.
+    await expect(accessToken(tessera, app)).rejects.toThrow(/invalid_client/);
   });
 
   async function clientIdOf(appId: string): Promise<string> {

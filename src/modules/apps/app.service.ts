@@ -10,6 +10,7 @@ import type { CoreDeps } from '../../deps';
 import { App, APP_ROLES, AppStatus, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, highestAppRoleFor } from './app.entity';
 import { AppErrors as Errors } from './app.errors';
 import { OAuthError } from './oauth.protocol';
+import { effectiveRole, type AppFacts } from './app.verify';
 
 /** An app with what its lists show of its tokens. */
 export interface AppView {
@@ -226,6 +227,8 @@ export class AppService {
   async authenticateClient(clientId: string, clientSecret: string): Promise<App | null> {
     const result = await this.deps.verifier.verify(clientSecret);
     if (!result.valid || result.token?.kind !== TokenKind.APP_SECRET) return null;
+    // An app whose creator is gone acts as no one (see app.verify.ts): it gets no access token either.
+    if (!effectiveRole(result.token.extra as AppFacts)) return null;
     const app = await this.deps.orm.em.fork().findOne(App, { id: result.token.subjectId ?? '' });
     if (!app || app.clientId !== clientId || app.status !== AppStatus.ACTIVE) return null;
     return app;
