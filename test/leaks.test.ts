@@ -1,5 +1,6 @@
 import { CreateAppDocument, RotateAppSecretDocument, CreatePatDocument, CreateUserDocument, OnRevocationNoticesDocument, ReportLeakDocument, TokenEventsHistoryDocument, ViewerDocument } from './generated/graphql';
-import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
+import { TokenRecord } from '../src/core/tokens/token.entity';
+import { BACKENDS, dataOf, errorCodeOf, eventually, startTessera, type TestInstance } from './harness/tessera';
 
 async function postLeaks(instance: TestInstance, body: unknown) {
   const response = await fetch(`${instance.url}/v1/leaks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -37,6 +38,19 @@ describe.each(BACKENDS)('leaked tokens on %s', (backend) => {
 
     const again = await postLeaks(tessera, { token: secret });
     expect(again.body).toEqual([{ token_start: secret.slice(0, 8), recognised: true, revoked: false, already_inactive: true }]);
+  });
+
+  it('should not stamp a reported value as used (a report is not a use)', async () => {
+    const owner = await newUser();
+    const created = (name: string) => tessera.gql(CreatePatDocument, { input: { name } }, owner.secret);
+    const leaked = dataOf(await created('never used')).createPersonalAccessToken;
+    const control = dataOf(await created('used')).createPersonalAccessToken;
+    const lastUsedAt = async (id: string) => (await tessera.server.orm.em.fork().findOneOrFail(TokenRecord, { id })).lastUsedAt ?? null;
+    expect((await postLeaks(tessera, { token: leaked.secret })).body).toEqual([expect.objectContaining({ recognised: true, revoked: true })]);
+    // A real use after the report: once its stamp is written, the report's would be too.
+    dataOf(await tessera.gql(ViewerDocument, {}, control.secret));
+    await eventually(async () => ((await lastUsedAt(control.token.id)) ? true : undefined), 5000, 'the control stamp');
+    expect(await lastUsedAt(leaked.token.id)).toBeNull();
   });
 
   it('should answer unknown values without revealing anything', async () => {

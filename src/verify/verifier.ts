@@ -117,7 +117,7 @@ export class Verifier {
     // Another tenant's value is no value at all to this asker: same answer, no lastUsedAt stamp.
     if (!snapshot || (request.tenantId !== undefined && snapshot.tenantId !== request.tenantId)) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
     const reason = this.judge(snapshot, request);
-    if (reason === null) this.lastUsed.add(snapshot.tokenId);
+    if (reason === null && request.use !== false) this.lastUsed.add(snapshot.tokenId);
     return { valid: reason === null, reason, token: snapshot };
   }
 

@@ -41,6 +41,11 @@ export interface VerifyRequest {
    * like one that does not exist, and is not stamped as used.
    */
   tenantId?: string;
+  /**
+   * False when the value is inspected rather than used (a leak report): a valid value is then
+   * not stamped as used (`lastUsedAt` tells when the token last did something).
+   */
+  use?: boolean;
 }
 
 export interface VerifyResult {

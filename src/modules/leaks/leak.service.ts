@@ -34,7 +34,8 @@ export class LeakService {
   private async reportOne(reporter: Actor | null, value: string, source: string | null): Promise<LeakOutcome> {
     const start = value.slice(0, 8);
     const unknown: LeakOutcome = { start, recognised: false, revoked: false, alreadyInactive: false, tokenId: null, kind: null };
-    const result = await this.deps.verifier.verify(value);
+    // Reporting a value is not using it: its lastUsedAt stays as it was.
+    const result = await this.deps.verifier.verify(value, { use: false });
     const snapshot = result.token;
     if (!snapshot) return unknown;
     const sameTenant = reporter?.tenantId === snapshot.tenantId;
