@@ -110,6 +110,19 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     expect(JSON.stringify(await verified.json())).toContain('UNAUTHENTICATED');
   });
 
+  it('should announce the end of a first term the provider gave, like any other term', async () => {
+    const { id: providerId } = await newProvider();
+    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'never refreshed', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    // Nothing refreshes it (the refresh job is held back here): the first term runs out.
+    tessera.clock.advance(3600 * 1000 + 60_000);
+    try {
+      await tessera.server.sweep.run();
+      expect((await eventsOf(created.id)).map((event) => event.type)).toEqual(['CREATED', 'EXPIRED']);
+    } finally {
+      tessera.clock.advance(-(3600 * 1000 + 60_000));
+    }
+  });
+
   it("should record the provider's error on a failed request and succeed on retry", async () => {
     const { id: providerId } = await newProvider();
     provider.service.once('beforeResponse', (response) => {

@@ -114,6 +114,21 @@ describe('faults', () => {
       for (const operation of ['viewer', 'create']) expect(after.filter((answer) => answer.operation === operation).at(-1)?.data).toBe(true);
       expect(answers.filter((answer) => !answer.data).every((answer) => answer.phase !== 'before')).toBe(true);
     });
+
+    it('should never turn a storage failure into NOT_FOUND (an existing provider during the outage)', async () => {
+      const created = must(
+        await post(tessera, 'mutation P($input: CreateOAuthProviderInput!) { createOAuthProvider(input: $input) { id } }', {
+          input: { name: 'during an outage', authorizeUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token', defaultConsumerKey: 'k', defaultConsumerSecret: 's' },
+        }, tessera.adminToken),
+      ).createOAuthProvider as { id: string };
+      await pg.pause();
+      try {
+        const answer = await post(tessera, 'mutation T($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }', { input: { name: 'x', providerId: created.id, flow: 'CLIENT_CREDENTIALS' } }, tessera.adminToken);
+        expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
+      } finally {
+        await pg.resume();
+      }
+    });
   });
 
   describe('an instance killed in the middle of an expiry sweep', () => {

@@ -102,6 +102,17 @@ export class TokenStore {
     return { token, secret: value.value };
   }
 
+  /**
+   * Sets the end of a token's first term, learnt after it was issued (an outbound OAuth token's
+   * lifetime comes from the provider's answer): its expiry notices are scheduled as for any term.
+   * No event: the token's CREATED event describes it.
+   */
+  startTerm(tx: Tx, token: TokenRecord, expiresAt: Date | null): void {
+    token.expiresAt = expiresAt;
+    token.updatedAt = tx.now;
+    this.schedule(token, tx.now);
+  }
+
   /** A new term from now; the value does not change. */
   refresh(tx: Tx, token: TokenRecord, expiresAt: Date): void {
     token.expiresAt = expiresAt;
@@ -157,7 +168,8 @@ export class TokenStore {
   unrevoke(tx: Tx, token: TokenRecord, data?: TokenEventData): void {
     token.revokedAt = null;
     token.updatedAt = tx.now;
-    scheduleExpiryNotices(token, tx.now, this.thresholds);
+    // Through the kind's rules: a kind that opted out of expiry notices gets none back.
+    this.schedule(token, tx.now);
     tx.evict(token.id);
     tx.emit(TokenEventType.ENABLED, token, data);
   }

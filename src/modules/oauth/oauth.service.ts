@@ -324,7 +324,7 @@ export class OAuthService {
     oauth.nextRefreshAt = expiresAt ? new Date(Math.max(tx.now.getTime(), expiresAt.getTime() - this.deps.config.oauthRefreshLeadMs)) : null;
     oauth.updatedAt = tx.now;
     if (created) {
-      record.expiresAt = expiresAt;
+      this.deps.tokens.startTerm(tx, record, expiresAt);
     } else {
       this.deps.tokens.refresh(tx, record, expiresAt as Date);
     }
@@ -337,9 +337,8 @@ export class OAuthService {
   }
 
   async createToken(actor: Actor, input: NewOAuthToken): Promise<TokenRequestResult> {
-    const provider = await this.findProvider(this.deps.orm.em.fork(), actor.tenantId, input.providerId).catch(() => {
-      throw Errors.providerNotFound(input.providerId);
-    });
+    // NOT_FOUND only when there is no such provider: a storage failure stays what it is.
+    const provider = await this.findProvider(this.deps.orm.em.fork(), actor.tenantId, input.providerId);
     this.validateNew(provider, input);
     const browser = BROWSER_FLOWS.has(input.flow);
     const draft = Object.assign(new OAuthToken(), {
