@@ -19,7 +19,7 @@ describe('TokenStore keeps a kind’s notice rules on every path', () => {
   const now = new Date('2026-12-05T00:00:00Z');
   const store = new TokenStore(new SecretBox(randomBytes(32)), [30, 7, 1]);
   const tx = () => new Tx({} as EntityManager, { type: 'system', id: null, name: 'test', tenantId: 'ten_test', role: null }, now, 30);
-  const token = (kind: TokenKind) =>
+  const token = (kind: TokenKind): TokenRecord =>
     Object.assign(new TokenRecord(), { id: 'tok_test', tenantId: 'ten_test', kind, name: 't', start: '', revokedAt: now, expiresAt: new Date(now.getTime() + 2 * DAY), nextNoticeAt: null, noticedThresholdDays: null, createdAt: now, updatedAt: now });
 
   it('should schedule no notice when a kind that opted out is un-revoked', () => {
@@ -36,7 +36,9 @@ describe('TokenStore keeps a kind’s notice rules on every path', () => {
   });
 
   it('should schedule notices for a first term set after issue', () => {
-    const oauth = Object.assign(token(TokenKind.OAUTH), { revokedAt: null, expiresAt: null });
+    const oauth = token(TokenKind.OAUTH);
+    oauth.revokedAt = null;
+    oauth.expiresAt = null;
     store.startTerm(tx(), oauth, new Date(now.getTime() + 3600_000));
     expect(oauth.nextNoticeAt?.toISOString()).toBe(new Date(now.getTime() + 3600_000).toISOString());
   });
