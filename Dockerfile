@@ -6,6 +6,7 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json codegen.yml ./
 COPY schema ./schema
 COPY console ./console
+COPY shared ./shared
 COPY src ./src
 COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev

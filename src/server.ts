@@ -44,16 +44,10 @@ import type { BootstrapResult } from './modules/users';
 import type { DestinationStream } from 'pino';
 import { mountConsole } from './console-static';
 import { Retention } from './core/retention';
+import { CloseCode } from '../shared/close-codes';
+import { prepareSocketOperation } from './core/graphql/socket-operation';
 
-/** Close codes for graphql-ws connections Tessera ends itself. */
-export enum CloseCode {
-  /** No valid token in `connection_init`, or the token stopped being valid. */
-  Unauthorized = 4401,
-  /** The token is valid but may not open subscriptions. */
-  Forbidden = 4403,
-  /** Too many failed authentications from this address, or too many connections for this token. */
-  TooManyRequests = 4429,
-}
+export { CloseCode } from '../shared/close-codes';
 
 /** Longest a timer may be set for (setTimeout's limit); longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -249,12 +243,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   };
   const socketAuth = new Map<WebSocket, SocketAuth>();
   const connectionsPerToken = new Map<string, number>();
-  const subscriptionsPerSocket = new Map<WebSocket, number>();
+  /** Operations live on each socket: started and not yet complete (refused ones never count). */
+  const liveOperations = new Map<WebSocket, number>();
   const rules = limitRules(config.queryLimits);
+  const validate = validateWithLimits(rules, { introspection: config.introspection });
   const wsCleanup = useServer<Record<string, unknown>, { tessera?: SocketAuth }>(
     {
       schema,
-      validate: validateWithLimits(rules, { introspection: config.introspection }),
+      validate,
       subscribe: sharedSubscribe({
         audienceKey: (contextValue) => {
           const viewer = (contextValue as Context | undefined)?.viewer;
@@ -273,7 +269,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           authentication = await services.auth.authenticate(value, clientAddress(ctx.extra.request));
         } catch (error) {
           if (!(error instanceof RateLimitedError)) throw error;
-          ctx.extra.socket.close(CloseCode.TooManyRequests, error.message);
+          ctx.extra.socket.close(CloseCode.TooManyAuthenticationFailures, error.message);
           return false;
         }
         const { principal, tokenId, validUntil } = authentication;
@@ -283,7 +279,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         }
         const open = connectionsPerToken.get(tokenId) ?? 0;
         if (open >= config.maxConnectionsPerToken) {
-          ctx.extra.socket.close(CloseCode.TooManyRequests, `This token already holds ${open} connections here`);
+          ctx.extra.socket.close(CloseCode.TooManyConnections, `This token already holds ${open} connections here`);
           return false;
         }
         connectionsPerToken.set(tokenId, open + 1);
@@ -294,22 +290,28 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         metrics.websocketConnections.inc();
         return true;
       },
-      onSubscribe: (ctx) => {
-        const count = (subscriptionsPerSocket.get(ctx.extra.socket) ?? 0) + 1;
-        if (count > config.maxSubscriptionsPerConnection) {
-          return [new GraphQLError(`A connection may hold at most ${config.maxSubscriptionsPerConnection} subscriptions.`, { extensions: { code: 'RATE_LIMITED' } })];
+      // Parsed, validated and its variables coerced here, so that a mistake is answered to that
+      // operation alone (never closing the socket) with the code HTTP gives it. An operation
+      // counts against the cap from here until graphql-ws completes it (onComplete runs for every
+      // operation this returns arguments for); refused ones never count.
+      onSubscribe: (ctx, _id, payload) => {
+        const prepared = prepareSocketOperation(schema, validate, payload);
+        if (Array.isArray(prepared)) return prepared;
+        const live = liveOperations.get(ctx.extra.socket) ?? 0;
+        if (live >= config.maxSubscriptionsPerConnection) {
+          return [new GraphQLError(`A connection may hold at most ${config.maxSubscriptionsPerConnection} live operations: complete one first.`, { extensions: { code: 'RATE_LIMITED' } })];
         }
-        subscriptionsPerSocket.set(ctx.extra.socket, count);
-        return undefined;
+        liveOperations.set(ctx.extra.socket, live + 1);
+        return prepared;
       },
       onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors, true),
       onNext: (_ctx, id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatForSocket(logger, formatError, `ws-${id}`, result.errors as never) } : result),
       onComplete: (ctx) => {
-        const count = subscriptionsPerSocket.get(ctx.extra.socket) ?? 1;
-        subscriptionsPerSocket.set(ctx.extra.socket, count - 1);
+        const live = liveOperations.get(ctx.extra.socket) ?? 1;
+        liveOperations.set(ctx.extra.socket, Math.max(live - 1, 0));
       },
       onClose: (ctx) => {
-        subscriptionsPerSocket.delete(ctx.extra.socket);
+        liveOperations.delete(ctx.extra.socket);
         const auth = socketAuth.get(ctx.extra.socket);
         if (!auth) return;
         if (auth.expiryTimer) clearTimeout(auth.expiryTimer);

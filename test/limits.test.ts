@@ -1,3 +1,4 @@
+import { CloseCode } from '../shared/close-codes';
 import WebSocket from 'ws';
 import { CreateEndpointDocument, OnTokenEventsDocument, ViewerDocument } from './generated/graphql';
 import { startRedis, type RedisServer } from './harness/services';
@@ -93,7 +94,7 @@ describe('GraphQL and WebSocket limits', () => {
     const third = client.subscribe(OnTokenEventsDocument, {});
     const refused = await third.next();
     expect(refused.kind).toBe('error');
-    expect(JSON.stringify(refused)).toContain('at most 2 subscriptions');
+    expect(JSON.stringify(refused)).toContain('at most 2 live operations');
     expect(first.pending + second.pending).toBe(0);
     first.unsubscribe();
     second.unsubscribe();
@@ -103,7 +104,7 @@ describe('GraphQL and WebSocket limits', () => {
     const clients = [tessera.ws(), tessera.ws(), tessera.ws()];
     const subs = clients.map((client) => client.subscribe(OnTokenEventsDocument, {}));
     const closed = await clients[2].closed();
-    expect(closed.code).toBe(4429);
+    expect(closed.code).toBe(CloseCode.TooManyConnections);
     subs.forEach((sub) => sub.unsubscribe());
     await Promise.all(clients.map((client) => client.dispose()));
   });

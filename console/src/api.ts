@@ -1,5 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import type { TypedDocumentString } from './generated/graphql';
+import { CloseCode } from '../../shared/close-codes';
 
 /** Where the signed-in token lives: this tab's session storage, never a URL, a cookie or a log. */
 export const TOKEN_KEY = 'tessera.token';
@@ -47,6 +48,20 @@ export async function gql<TResult, TVariables>(document: TypedDocumentString<TRe
   return body.data;
 }
 
+/** What the console says when its socket closes, by Tessera's close codes. */
+function closedMessage(code: number | undefined): string {
+  switch (code) {
+    case CloseCode.Unauthorized:
+      return 'The token of this session is no longer valid';
+    case CloseCode.TooManyConnections:
+      return 'This token holds too many connections: close other tabs. Reconnecting…';
+    case CloseCode.TooManyAuthenticationFailures:
+      return 'Too many failed sign-ins from this address: reconnecting after a pause…';
+    default:
+      return 'Disconnected: reconnecting…';
+  }
+}
+
 /** One graphql-ws client per sign-in; it reconnects on its own. */
 export function socketClient(token: string, on: { connected(): void; closed(reason: string): void }): Client {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
@@ -55,10 +70,11 @@ export function socketClient(token: string, on: { connected(): void; closed(reas
     connectionParams: { authorization: `Bearer ${token}` },
     lazy: false,
     retryAttempts: Infinity,
-    shouldRetry: (event) => !(event && typeof event === 'object' && 'code' in event && (event as CloseEvent).code === 4401),
+    // A token that stopped being valid needs a new sign-in; every other close is retried.
+    shouldRetry: (event) => !(event && typeof event === 'object' && 'code' in event && (event as CloseEvent).code === CloseCode.Unauthorized),
     on: {
       connected: () => on.connected(),
-      closed: (event) => on.closed((event as CloseEvent | undefined)?.code === 4401 ? 'The token of this session is no longer valid' : 'Disconnected: reconnecting…'),
+      closed: (event) => on.closed(closedMessage((event as CloseEvent | undefined)?.code)),
     },
   });
 }

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { eventIdAfter, gql, socketClient } from './api';
 import { ConsoleTokenEventsDocument, type ConsoleEventFragment, type TokenKind, type TokenEventType, type TypedDocumentString } from './generated/graphql';
+import { CloseCode } from '../../shared/close-codes';
 
 /** The event types the notices panel shows: expiry and revocation notices. */
 export const NOTICE_TYPES: TokenEventType[] = ['EXPIRING_SOON', 'EXPIRED', 'REVOKED', 'REGENERATED', 'DELETED', 'DISABLED', 'UNASSIGNED', 'REFRESH_FAILED'];
@@ -83,7 +84,7 @@ export function LiveProvider(props: { token: string; viewerKey: string; children
           },
           error: (error) => {
             const code = (error as CloseEvent | undefined)?.code;
-            if (code === 4401) unauthorized.current();
+            if (code === CloseCode.Unauthorized) unauthorized.current();
             else setConnection('Notices stopped: reload the page to reconnect');
           },
           complete: () => undefined,

@@ -1,3 +1,4 @@
+import { CloseCode } from '../../shared/close-codes';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { AuditLogDocument, CreateEndpointDocument, CreatePatDocument, OnTokenEventsDocument } from '../generated/graphql';
@@ -80,7 +81,7 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
     const address = someAddress();
     for (let i = 0; i < 3; i += 1) expect((await viewer(tessera, BAD, address)).code).toBe('UNAUTHENTICATED');
     expect(await viewer(tessera, BAD, address)).toEqual({ status: 429, code: 'RATE_LIMITED' });
-    expect(await connect(tessera, BAD, address)).toBe(4429);
+    expect(await connect(tessera, BAD, address)).toBe(CloseCode.TooManyAuthenticationFailures);
     const verifyAs = (caller: string) =>
       fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}`, 'x-forwarded-for': address }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
     expect((await verifyAs(BAD)).status).toBe(429);
@@ -103,7 +104,7 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
     for (let i = 0; i < 4; i += 1) await viewer(plain, BAD, someAddress());
     // Every request came from the same peer: a fresh forwarded address does not reset its count.
     expect((await viewer(plain, BAD, someAddress())).code).toBe('RATE_LIMITED');
-    expect(await connect(plain, BAD, someAddress())).toBe(4429);
+    expect(await connect(plain, BAD, someAddress())).toBe(CloseCode.TooManyAuthenticationFailures);
     expect((await viewer(plain, plain.adminToken, someAddress())).code).toBeUndefined();
   });
 
