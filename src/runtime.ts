@@ -21,6 +21,8 @@ export interface CoreParts {
   logger: Logger;
   /** A Redis client for rate-limit counters shared by every instance; in memory without one. */
   limitsRedis?: Redis;
+  /** Told every verification's outcome (the server counts them for /metrics). */
+  onVerdict?: (reason: string | null) => void;
 }
 
 /**
@@ -28,9 +30,9 @@ export interface CoreParts {
  * `tessera` command, so that both act on the database with the same rules, keys and clock.
  * Nothing is started here: the server starts the dispatcher and the jobs it runs.
  */
-export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis }: CoreParts): CoreDeps {
+export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict }: CoreParts): CoreDeps {
   const box = new SecretBox(config.secretKey);
-  const verifier = new Verifier(orm, box, bus, clock, logger, { disconnectedTtlMs: config.verifyCacheTtlMs, lastUsedFlushMs: config.lastUsedFlushMs });
+  const verifier = new Verifier(orm, box, bus, clock, logger, { disconnectedTtlMs: config.verifyCacheTtlMs, lastUsedFlushMs: config.lastUsedFlushMs, onVerdict });
   const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   const limits = new RateLimits(config.rateLimits, limitsRedis);

@@ -46,6 +46,7 @@ import { mountConsole } from './console-static';
 import { Retention } from './core/retention';
 import { CloseCode } from '../shared/close-codes';
 import { prepareSocketOperation } from './core/graphql/socket-operation';
+import { CSRF_SAFE_HEADERS, NO_QUERY_HINT, subscriptionsOverWebSocketOnly } from './core/graphql/http-rules';
 
 export { CloseCode } from '../shared/close-codes';
 
@@ -94,12 +95,22 @@ export function isAcceptableRequestId(value: string): boolean {
   return !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
-/** The metrics label of a request: its route pattern (the first, for routes with several). */
-function routeLabel(req: Request): string {
+/** Paths served by mounted middleware rather than routes (Apollo, the console's files): labelled by prefix. */
+const MOUNTED_PATHS = ['/graphql', '/console'];
+
+/**
+ * The metrics label of a request: the pattern of the route that answered it (with its router's
+ * mount path; the first, for routes with several), the mount path of middleware that answered
+ * it, or `other` (404s and the like), so that the label set stays small whatever URLs arrive.
+ * Read when the response finishes, from `originalUrl`: by then Express has rewritten `req.path`
+ * inside mounted middleware (POST /graphql used to read `other`).
+ */
+export function routeLabel(req: Request): string {
   const path: unknown = req.route?.path;
-  if (Array.isArray(path)) return String(path[0]);
-  if (path !== undefined) return String(path);
-  return req.path.startsWith('/graphql') ? '/graphql' : 'other';
+  if (path !== undefined) return `${req.baseUrl ?? ''}${Array.isArray(path) ? String(path[0]) : String(path)}`;
+  const url = (req.originalUrl ?? req.url).split('?')[0];
+  for (const mounted of MOUNTED_PATHS) if (url === mounted || url.startsWith(`${mounted}/`)) return mounted;
+  return 'other';
 }
 
 /**
@@ -123,7 +134,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const box = new SecretBox(config.secretKey);
   const metrics = new Metrics();
-  const verifier = new Verifier(orm, box, bus, clock, logger, { disconnectedTtlMs: config.verifyCacheTtlMs, lastUsedFlushMs: config.lastUsedFlushMs });
+  const verifier = new Verifier(orm, box, bus, clock, logger, { disconnectedTtlMs: config.verifyCacheTtlMs, lastUsedFlushMs: config.lastUsedFlushMs, onVerdict: metrics.countVerification });
   const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   await dispatcher.start();
@@ -207,8 +218,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     res.send(await metrics.registry.metrics());
   });
 
-  // The web console at /console and GraphiQL for browsers at GET /graphql (before Apollo).
+  // The web console at /console and GraphiQL for browsers at GET /graphql (before Apollo); a
+  // browser at / is sent to the console, and a GET /graphql without a query (curl's first try)
+  // is told how to ask instead of hearing about CSRF.
+  app.get('/', (_req, res) => res.redirect(302, '/console/'));
   mountConsole(app);
+  app.get('/graphql', (req, res, next) => {
+    if (req.query.query !== undefined) return next();
+    res.status(400).json({ errors: [{ message: NO_QUERY_HINT, extensions: { code: 'BAD_USER_INPUT', reason: 'NO_QUERY' } }] });
+  });
 
   const restRouter = express.Router();
   for (const register of routes) register(restRouter, services, logger);
@@ -353,7 +371,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     introspection: config.introspection,
     // Without introspection, validation errors do not suggest field names either ("Did you mean").
     hideSchemaDetailsFromClientErrors: !config.introspection,
-    csrfPrevention: true,
+    csrfPrevention: { requestHeaders: CSRF_SAFE_HEADERS },
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     plugins: [
@@ -362,6 +380,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin(logger),
       propagationPlugin(lifecycle, config.verifyCacheTtlMs),
+      subscriptionsOverWebSocketOnly(),
       {
         async serverWillStart() {
           return {

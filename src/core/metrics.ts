@@ -12,11 +12,28 @@ export class Metrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
-  readonly verifications = new Counter({ name: 'tessera_verifications_total', help: 'Token verifications by outcome.', labelNames: ['outcome'] as const, registers: [this.registry] });
+  readonly verifications = new Counter({
+    name: 'tessera_verifications_total',
+    help: 'Token verifications by outcome (VALID, or why not: UNKNOWN, EXPIRED, REVOKED, ...), every transport and route.',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   readonly websocketConnections = new Gauge({ name: 'tessera_websocket_connections', help: 'Open graphql-ws connections.', registers: [this.registry] });
   readonly subscriptions = new Gauge({ name: 'tessera_subscriptions', help: 'Live event listeners on this instance.', registers: [this.registry] });
 
   private readonly bound = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+  private readonly verdicts = new Map<string, { inc(): void }>();
+
+  /** Counts one verification by its outcome (a verification reason, or null: VALID); children bound once. */
+  readonly countVerification = (reason: string | null): void => {
+    const outcome = reason ?? 'VALID';
+    let child = this.verdicts.get(outcome);
+    if (!child) {
+      child = this.verifications.labels(outcome);
+      this.verdicts.set(outcome, child);
+    }
+    child.inc();
+  };
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

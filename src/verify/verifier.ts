@@ -33,6 +33,8 @@ export interface VerifierOptions {
   negativeTtlMs?: number;
   maxEntries?: number;
   lastUsedFlushMs: number;
+  /** Told every verdict (null: valid, or why not), e.g. to count them for /metrics. */
+  onVerdict?: (reason: VerifyReason | null) => void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class Verifier {
   verify(value: string, request: VerifyRequest = {}): Maybe<VerifyResult> {
     const shape = inspectToken(value);
     if (shape.format === 'malformed' || value.length === 0 || value.length > 512) {
+      this.options.onVerdict?.(VerifyReason.MALFORMED);
       return { valid: false, reason: VerifyReason.MALFORMED, token: null };
     }
     const hash = this.box.hash(value);
@@ -115,8 +118,12 @@ export class Verifier {
 
   private answer(snapshot: TokenSnapshot | null, request: VerifyRequest): VerifyResult {
     // Another tenant's value is no value at all to this asker: same answer, no lastUsedAt stamp.
-    if (!snapshot || (request.tenantId !== undefined && snapshot.tenantId !== request.tenantId)) return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
+    if (!snapshot || (request.tenantId !== undefined && snapshot.tenantId !== request.tenantId)) {
+      this.options.onVerdict?.(VerifyReason.UNKNOWN);
+      return { valid: false, reason: VerifyReason.UNKNOWN, token: null };
+    }
     const reason = this.judge(snapshot, request);
+    this.options.onVerdict?.(reason);
     if (reason === null && request.use !== false) this.lastUsed.add(snapshot.tokenId);
     return { valid: reason === null, reason, token: snapshot };
   }

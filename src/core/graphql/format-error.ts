@@ -4,6 +4,7 @@ import { AppError, ErrorCode, isStorageUnavailable, storageUnavailable } from '.
 import type { Logger } from '../logger';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLError } from 'graphql';
+import { INTROSPECTION_OFF, isIntrospectionRefusal } from './http-rules';
 
 /** Codes Apollo and graphql-js assign to requests that are wrong before any resolver runs. */
 const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
@@ -33,7 +34,10 @@ export function createErrorFormatter(logger: Logger) {
       return { ...base, message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code, ...(formatted.extensions?.retryAfter ? { retryAfter: formatted.extensions.retryAfter } : {}) } };
     }
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-      return { ...base, message: formatted.message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason: code } };
+      const message = isIntrospectionRefusal(formatted.message) ? INTROSPECTION_OFF : formatted.message;
+      // A request error Tessera raised with a reason of its own keeps it (e.g. SUBSCRIPTION_OVER_HTTP).
+      const reason = typeof formatted.extensions?.reason === 'string' ? formatted.extensions.reason : code;
+      return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } };
     }
     // Logged with the request id by {@link requestIdPlugin}; the caller learns only that id.
     return { ...base, message: 'Internal server error.', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
