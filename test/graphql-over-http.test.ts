@@ -8,7 +8,7 @@ import { publish, startWorkflow } from './workflows-helpers';
 
 /** Runs graphql-http's server audits (the GraphQL-over-HTTP spec's own suite) with optional extra headers. */
 async function audit(url: string, headers: Record<string, string>): Promise<AuditResult[]> {
-  const fetchFn = (input: RequestInfo | URL, init: RequestInit = {}) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init.headers).entries()), ...headers } });
+  const fetchFn = (input: string | URL | Request, init: RequestInit = {}) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init.headers).entries()), ...headers } });
   return Promise.all(serverAudits({ url, fetchFn }).map((one) => one.fn()));
 }
 
