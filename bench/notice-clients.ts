@@ -10,7 +10,7 @@
  */
 import WebSocket from 'ws';
 
-const SUBSCRIPTION = 'subscription { revocationNotices { id type occurredAt tenantId actor { type id name } token { id kind name status expiresAt } } }';
+const SUBSCRIPTION = 'subscription { revocationNotices { id type occurredAt tenantId actor { type id name } token { tokenId kind name status expiresAt } } }';
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 const send = (message: unknown) => process.send!(message);
 

@@ -11,7 +11,7 @@
  */
 import WebSocket from 'ws';
 
-const SUBSCRIPTION = 'subscription($after: ID) { tokenEvents(after: $after) { id type occurredAt token { id } } }';
+const SUBSCRIPTION = 'subscription($after: ID) { tokenEvents(after: $after) { id type occurredAt token { tokenId } } }';
 const send = (message: unknown) => process.send!(message);
 
 /** Order-sensitive hash of a sequence of event ids. */

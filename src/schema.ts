@@ -3,7 +3,8 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { authChecker } from './core/auth/auth-checker';
 import { validateArgument } from './core/graphql/validate';
-import { resolvers } from './modules';
+import { nodeSources, resolvers } from './modules';
+import { registerNodeTypes, resolveNodesSynchronously } from './core/graphql/node';
 
 /**
  * type-graphql insists on a topic pub/sub when a schema has subscriptions. Tessera's
@@ -37,12 +38,15 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
 
 /** The GraphQL schema, code-first; built once per process. */
 export function buildTesseraSchema(): Promise<GraphQLSchema> {
+  registerNodeTypes(nodeSources);
   built ??= buildSchema({
     resolvers,
     authChecker,
     pubSub: noTopics,
     validateFn: validateArgument,
     emitSchemaFile: false,
-  }).then(describeRoots);
+  })
+    .then(describeRoots)
+    .then(resolveNodesSynchronously);
   return built;
 }

@@ -9,6 +9,10 @@ import { WorkflowInstanceService, WorkflowService } from './modules/workflows';
 import { NoticeService } from './notices';
 import { OAuthService } from './modules/oauth';
 import { Authenticator, VerifyService } from './verify';
+import { TokenReader } from './core/tokens/token-reader';
+import { NodeDirectory } from './core/graphql/node';
+import { nodeSources } from './modules';
+import type { Context } from './context';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
 export function createServices(deps: CoreDeps) {
@@ -19,6 +23,10 @@ export function createServices(deps: CoreDeps) {
     clock: deps.clock,
     config: deps.config,
     verifier: deps.verifier,
+    /** Single token records by id, kind and tenant (node lookups). */
+    tokenRecords: new TokenReader(deps.orm),
+    /** Objects by global id (`node(id:)`), through each module's own rules. */
+    nodes: new NodeDirectory<Context>(nodeSources),
     /** The EXPIRING window in days: the largest warning threshold. */
     warningDays: deps.config.expiryWarningDays[0] ?? 30,
     users,

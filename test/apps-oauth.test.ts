@@ -43,7 +43,7 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     await accessTokenOf(await newApp());
     const created = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { kinds: ['APP_ACCESS'], types: ['CREATED'] } })).tokenEvents;
     expect(created.totalCount).toBe(before + 1);
-    const accessTokenId = created.edges[created.edges.length - 1].node.token.id;
+    const accessTokenId = created.edges[created.edges.length - 1].node.token.tokenId;
     // An hour-long token lives inside the 30-day warning window: it reads ACTIVE, not EXPIRING.
     expect(created.edges[created.edges.length - 1].node.token.status).toBe('ACTIVE');
     const pat = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'short pat', duration: 'DAYS_7' } })).createPersonalAccessToken.token;
@@ -51,7 +51,7 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     try {
       await tessera.server.sweep.run();
       const ends = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { tokenIds: [accessTokenId, pat.id], types: ['EXPIRING_SOON', 'EXPIRED'] } })).tokenEvents;
-      expect(ends.edges.map((edge) => [edge.node.token.id, edge.node.type])).toEqual([[pat.id, 'EXPIRED']]);
+      expect(ends.edges.map((edge) => [edge.node.token.tokenId, edge.node.type])).toEqual([[pat.id, 'EXPIRED']]);
     } finally {
       tessera.clock.advance(-8 * 24 * 3600 * 1000);
     }

@@ -127,7 +127,7 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     expect(events.map((event) => event.type)).toEqual(['CREATED', 'DISABLED', 'ENABLED', 'REGENERATED', 'DELETED']);
     expect(events.every((event) => event.token.subjectId === app.id && event.token.kind === 'APP_SECRET')).toBe(true);
     expect(events[3].graceEndsAt).not.toBeNull();
-    expect(events.map((event) => event.token.id)).not.toContain(other.app.clientSecret?.id);
+    expect(events.map((event) => event.token.tokenId)).not.toContain(other.app.clientSecret?.id);
     const log = dataOf(await tessera.gql(AuditLogDocument, { first: 100, targetId: app.clientSecret?.id })).auditLog;
     expect(log.edges.map((edge) => edge.node.action)).toEqual(['app.deleted', 'app.regenerated', 'app.enabled', 'app.disabled', 'app.created']);
   });

@@ -32,7 +32,7 @@ describe.each(BACKENDS)('leaked tokens on %s', (backend) => {
     expect(found).toEqual({ status: 200, body: [{ token_start: secret.slice(0, 8), recognised: true, revoked: true, already_inactive: false }] });
     expect(errorCodeOf(await tessera.gql(ViewerDocument, {}, secret))).toBe('UNAUTHENTICATED');
     const notice = (await ownerFeed.value()).revocationNotices;
-    expect(notice).toMatchObject({ type: 'REVOKED', reason: 'LEAKED', token: { id: token.id }, actor: { type: 'system' } });
+    expect(notice).toMatchObject({ type: 'REVOKED', reason: 'LEAKED', token: { tokenId: token.id }, actor: { type: 'system' } });
     expect(JSON.stringify(notice)).not.toContain(secret);
     ownerFeed.unsubscribe();
 

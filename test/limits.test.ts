@@ -21,7 +21,7 @@ describe('GraphQL and WebSocket limits', () => {
 
   it('should refuse a query nested deeper than the limit before running it', async () => {
     expect((await tessera.raw({ query: '{ viewer { tenant { id } } }' })).body.errors).toBeUndefined();
-    const deep = await tessera.raw({ query: '{ tokenEvents { edges { node { token { id } } } } }' });
+    const deep = await tessera.raw({ query: '{ tokenEvents { edges { node { token { tokenId } } } } }' });
     expect(deep.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(deep.body.errors?.[0]?.message).toMatch(/depth/i);
   });

@@ -34,8 +34,8 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     const { token, secret } = await createPat(tessera, 'watched');
     dataOf(await tessera.gql(RevokePatDocument, { id: token.id }));
     const [created, revoked] = await values(listener, 2);
-    expect(created).toMatchObject({ type: 'CREATED', token: { id: token.id, kind: 'PERSONAL_ACCESS', name: 'watched', status: 'ACTIVE' }, actor: { type: 'user' } });
-    expect(revoked).toMatchObject({ type: 'REVOKED', token: { id: token.id, status: 'REVOKED' } });
+    expect(created).toMatchObject({ type: 'CREATED', token: { tokenId: token.id, kind: 'PERSONAL_ACCESS', name: 'watched', status: 'ACTIVE' }, actor: { type: 'user' } });
+    expect(revoked).toMatchObject({ type: 'REVOKED', token: { tokenId: token.id, status: 'REVOKED' } });
     expect(BigInt(revoked.id)).toBeGreaterThan(BigInt(created.id));
     expect(JSON.stringify([created, revoked])).not.toContain(secret);
     listener.unsubscribe();
@@ -51,10 +51,10 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     const missed = [await createPat(tessera, 'missed 1'), await createPat(tessera, 'missed 2')];
     const resumed = tessera.ws().subscribe(OnTokenEventsDocument, { after: seen.id });
     const replayed = await values(resumed, 2);
-    expect(replayed.map((event) => event.token.id)).toEqual(missed.map((pat) => pat.token.id));
+    expect(replayed.map((event) => event.token.tokenId)).toEqual(missed.map((pat) => pat.token.id));
     const live = await createPat(tessera, 'live');
     const next = (await resumed.value()).tokenEvents;
-    expect(next.token.id).toBe(live.token.id);
+    expect(next.token.tokenId).toBe(live.token.id);
     expect(resumed.pending).toBe(0);
     const ids = [seen, ...replayed, next].map((event) => BigInt(event.id));
     expect([...ids].sort((a, b) => (a < b ? -1 : 1))).toEqual(ids);
@@ -67,7 +67,7 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     const { token } = await createPat(tessera, 'family');
     dataOf(await tessera.gql(RevokePatDocument, { id: token.id }));
     const event = (await listener.value()).revocationNotices;
-    expect(event).toMatchObject({ type: 'REVOKED', token: { id: token.id } });
+    expect(event).toMatchObject({ type: 'REVOKED', token: { tokenId: token.id } });
     listener.unsubscribe();
   });
 
@@ -96,7 +96,7 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     const adminFeed = tessera.ws().subscribe(OnTokenEventsDocument, { after });
     await createPat(tessera, 'admin only');
     const mine = await createPat(tessera, 'member own', member.secret);
-    expect((await memberFeed.value()).tokenEvents.token.id).toBe(mine.token.id);
+    expect((await memberFeed.value()).tokenEvents.token.tokenId).toBe(mine.token.id);
     const adminSaw = await values(adminFeed, 2);
     expect(adminSaw.map((event) => event.token.name)).toEqual(['admin only', 'member own']);
     const history = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, after }, member.secret)).tokenEvents;
@@ -113,7 +113,7 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
       await createPat(tessera, 'admin only (shared)');
       const own = await createPat(tessera, 'member own (shared)', member.secret);
       for (const feed of admins) expect((await values(feed, 2)).map((event) => event.token.name)).toEqual(['admin only (shared)', 'member own (shared)']);
-      expect((await memberFeed.value()).tokenEvents.token.id).toBe(own.token.id);
+      expect((await memberFeed.value()).tokenEvents.token.tokenId).toBe(own.token.id);
       // Two events for the admins (shared between both), one for the member: three, not five.
       expect(executions).toHaveBeenCalledTimes(3);
     } finally {
@@ -159,7 +159,7 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
       await tessera.server.sweep.run();
       await tessera.server.sweep.run();
       const thirty = (await listener.value()).expiryNotices;
-      expect(thirty).toMatchObject({ type: 'EXPIRING_SOON', thresholdDays: 30, token: { id: token.id, status: 'EXPIRING' } });
+      expect(thirty).toMatchObject({ type: 'EXPIRING_SOON', thresholdDays: 30, token: { tokenId: token.id, status: 'EXPIRING' } });
       expect(thirty.secondsLeft).toBe(25 * 86400);
       tessera.clock.set(new Date(start.getTime() + 359 * DAY));
       await tessera.server.sweep.run();
@@ -167,7 +167,7 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
       tessera.clock.set(new Date(start.getTime() + 366 * DAY));
       await tessera.server.sweep.run();
       await tessera.server.sweep.run();
-      expect((await listener.value()).expiryNotices).toMatchObject({ type: 'EXPIRED', token: { id: token.id, status: 'EXPIRED' } });
+      expect((await listener.value()).expiryNotices).toMatchObject({ type: 'EXPIRED', token: { tokenId: token.id, status: 'EXPIRED' } });
       const all = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, after, filter: { tokenIds: [token.id], types: ['EXPIRING_SOON', 'EXPIRED'] } })).tokenEvents;
       expect(all.edges.map((edge) => [edge.node.type, edge.node.thresholdDays])).toEqual([
         ['EXPIRING_SOON', 30],
@@ -200,7 +200,7 @@ describe('notices across instances on postgres and redis', () => {
     const after = await lastEventId(a);
     const listener = a.ws().subscribe(OnRevocationNoticesDocument, { after });
     dataOf(await b.gql(RevokePatDocument, { id: token.id }));
-    expect((await listener.value()).revocationNotices).toMatchObject({ type: 'REVOKED', token: { id: token.id } });
+    expect((await listener.value()).revocationNotices).toMatchObject({ type: 'REVOKED', token: { tokenId: token.id } });
     listener.unsubscribe();
   });
 
@@ -217,8 +217,8 @@ describe('notices across instances on postgres and redis', () => {
     const canary = b.ws(other.secret).subscribe(OnTokenEventsDocument, { after: await lastEventId(a, other.secret) });
     await createPat(a, 'tenant A secret business');
     const own = await createPat(b, 'tenant B own', other.secret);
-    expect((await canary.value()).tokenEvents.token.id).toBe(own.token.id);
-    expect((await otherFeed.value()).tokenEvents.token.id).toBe(own.token.id);
+    expect((await canary.value()).tokenEvents.token.tokenId).toBe(own.token.id);
+    expect((await otherFeed.value()).tokenEvents.token.tokenId).toBe(own.token.id);
     const history = dataOf(await a.gql(TokenEventsHistoryDocument, { first: 100 }, other.secret)).tokenEvents;
     expect(history.edges.every((edge) => edge.node.tenantId === other.tenant.id)).toBe(true);
     otherFeed.unsubscribe();
@@ -238,10 +238,10 @@ describe('notices across instances on postgres and redis', () => {
       const events = dataOf(await a.gql(TokenEventsHistoryDocument, { first: 100, after, filter: { tokenIds: ids } })).tokenEvents;
       const soon = events.edges.filter((edge) => edge.node.type === 'EXPIRING_SOON');
       const expired = events.edges.filter((edge) => edge.node.type === 'EXPIRED');
-      expect(new Set(soon.map((edge) => edge.node.token.id)).size).toBe(30);
+      expect(new Set(soon.map((edge) => edge.node.token.tokenId)).size).toBe(30);
       expect(soon).toHaveLength(30);
       expect(expired).toHaveLength(30);
-      expect(new Set(expired.map((edge) => edge.node.token.id)).size).toBe(30);
+      expect(new Set(expired.map((edge) => edge.node.token.tokenId)).size).toBe(30);
       expect(fromA + fromB).toBeGreaterThanOrEqual(30);
       // Every other instance's own tokens count too; what matters: no notice twice.
       expect(expiredA + expiredB).toBeGreaterThanOrEqual(30);
@@ -271,18 +271,18 @@ describe('notices through a Redis outage', () => {
     const after = await lastEventId(a);
     const listener = a.ws().subscribe(OnTokenEventsDocument, { after });
     const before = await createPat(b, 'before outage');
-    expect((await listener.value()).tokenEvents.token.id).toBe(before.token.id);
+    expect((await listener.value()).tokenEvents.token.tokenId).toBe(before.token.id);
 
     await redis.stop();
     const during = [];
     for (let i = 0; i < 5; i += 1) during.push(await createPat(b, `during outage ${i}`));
-    const duringIds = (await values(listener, 5)).map((event) => event.token.id);
+    const duringIds = (await values(listener, 5)).map((event) => event.token.tokenId);
     expect(duringIds).toEqual(during.map((pat) => pat.token.id));
 
     await redis.start();
     const afterwards = [];
     for (let i = 0; i < 3; i += 1) afterwards.push(await createPat(b, `after outage ${i}`));
-    const afterIds = (await values(listener, 3)).map((event) => event.token.id);
+    const afterIds = (await values(listener, 3)).map((event) => event.token.tokenId);
     expect(afterIds).toEqual(afterwards.map((pat) => pat.token.id));
     expect(listener.pending).toBe(0);
     await expect(listener.next(500)).rejects.toThrow('no delivery');

@@ -538,7 +538,7 @@ describe('proactive OAuth refresh across instances on postgres', () => {
     const handled = await Promise.all([a.server.services.oauth.refreshJob.run(), b.server.services.oauth.refreshJob.run()]);
     expect(handled[0] + handled[1]).toBe(3);
     expect(requests).toBe(3);
-    const events = dataOf(await b.gql(TokenEventsHistoryDocument, { first: 100, filter: { types: ['REFRESHED'] } })).tokenEvents.edges.map((edge) => edge.node.token.id);
+    const events = dataOf(await b.gql(TokenEventsHistoryDocument, { first: 100, filter: { types: ['REFRESHED'] } })).tokenEvents.edges.map((edge) => edge.node.token.tokenId);
     expect(events.sort()).toEqual(tokens.map((token) => token.id).sort());
   });
 });

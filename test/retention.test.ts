@@ -29,7 +29,7 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     dataOf(await tessera.gql(RevokePatDocument, { id: old.token.id }));
     const oldEvents = dataOf(await history()).tokenEvents.edges.map((edge) => edge.node);
     const lastOld = oldEvents[oldEvents.length - 1].id;
-    expect(oldEvents.map((event) => event.token.id)).toContain(old.token.id);
+    expect(oldEvents.map((event) => event.token.tokenId)).toContain(old.token.id);
 
     // Nothing is past retention yet: a run removes nothing.
     expect(await tessera.server.retention.run()).toBe(0);
@@ -39,7 +39,7 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     expect(await tessera.server.retention.run()).toBeGreaterThanOrEqual(oldEvents.length);
 
     const kept = dataOf(await history()).tokenEvents;
-    expect(kept.edges.map((edge) => edge.node.token.id)).toEqual([recent.token.id]);
+    expect(kept.edges.map((edge) => edge.node.token.tokenId)).toEqual([recent.token.id]);
     expect(kept.totalCount).toBe(1);
 
     // A replay from before the pruned events would miss some: refused, with a code and a reason.
@@ -53,9 +53,9 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
 
     // From the watermark on, the replay is complete: the recent event, then live ones.
     const resumed = tessera.ws().subscribe(OnTokenEventsDocument, { after: lastOld });
-    expect((await resumed.value()).tokenEvents.token.id).toBe(recent.token.id);
+    expect((await resumed.value()).tokenEvents.token.tokenId).toBe(recent.token.id);
     const live = await createPat('live');
-    expect((await resumed.value()).tokenEvents.token.id).toBe(live.token.id);
+    expect((await resumed.value()).tokenEvents.token.tokenId).toBe(live.token.id);
     resumed.unsubscribe();
     // The pruned tokens themselves are untouched: only their history went.
     expect(dataOf(await tessera.gql(VerifyTokenDocument, { token: old.secret })).verifyToken).toMatchObject({ valid: false, reason: 'REVOKED' });

@@ -220,7 +220,7 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
 
     const received = [await notices.value(), await notices.value(), await notices.value(), await notices.value()].map((value) => value.tokenEvents);
     expect(received.map((event) => event.type)).toEqual(['REFRESHED', 'REGENERATED', 'REVOKED', 'DELETED']);
-    for (const event of received) expect(event.token).toMatchObject({ id: token?.id, kind: 'WORKFLOW', subjectType: 'workflow', subjectId: workflow.id });
+    for (const event of received) expect(event.token).toMatchObject({ tokenId: token?.id, kind: 'WORKFLOW', subjectType: 'workflow', subjectId: workflow.id });
     expect(new Date(received[1].graceEndsAt as string).getTime()).toBe(tessera.clock.now().getTime() + 24 * HOUR);
     expect(received[0].graceEndsAt).toBeNull();
     expect(received[2].token.status).toBe('REVOKED');

@@ -11,16 +11,19 @@ import { EvictionRecord } from '../core/events/eviction.entity';
 import { EvictionsMigration } from '../core/db/evictions.migration';
 import type { MigrationEntry } from '../core/db/migration';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
-import { NoticeResolver } from '../notices';
+import { NoticeResolver, TokenEventFieldsResolver } from '../notices';
 import { VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
 import { LeakResolver, registerLeakRoutes } from './leaks';
-import { App, AppResolver, AppsRoleMigration, AppsTablesMigration, oauthRoutes } from './apps';
-import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointPathsMigration, EndpointTokenResolver } from './endpoints';
-import { PersonalAccessTokenResolver } from './personal-access-tokens';
-import { BootstrapValue, BootstrapValuesMigration, Tenant, User, UserResolver, UsersTablesMigration } from './users';
-import { Workflow, WorkflowInstance, WorkflowInstanceResolver, WorkflowResolver, workflowRoutes, WorkflowsTablesMigration, WorkflowTokenResolver } from './workflows';
-import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes } from './oauth';
+import { App, AppResolver, AppsRoleMigration, AppsTablesMigration, appNodes, oauthRoutes } from './apps';
+import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointPathsMigration, EndpointTokenResolver, endpointNodes } from './endpoints';
+import { PersonalAccessTokenResolver, personalAccessTokenNodes } from './personal-access-tokens';
+import { BootstrapValue, BootstrapValuesMigration, Tenant, User, UserResolver, UsersTablesMigration, userNodes } from './users';
+import { Workflow, WorkflowInstance, WorkflowInstanceResolver, WorkflowResolver, workflowRoutes, WorkflowsTablesMigration, WorkflowTokenResolver, workflowNodes } from './workflows';
+import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes, oauthNodes } from './oauth';
+import { NodeResolver } from './nodes';
+import type { NodeSource } from '../core/graphql/node';
+import type { Context } from '../context';
 
 /**
  * Every module's parts, in one list each. A new module adds its entities, its migrations
@@ -48,6 +51,7 @@ export const resolvers: NonEmptyArray<Function> = [
   PersonalAccessTokenResolver,
   AuditResolver,
   NoticeResolver,
+  TokenEventFieldsResolver,
   VerifyResolver,
   LeakResolver,
   WorkflowResolver,
@@ -58,7 +62,11 @@ export const resolvers: NonEmptyArray<Function> = [
   EndpointTokenResolver,
   AssignmentResolver,
   OAuthResolver,
+  NodeResolver,
 ];
+
+/** What `node(id:)` can load, by id prefix: each module declares its own types and who may read them. */
+export const nodeSources: NodeSource<Context>[] = [...personalAccessTokenNodes, ...workflowNodes, ...endpointNodes, ...oauthNodes, ...appNodes, ...userNodes];
 
 /** REST routes beside the GraphQL API (`/oauth/token`, ingress, …; `POST /v1/verify` is served ahead of Express). */
 export const routes: RouteRegistrar<Services>[] = [registerLeakRoutes, workflowRoutes, oauthRoutes, oauthCallbackRoutes, endpointRoutes];

@@ -1,4 +1,5 @@
-import { Args, Authorized, Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Args, Authorized, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Node } from '../core/graphql/node';
 import type { TokenEventRecord } from '../core/events/event.entity';
 import { PageInfo } from '../core/graphql/connection';
 import type { Context } from '../context';
@@ -86,5 +87,18 @@ export class NoticeResolver {
   })
   revocationNotices(@Root() event: TokenEventRecord, @Args(() => NoticeSubscriptionArgs) _args: NoticeSubscriptionArgs): TokenEventView {
     return TokenEventView.from(event);
+  }
+}
+
+/** What an event adds beyond its snapshot: the token as it is now, for caches to update it in place. */
+@Resolver(() => TokenEventView)
+export class TokenEventFieldsResolver {
+  @FieldResolver(() => Node, {
+    nullable: true,
+    description:
+      "The token as it is now (its own type, e.g. PersonalAccessToken, with `id`), so a normalized cache updates the token in a dashboard's lists; null once the token is deleted, or when your role may not read that kind of token through its own query. `token` is the snapshot right after this event.",
+  })
+  async currentToken(@Root() event: TokenEventView, @Ctx() ctx: Context): Promise<Node | null> {
+    return ((await ctx.services.nodes.load(ctx, event.token.tokenId)) as Node | null) ?? null;
   }
 }

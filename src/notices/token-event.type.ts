@@ -3,10 +3,13 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { TokenEventType, TokenKind, TokenStatus } from '../core/graphql/enums';
 import type { TokenEventRecord } from '../core/events/event.entity';
 
-@ObjectType('TokenRef', { description: 'What an event says of its token: still readable after the token is deleted. Never its value.' })
+@ObjectType('TokenRef', {
+  description:
+    "What an event says of its token, as it was right after the event: still readable after the token is deleted. Never its value. It has `tokenId`, not `id`, so that normalized client caches (Apollo, urql graphcache, Relay) keep each event's snapshot apart instead of merging them into one object; the token as it is now is the event's `currentToken`.",
+})
 export class TokenRefType {
-  @Field(() => ID, { description: 'Token id.' })
-  id!: string;
+  @Field(() => ID, { description: 'The token id (`pat_…`, `wft_…`): fetch the token itself with `node(id:)`.' })
+  tokenId!: string;
 
   @Field(() => TokenKind, { description: 'Its kind.' })
   kind!: string;
@@ -82,7 +85,7 @@ export class TokenEventView {
       tenantId: event.tenantId,
       occurredAt: new Date(event.occurredAt),
       token: {
-        id: event.tokenId,
+        tokenId: event.tokenId,
         kind: event.tokenKind,
         name: event.tokenName,
         status: event.tokenStatus,

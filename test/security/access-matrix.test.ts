@@ -61,6 +61,9 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   oauthProviders: OAUTH_MANAGERS,
   oauthTokens: OAUTH_MANAGERS,
   oauthAccessToken: OAUTH_MANAGERS,
+  /** Anyone signed in; what each may read is each type's own rule (relay-node.test.ts holds them). */
+  node: EVERYONE,
+  nodes: EVERYONE,
   // mutations
   createUser: ADMIN,
   createOAuthProvider: OAUTH_MANAGERS,
@@ -223,14 +226,14 @@ describe.each(BACKENDS)('access control on %s', (backend) => {
     }
     for (const operation of subscriptions) {
       const allowed = ACCESS[operation.key] ?? [];
-      const document = `subscription M($after: ID, $filter: TokenEventFilter) { ${operation.field.name}(after: $after, filter: $filter) { type token { id } } }`;
+      const document = `subscription M($after: ID, $filter: TokenEventFilter) { ${operation.field.name}(after: $after, filter: $filter) { type token { tokenId } } }`;
       for (const principal of principals) {
         const role = principal.name === 'OTHER_TENANT_ADMIN' ? 'ADMIN' : principal.name;
         const client = tessera.ws(principal.token);
-        const feed = client.subscribe<Record<string, { type: string; token: { id: string } }>, unknown>(gqlDocument(document), { after, filter: { tokenIds: [principal.tokenId] } });
+        const feed = client.subscribe<Record<string, { type: string; token: { tokenId: string } }>, unknown>(gqlDocument(document), { after, filter: { tokenIds: [principal.tokenId] } });
         const delivery = await feed.next();
         if (allowed.includes(role as PrincipalName)) {
-          expect({ principal: principal.name, operation: operation.key, delivery: delivery.kind === 'next' ? delivery.value[operation.field.name].token.id : delivery }).toEqual({ principal: principal.name, operation: operation.key, delivery: principal.tokenId });
+          expect({ principal: principal.name, operation: operation.key, delivery: delivery.kind === 'next' ? delivery.value[operation.field.name].token.tokenId : delivery }).toEqual({ principal: principal.name, operation: operation.key, delivery: principal.tokenId });
         } else {
           expect({ principal: principal.name, operation: operation.key, delivery: delivery.kind }).toEqual({ principal: principal.name, operation: operation.key, delivery: 'error' });
         }
@@ -266,12 +269,12 @@ describe.each(BACKENDS)('access control on %s', (backend) => {
       if (!other) throw new Error('no other tenant');
       const after = String(await maxEventId(tessera));
       const client = tessera.ws(other.token);
-      const feed = client.subscribe<{ tokenEvents: { token: { id: string } } }, unknown>(gqlDocument('subscription M($after: ID) { tokenEvents(after: $after) { token { id } } }'), { after });
+      const feed = client.subscribe<{ tokenEvents: { token: { tokenId: string } } }, unknown>(gqlDocument('subscription M($after: ID) { tokenEvents(after: $after) { token { tokenId } } }'), { after });
       const mine = await post(tessera, 'mutation { createPersonalAccessToken(input: { name: "here" }) { token { id } } }', {}, tessera.adminToken);
       const theirs = await post(tessera, 'mutation { createPersonalAccessToken(input: { name: "there" }) { token { id } } }', {}, other.token);
       const theirId = (theirs.data as { createPersonalAccessToken: { token: { id: string } } }).createPersonalAccessToken.token.id;
       expect((mine.data as { createPersonalAccessToken: { token: { id: string } } }).createPersonalAccessToken.token.id).toBeTruthy();
-      expect((await feed.value()).tokenEvents.token.id).toBe(theirId);
+      expect((await feed.value()).tokenEvents.token.tokenId).toBe(theirId);
       await eventually(async () => (feed.pending === 0 ? true : undefined));
       feed.unsubscribe();
     });

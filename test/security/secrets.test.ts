@@ -45,7 +45,7 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     // The most verbose level: every line Tessera can write is checked.
     tessera = await startTessera({ backend, env: { LOG_LEVEL: 'trace' } });
     secrets.add(tessera.adminToken);
-    const live = tessera.ws().subscribe<{ tokenEvents: unknown }, unknown>(parse('subscription { tokenEvents(after: "0") { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { id kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } }') as never);
+    const live = tessera.ws().subscribe<{ tokenEvents: unknown }, unknown>(parse('subscription { tokenEvents(after: "0") { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { tokenId kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } }') as never);
 
     // Every kind, once: PAT, workflow (+ token), app (+ secret, access token), endpoint (+ primary tokens), endpoint token, assignment.
     const made = await recordsOfEveryKind(tessera);
@@ -152,7 +152,7 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     const history: unknown[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: unknown[] } = must(await post(tessera, 'query M($after: ID) { tokenEvents(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { id kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } } } }', { after }, tessera.adminToken)).tokenEvents;
+      const page: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: unknown[] } = must(await post(tessera, 'query M($after: ID) { tokenEvents(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { tokenId kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } } } }', { after }, tessera.adminToken)).tokenEvents;
       history.push(...page.edges);
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;

@@ -57,7 +57,7 @@ export function NoticesPanel() {
         {live.notices.map((event) => {
           const d = describe(event);
           return (
-            <li key={event.id} className={`notice ${d.tone}`} data-event-type={event.type} data-token-id={event.token.id}>
+            <li key={event.id} className={`notice ${d.tone}`} data-event-type={event.type} data-token-id={event.token.tokenId}>
               <span className="icon" aria-hidden="true">
                 {d.icon}
               </span>

@@ -4,11 +4,12 @@ import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
 import { Role } from '../../core/graphql/enums';
 import { AppStatus } from './app.entity';
 import type { AppView } from './app.service';
+import { Node } from '../../core/graphql/node';
 
-@ObjectType('AppClientSecret', { description: "An app's client secret as it may be shown in lists: never the value." })
+@ObjectType('AppClientSecret', { implements: Node, description: "An app's client secret as it may be shown in lists: never the value." })
 export class AppClientSecretType extends TokenFields {}
 
-@ObjectType('App', {
+@ObjectType('App', { implements: Node,
   description:
     'A machine client. It exchanges its client id and secret at `POST /oauth/token` (OAuth 2.0 client credentials) for short-lived access tokens. ' +
     "An access token acts for the app across its whole tenant with the app's `role`, capped by its creator's current role: an administrator's " +

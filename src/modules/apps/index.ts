@@ -36,3 +36,4 @@ export { AppService } from './app.service';
 export { AppResolver } from './app.resolver';
 export { AppType } from './app.type';
 export { oauthRoutes } from './oauth.routes';
+export { appNodes } from './app.nodes';

@@ -1,6 +1,7 @@
 import { AppError, ErrorCode } from '../../core/errors';
 
 export const EndpointErrors = {
+  primaryTokenNotFound: (id: string) => AppError.notFound('Endpoint primary token', id),
   notFound: (id: string) => AppError.notFound('Endpoint', id),
   tokenNotFound: (id: string) => AppError.notFound('Endpoint token', id),
   assignmentNotFound: (id: string) => AppError.notFound('Assignment', id),

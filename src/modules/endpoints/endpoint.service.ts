@@ -146,6 +146,15 @@ export class EndpointService {
     return byEndpoint;
   }
 
+  /** One primary token of the actor's tenant (its value for administrators only); NOT_FOUND otherwise. */
+  async primaryToken(actor: Actor, tokenId: string): Promise<PrimaryTokenView> {
+    const em = this.deps.orm.em.fork();
+    const link = await em.findOne(EndpointPrimaryToken, { token: tokenId, endpoint: { tenantId: actor.tenantId } }, { populate: ['token'] });
+    if (!link) throw Errors.primaryTokenNotFound(tokenId);
+    const secrets = actor.role === Role.ADMIN ? await this.deps.tokens.revealMany(em, [tokenId]) : new Map<string, string>();
+    return this.view(link, secrets.get(tokenId) ?? null);
+  }
+
   /** Re-creates one primary token: the old value stops at once, on every instance. */
   async generatePrimaryToken(actor: Actor, endpointId: string, method: HttpMethod): Promise<PrimaryTokenView> {
     return this.deps.lifecycle.run(actor, async (tx) => {

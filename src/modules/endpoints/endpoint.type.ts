@@ -5,8 +5,9 @@ import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
 import type { TokenRecord } from '../../core/tokens/token.entity';
 import { EndpointAuthentication, EndpointCallOutcome, HttpMethod, type Assignment, type Endpoint, type EndpointCall } from './endpoint.entity';
 import type { PrimaryTokenView } from './endpoint.service';
+import { Node } from '../../core/graphql/node';
 
-@ObjectType('Endpoint', { description: 'A place that receives data over HTTP at `/endpoints/{path}`.' })
+@ObjectType('Endpoint', { implements: Node, description: 'A place that receives data over HTTP at `/endpoints/{path}`.' })
 export class EndpointType {
   @Field(() => ID, { description: 'Endpoint id (`end_…`).' })
   id!: string;
@@ -48,7 +49,7 @@ export class EndpointType {
 
 export const EndpointConnection = ConnectionType(EndpointType, 'Endpoint', 'endpoint');
 
-@ObjectType('EndpointPrimaryToken', { description: "An endpoint's primary token for one method." })
+@ObjectType('EndpointPrimaryToken', { implements: Node, description: "An endpoint's primary token for one method." })
 export class EndpointPrimaryTokenType {
   @Field(() => ID, { description: 'Token id (`ept_…`).' })
   id!: string;
@@ -73,7 +74,7 @@ export class EndpointPrimaryTokenType {
   }
 }
 
-@ObjectType('EndpointToken', { description: 'A secondary endpoint token: 64 random alphanumerics, revealable to administrators, assigned to endpoints.' })
+@ObjectType('EndpointToken', { implements: Node, description: 'A secondary endpoint token: 64 random alphanumerics, revealable to administrators, assigned to endpoints.' })
 export class EndpointTokenType extends TokenFields {
   @Field(() => Boolean, { description: 'The enabled toggle: a disabled token opens nothing.' })
   enabled!: boolean;

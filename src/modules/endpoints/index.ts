@@ -55,3 +55,4 @@ export { EndpointIngress } from './endpoint.ingress';
 export { EndpointResolver } from './endpoint.resolver';
 export { EndpointTokenResolver, AssignmentResolver } from './endpoint-token.resolver';
 export { endpointRoutes } from './endpoint.routes';
+export { endpointNodes } from './endpoint.nodes';

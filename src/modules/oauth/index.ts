@@ -9,3 +9,4 @@ export { OAuthTablesMigration } from './oauth.migration';
 export { OAuthService } from './oauth.service';
 export { OAuthResolver } from './oauth.resolver';
 export { oauthCallbackRoutes } from './oauth.routes';
+export { oauthNodes } from './oauth.nodes';

@@ -249,6 +249,17 @@ export class OAuthService {
     });
   }
 
+  /** One provider of the actor's tenant; NOT_FOUND otherwise. */
+  async getProvider(actor: Actor, id: string): Promise<OAuthProvider> {
+    return this.findProvider(this.deps.orm.em.fork(), actor.tenantId, id);
+  }
+
+  /** One outbound token of the actor's tenant (its record and row, never a value); NOT_FOUND otherwise. */
+  async getToken(actor: Actor, id: string): Promise<OAuthTokenView> {
+    const { oauth, record } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
+    return { oauth, record };
+  }
+
   async listProviders(actor: Actor, request: PageRequest): Promise<Page<OAuthProvider>> {
     return paginate(this.deps.orm.em.fork(), OAuthProvider, { tenantId: actor.tenantId }, request);
   }

@@ -3,6 +3,7 @@ import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
 import type { TokenRecord } from '../../core/tokens/token.entity';
 import { OAuthFlow, OAuthTokenStatus, type OAuthProvider, type OAuthToken } from './oauth.entity';
+import { Node } from '../../core/graphql/node';
 
 @ObjectType('PrivateKeyJwt', { description: 'The private_key_jwt setting of a provider; the key itself is never returned.' })
 export class PrivateKeyJwtType {
@@ -13,7 +14,7 @@ export class PrivateKeyJwtType {
   algorithm!: string;
 }
 
-@ObjectType('OAuthProvider', { description: 'A third-party OAuth 2.0 authorization server Tessera requests tokens from. Secrets are never returned.' })
+@ObjectType('OAuthProvider', { implements: Node, description: 'A third-party OAuth 2.0 authorization server Tessera requests tokens from. Secrets are never returned.' })
 export class OAuthProviderType {
   @Field(() => ID, { description: 'Provider id (`oap_…`).' })
   id!: string;
@@ -85,7 +86,7 @@ export function requestStatusOf(view: OAuthTokenView, now: Date): OAuthTokenStat
   return view.oauth.status;
 }
 
-@ObjectType('OAuthToken', { description: 'An outbound OAuth token Tessera holds for a third-party provider. Its value leaves Tessera only through oauthAccessToken.' })
+@ObjectType('OAuthToken', { implements: Node, description: 'An outbound OAuth token Tessera holds for a third-party provider. Its value leaves Tessera only through oauthAccessToken.' })
 export class OAuthTokenType extends TokenFields {
   @Field(() => ID, { description: 'The provider it comes from.' })
   providerId!: string;

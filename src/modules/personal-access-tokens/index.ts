@@ -22,3 +22,4 @@ registerKindVerifier({
 export { PersonalAccessTokenService } from './personal-access-token.service';
 export { PersonalAccessTokenResolver } from './personal-access-token.resolver';
 export { PersonalAccessTokenType } from './personal-access-token.type';
+export { personalAccessTokenNodes } from './personal-access-token.nodes';

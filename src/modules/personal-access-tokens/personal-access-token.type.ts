@@ -2,11 +2,12 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
 import type { ListedToken, TokenRecord } from '../../core/tokens/token.entity';
+import { Node } from '../../core/graphql/node';
 
 /** What the list of personal access tokens reads of each (and so selects). */
 export type ListedPersonalAccessToken = ListedToken & Pick<TokenRecord, 'ownerId'>;
 
-@ObjectType('PersonalAccessToken', { description: 'A personal access token: acts as its owner, no more. Its value is shown once, at creation.', simpleResolvers: true })
+@ObjectType('PersonalAccessToken', { implements: Node, description: 'A personal access token: acts as its owner, no more. Its value is shown once, at creation.', simpleResolvers: true })
 export class PersonalAccessTokenType extends TokenFields {
   @Field(() => ID, { description: 'The user the token acts as.' })
   ownerId!: string;

@@ -4,3 +4,4 @@ export { UserResolver } from './user.resolver';
 export { UserType, TenantType } from './user.type';
 export { UsersTablesMigration, BootstrapValuesMigration } from './users.migration';
 export { CreateUserInput } from './user.inputs';
+export { userNodes } from './user.nodes';

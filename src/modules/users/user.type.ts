@@ -1,6 +1,7 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Role } from '../../core/graphql/enums';
 import type { Tenant, User } from './user.entity';
+import { Node } from '../../core/graphql/node';
 
 @ObjectType('Tenant', { description: 'An organisation: every record belongs to one, and nothing crosses between them.' })
 export class TenantType {
@@ -18,7 +19,7 @@ export class TenantType {
   }
 }
 
-@ObjectType('User', { description: 'A person who calls the API with personal access tokens.' })
+@ObjectType('User', { implements: Node, description: 'A person who calls the API with personal access tokens.' })
 export class UserType {
   @Field(() => ID, { description: 'User id (`usr_…`).' })
   id!: string;

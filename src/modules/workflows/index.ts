@@ -10,3 +10,4 @@ export { WorkflowInstanceService } from './workflow-instance.service';
 export { WorkflowResolver, WorkflowTokenResolver, WorkflowInstanceResolver } from './workflow.resolver';
 export { WorkflowType, WorkflowTokenType } from './workflow.type';
 export { workflowRoutes } from './workflow.routes';
+export { workflowNodes } from './workflow.nodes';

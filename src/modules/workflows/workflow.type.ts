@@ -4,11 +4,12 @@ import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
 import type { ListedToken, TokenRecord } from '../../core/tokens/token.entity';
 import { WorkflowStartEvent, type Workflow, type WorkflowInstance } from './workflow.entity';
+import { Node } from '../../core/graphql/node';
 
 /** What the list of workflow tokens reads of each (and so selects). */
 export type ListedWorkflowToken = ListedToken & Pick<TokenRecord, 'subjectId'>;
 
-@ObjectType('Workflow', { description: 'A published workflow. A COMPONENT workflow has one current token that starts it from outside.' })
+@ObjectType('Workflow', { implements: Node, description: 'A published workflow. A COMPONENT workflow has one current token that starts it from outside.' })
 export class WorkflowType {
   @Field(() => ID, { description: 'Workflow id (`wfl_…`).' })
   id!: string;
@@ -48,7 +49,7 @@ export class WorkflowType {
   }
 }
 
-@ObjectType('WorkflowToken', { description: "The token that starts a component workflow from outside. Lives a year; refresh keeps the value, regenerate replaces it with a 24-hour grace for the old one." })
+@ObjectType('WorkflowToken', { implements: Node, description: "The token that starts a component workflow from outside. Lives a year; refresh keeps the value, regenerate replaces it with a 24-hour grace for the old one." })
 export class WorkflowTokenType extends TokenFields {
   @Field(() => ID, { description: 'The workflow it starts.' })
   workflowId!: string;

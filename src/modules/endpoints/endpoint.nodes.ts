@@ -1,0 +1,40 @@
+import type { Context } from '../../context';
+import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
+import { TokenKind } from '../../core/tokens/token-kind';
+import { ENDPOINT_READERS } from './endpoint.resolver';
+import { EndpointPrimaryTokenType, EndpointTokenType, EndpointType } from './endpoint.type';
+
+/** Endpoints and their tokens are read by the roles that read endpoints, as `endpoint(id)` and `endpointTokens`. */
+function mayRead(ctx: Context): boolean {
+  return ctx.viewer !== null && ENDPOINT_READERS.includes(ctx.viewer.role);
+}
+
+export const endpointNodes: NodeSource<Context>[] = [
+  {
+    prefix: 'end',
+    typeName: 'Endpoint',
+    async load(ctx, id) {
+      if (!mayRead(ctx)) return null;
+      const endpoint = await visibleOrNull(() => ctx.services.endpoints.get(ctx.actor(), id));
+      return endpoint ? EndpointType.from(endpoint, ctx.services.config.publicUrl) : null;
+    },
+  },
+  {
+    prefix: 'ept',
+    typeName: 'EndpointPrimaryToken',
+    async load(ctx, id) {
+      if (!mayRead(ctx)) return null;
+      const view = await visibleOrNull(() => ctx.services.endpoints.primaryToken(ctx.actor(), id));
+      return view ? EndpointPrimaryTokenType.from(view) : null;
+    },
+  },
+  {
+    prefix: 'est',
+    typeName: 'EndpointToken',
+    async load(ctx, id) {
+      if (!mayRead(ctx) || !ctx.viewer) return null;
+      const record = await ctx.services.tokenRecords.find(ctx.viewer.tenantId, TokenKind.ENDPOINT_SECONDARY, id);
+      return record ? ctx.present(EndpointTokenType, record) : null;
+    },
+  },
+];

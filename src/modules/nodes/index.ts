@@ -1,0 +1,1 @@
+export { NodeResolver, MAX_NODE_IDS } from './node.resolver';

@@ -1,0 +1,32 @@
+import type { Context } from '../../context';
+import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
+import { Role } from '../../core/tokens/token-kind';
+import { OAuthProviderType, OAuthTokenType } from './oauth.type';
+
+/** Providers and outbound tokens are read by the roles that manage them, as `oauthProviders` and `oauthTokens`. */
+const READERS = [Role.ADMIN, Role.AUTOMATION_ADMIN];
+
+function mayRead(ctx: Context): boolean {
+  return ctx.viewer !== null && READERS.includes(ctx.viewer.role);
+}
+
+export const oauthNodes: NodeSource<Context>[] = [
+  {
+    prefix: 'oap',
+    typeName: 'OAuthProvider',
+    async load(ctx, id) {
+      if (!mayRead(ctx)) return null;
+      const provider = await visibleOrNull(() => ctx.services.oauth.getProvider(ctx.actor(), id));
+      return provider ? OAuthProviderType.from(provider) : null;
+    },
+  },
+  {
+    prefix: 'oat',
+    typeName: 'OAuthToken',
+    async load(ctx, id) {
+      if (!mayRead(ctx)) return null;
+      const view = await visibleOrNull(() => ctx.services.oauth.getToken(ctx.actor(), id));
+      return view ? OAuthTokenType.fromView(view, ctx.now, ctx.services.warningDays) : null;
+    },
+  },
+];

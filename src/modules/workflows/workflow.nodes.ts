@@ -1,0 +1,27 @@
+import type { Context } from '../../context';
+import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
+import { TokenKind } from '../../core/tokens/token-kind';
+import { WORKFLOW_MANAGERS } from './workflow.service';
+import { WorkflowTokenType, WorkflowType } from './workflow.type';
+
+/** Workflows and their tokens are read by the roles that manage them, as `workflow(id)` and `workflowTokens`. */
+export const workflowNodes: NodeSource<Context>[] = [
+  {
+    prefix: 'wfl',
+    typeName: 'Workflow',
+    async load(ctx, id) {
+      const workflow = await visibleOrNull(() => ctx.services.workflows.find(ctx.actor(), id));
+      return workflow ? WorkflowType.from(workflow) : null;
+    },
+  },
+  {
+    prefix: 'wft',
+    typeName: 'WorkflowToken',
+    async load(ctx, id) {
+      const viewer = ctx.viewer;
+      if (!viewer || !WORKFLOW_MANAGERS.includes(viewer.role)) return null;
+      const record = await ctx.services.tokenRecords.find(viewer.tenantId, TokenKind.WORKFLOW, id);
+      return record ? ctx.present(WorkflowTokenType, record) : null;
+    },
+  },
+];
