@@ -33,13 +33,16 @@ function compileTrust(trust: TrustProxy): (address: string, hop: number) => bool
   return proxyaddr.compile(trust);
 }
 
+/** The client address of a request, as the configured proxies say. */
+export type ClientAddressOf = (req: IncomingMessage) => string;
+
 /**
  * The client's address of a request as every rate limit and audit entry sees it: the peer's,
  * or, behind trusted proxies, the one they forwarded (exactly what Express's `req.ip` yields
  * with `app.set('trust proxy', trust)`). For requests Express does not see (the verify hot
  * path, graphql-ws upgrades).
  */
-export function clientAddressOf(trust: TrustProxy): (req: IncomingMessage) => string {
+export function clientAddressOf(trust: TrustProxy): ClientAddressOf {
   if (trust === false) return (req) => req.socket.remoteAddress ?? 'unknown';
   const compiled = compileTrust(trust);
   return (req) => {

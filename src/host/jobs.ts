@@ -1,0 +1,32 @@
+import type { Config } from '../core/config';
+import { Retention } from '../core/retention';
+import type { CoreDeps } from '../deps';
+import { ExpirySweep } from '../notices';
+import type { Services } from '../services';
+
+/** The background jobs of an instance: the expiry sweep, retention, and the OAuth refresh. */
+export interface Jobs {
+  sweep: ExpirySweep;
+  /** Pruning of events and expired short-lived tokens past retention (tests call `run()`). */
+  retention: Retention;
+  /** Waits for each job's current batch, then stops it. */
+  stop(): Promise<void>;
+}
+
+/** Creates the jobs, and starts them on their intervals unless `run` is false (tests drive them). */
+export function startJobs(deps: CoreDeps, services: Services, config: Config, run: boolean): Jobs {
+  const sweep = new ExpirySweep(deps);
+  const retention = new Retention(deps);
+  if (run) {
+    sweep.start(config.sweepIntervalMs);
+    retention.start(config.retentionIntervalMs);
+    services.oauth.start();
+  }
+  return {
+    sweep,
+    retention,
+    async stop() {
+      await Promise.all([sweep.stop(), retention.stop(), services.oauth.stop()]);
+    },
+  };
+}
