@@ -6,7 +6,7 @@ import { PeriodicJob, type StopSignal } from '../../core/periodic-job';
 import type { CoreDeps } from '../../deps';
 import { ProviderFailure, type GrantedToken } from './oauth.client';
 import { OAuthProvider, OAuthToken, OAuthTokenStatus } from './oauth.entity';
-import type { OAuthService } from './oauth.service';
+import type { OAuthGrants } from './oauth-grants';
 
 const BATCH = 100;
 
@@ -28,7 +28,7 @@ const LEASE_MS = 2 * 60_000;
 export class OAuthRefreshJob extends PeriodicJob {
   constructor(
     private readonly deps: CoreDeps,
-    private readonly service: OAuthService,
+    private readonly grants: OAuthGrants,
   ) {
     super('oauth-refresh', deps.logger);
   }
@@ -58,7 +58,7 @@ export class OAuthRefreshJob extends PeriodicJob {
     let granted: GrantedToken | undefined;
     let failure: ProviderFailure | undefined;
     try {
-      granted = await this.service.obtain(provider, oauth, { preferRefresh: true });
+      granted = await this.grants.obtain(provider, oauth, { preferRefresh: true });
     } catch (error) {
       failure = error instanceof ProviderFailure ? error : new ProviderFailure(error instanceof Error ? error.message : String(error), 'internal');
     }
@@ -69,7 +69,7 @@ export class OAuthRefreshJob extends PeriodicJob {
       if (!current || !record || record.revokedAt) return false;
       const failuresBefore = current.refreshFailures;
       if (granted) {
-        this.service.applyGranted(tx, { record, oauth: current }, granted, false);
+        this.grants.applyGranted(tx, { record, oauth: current }, granted, false);
         if (failuresBefore > 0) tx.emit(TokenEventType.RECOVERED, record, { detail: `refreshed after ${failuresBefore} failed attempt(s)` });
       } else if (failure) {
         current.refreshFailures = failuresBefore + 1;

@@ -16,7 +16,7 @@ export const oauthNodes: NodeSource<Context>[] = [
     typeName: 'OAuthProvider',
     async load(ctx, id) {
       if (!mayRead(ctx)) return null;
-      const provider = await visibleOrNull(() => ctx.services.oauth.getProvider(ctx.actor(), id));
+      const provider = await visibleOrNull(() => ctx.services.oauth.providers.get(ctx.actor(), id));
       return provider ? OAuthProviderType.from(provider) : null;
     },
   },

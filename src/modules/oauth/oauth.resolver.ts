@@ -28,14 +28,14 @@ export class OAuthResolver {
   @Authorized(MANAGERS)
   @Query(() => OAuthProviderConnection, { description: 'OAuth providers of your tenant, newest first. Secrets are never listed.' })
   async oauthProviders(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<ConnectionShape<OAuthProviderType>> {
-    const page = await ctx.services.oauth.listProviders(ctx.actor(), { first: args.first, after: args.after });
+    const page = await ctx.services.oauth.providers.list(ctx.actor(), { first: args.first, after: args.after });
     return toConnection(page, (provider) => OAuthProviderType.from(provider));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthProviderType, { description: 'Adds an OAuth provider. Its secret and private key are stored encrypted and never returned.' })
   async createOAuthProvider(@Arg('input', () => CreateOAuthProviderInput, { description: 'The new provider.' }) input: CreateOAuthProviderInput, @Ctx() ctx: Context): Promise<OAuthProviderType> {
-    return OAuthProviderType.from(await ctx.services.oauth.createProvider(ctx.actor(), input));
+    return OAuthProviderType.from(await ctx.services.oauth.providers.create(ctx.actor(), input));
   }
 
   @Authorized(MANAGERS)
@@ -45,13 +45,13 @@ export class OAuthResolver {
     @Arg('input', () => UpdateOAuthProviderInput, { description: 'What changes; absent fields stay as they are.' }) input: UpdateOAuthProviderInput,
     @Ctx() ctx: Context,
   ): Promise<OAuthProviderType> {
-    return OAuthProviderType.from(await ctx.services.oauth.updateProvider(ctx.actor(), id, input));
+    return OAuthProviderType.from(await ctx.services.oauth.providers.update(ctx.actor(), id, input));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthProviderType, { description: 'Deletes an OAuth provider (CONFLICT while tokens use it). Returns it as it was.' })
   async deleteOAuthProvider(@Arg('id', () => ID, { description: "The provider's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthProviderType> {
-    return OAuthProviderType.from(await ctx.services.oauth.deleteProvider(ctx.actor(), id));
+    return OAuthProviderType.from(await ctx.services.oauth.providers.delete(ctx.actor(), id));
   }
 
   @Authorized(MANAGERS)
@@ -142,7 +142,7 @@ export class OAuthResolver {
       'Administrators signed in with a personal access token only: never automation administrators, never an app token.',
   })
   async exportOAuthBundle(@Arg('passphrase', () => String, { description: 'What the bundle is encrypted with (at least 12 characters); needed again to import it.' }) passphrase: string, @Ctx() ctx: Context): Promise<ExportOAuthBundlePayload> {
-    return Object.assign(new ExportOAuthBundlePayload(), await ctx.services.oauth.exportBundle(ctx.actor(), passphrase));
+    return Object.assign(new ExportOAuthBundlePayload(), await ctx.services.oauth.bundles.export(ctx.actor(), passphrase));
   }
 
   @Authorized(MANAGERS)
@@ -155,6 +155,6 @@ export class OAuthResolver {
     @Arg('onConflict', () => ImportConflict, { defaultValue: ImportConflict.SKIP, description: 'What to do when a name is taken.' }) onConflict: ImportConflict,
     @Ctx() ctx: Context,
   ): Promise<ImportOAuthBundlePayload> {
-    return Object.assign(new ImportOAuthBundlePayload(), { items: await ctx.services.oauth.importBundle(ctx.actor(), bundle, passphrase, onConflict) });
+    return Object.assign(new ImportOAuthBundlePayload(), { items: await ctx.services.oauth.bundles.import(ctx.actor(), bundle, passphrase, onConflict) });
   }
 }
