@@ -65,7 +65,13 @@ async function load(url: string, token: string, pid?: number, seconds = SECONDS)
   });
   const wallNs = Number(process.hrtime.bigint() - t0);
   const cpuNs = pid ? processCpuNs(pid) - cpu0 : NaN;
-  return { rps: result.requests.average, p99: result.latency.p99, serverCpu: cpuNs / wallNs, cpuPerReq: cpuNs / 1000 / result.requests.total, errors: result.errors + result.timeouts + result.non2xx };
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    serverCpu: cpuNs / wallNs,
+    cpuPerReq: cpuNs / 1000 / result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
 }
 
 async function countStatements(): Promise<void> {
@@ -75,7 +81,15 @@ async function countStatements(): Promise<void> {
   const adminToken = `bench-admin-${randomBytes(24).toString('hex')}`;
   const statements: string[] = [];
   const server = await createServer(
-    loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, TESSERA_SECRET_KEY: randomBytes(32).toString('hex'), TESSERA_BOOTSTRAP_ADMIN_TOKEN: adminToken, TESSERA_DATA_DIR: dir, LOG_LEVEL: 'warn' }),
+    loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+      TESSERA_SECRET_KEY: randomBytes(32).toString('hex'),
+      TESSERA_BOOTSTRAP_ADMIN_TOKEN: adminToken,
+      TESSERA_DATA_DIR: dir,
+      LOG_LEVEL: 'warn',
+    }),
     { onQuery: (sql) => statements.push(sql), print: () => undefined, sweep: false, logDestination: { write: () => true } as never },
   );
   try {
@@ -115,9 +129,14 @@ async function run(): Promise<void> {
     writeFileSync(join(dir, 'data.json'), JSON.stringify(answer.personalAccessTokens));
     plain = await startHelper('plain-apollo-server.js', [], '0', { PLAIN_DATA: join(dir, 'data.json') });
     const plainAnswer = await gql<{ personalAccessTokens: unknown }>(plain.url, 'none', LIST_QUERY, { first: 100 });
-    if (JSON.stringify(plainAnswer.personalAccessTokens) !== JSON.stringify(answer.personalAccessTokens)) throw new Error(`the plain server does not answer the same JSON: ${JSON.stringify(plainAnswer).slice(0, 400)} vs ${JSON.stringify(answer).slice(0, 400)}`);
+    if (JSON.stringify(plainAnswer.personalAccessTokens) !== JSON.stringify(answer.personalAccessTokens))
+      throw new Error(
+        `the plain server does not answer the same JSON: ${JSON.stringify(plainAnswer).slice(0, 400)} vs ${JSON.stringify(answer).slice(0, 400)}`,
+      );
 
-    console.log(`\n## list-query — personalAccessTokens(first: 100), all fields, Tessera (SQLite) vs plain Apollo Server 5 from memory; ${CONNECTIONS} connections, ${ROUNDS}×${SECONDS}s rounds per side, alternating`);
+    console.log(
+      `\n## list-query — personalAccessTokens(first: 100), all fields, Tessera (SQLite) vs plain Apollo Server 5 from memory; ${CONNECTIONS} connections, ${ROUNDS}×${SECONDS}s rounds per side, alternating`,
+    );
     await load(tessera.url, tessera.adminToken, undefined, WARMUP_SECONDS);
     await load(plain.url, 'none', undefined, WARMUP_SECONDS);
     const t: Round[] = [];
@@ -132,11 +151,45 @@ async function run(): Promise<void> {
       rows.push([`${round} plain apollo`, fmt(b.rps, 0), fmt(b.p99, 1), `${fmt(b.serverCpu * 100, 0)}%`, fmt(b.cpuPerReq, 0), b.errors]);
     }
     const m = (rs: Round[], f: (r: Round) => number) => median(rs.map(f));
-    rows.push(['median tessera', fmt(m(t, (r) => r.rps), 0), fmt(m(t, (r) => r.p99), 1), `${fmt(m(t, (r) => r.serverCpu) * 100, 0)}%`, fmt(m(t, (r) => r.cpuPerReq), 0), '']);
-    rows.push(['median plain apollo', fmt(m(p, (r) => r.rps), 0), fmt(m(p, (r) => r.p99), 1), `${fmt(m(p, (r) => r.serverCpu) * 100, 0)}%`, fmt(m(p, (r) => r.cpuPerReq), 0), '']);
+    rows.push([
+      'median tessera',
+      fmt(
+        m(t, (r) => r.rps),
+        0,
+      ),
+      fmt(
+        m(t, (r) => r.p99),
+        1,
+      ),
+      `${fmt(m(t, (r) => r.serverCpu) * 100, 0)}%`,
+      fmt(
+        m(t, (r) => r.cpuPerReq),
+        0,
+      ),
+      '',
+    ]);
+    rows.push([
+      'median plain apollo',
+      fmt(
+        m(p, (r) => r.rps),
+        0,
+      ),
+      fmt(
+        m(p, (r) => r.p99),
+        1,
+      ),
+      `${fmt(m(p, (r) => r.serverCpu) * 100, 0)}%`,
+      fmt(
+        m(p, (r) => r.cpuPerReq),
+        0,
+      ),
+      '',
+    ]);
     table(['round', 'req/s', 'p99 ms', 'server core', 'server CPU µs/req', 'errors'], rows);
     const perRound = t.map((r, i) => r.rps / p[i].rps);
-    console.log(`per-round ratios tessera/plain: ${perRound.map((ratio) => fmt(ratio)).join(', ')} (ratio of the medians: ${fmt(m(t, (r) => r.rps) / m(p, (r) => r.rps))}×)`);
+    console.log(
+      `per-round ratios tessera/plain: ${perRound.map((ratio) => fmt(ratio)).join(', ')} (ratio of the medians: ${fmt(m(t, (r) => r.rps) / m(p, (r) => r.rps))}×)`,
+    );
     // Each round is paired with the baseline round next to it: the median of those ratios cancels drift a ratio of medians does not.
     target('throughput tessera/plain apollo (median of the per-round ratios)', median(perRound), 0.9);
     console.log(`server CPU per request plain/tessera (median): ${fmt(m(p, (r) => r.cpuPerReq) / m(t, (r) => r.cpuPerReq))}×`);

@@ -11,7 +11,26 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { CLIENT_CPU, QUICK, REVOKE_PAT, ROOT, createPat, fmt, gql, main, median, pinned, processCpuNs, sleep, startHelper, startTessera, table, withDeadline, type Proc, type TesseraProc } from './lib/common';
+import {
+  CLIENT_CPU,
+  QUICK,
+  REVOKE_PAT,
+  ROOT,
+  createPat,
+  fmt,
+  gql,
+  main,
+  median,
+  pinned,
+  processCpuNs,
+  sleep,
+  startHelper,
+  startTessera,
+  table,
+  withDeadline,
+  type Proc,
+  type TesseraProc,
+} from './lib/common';
 
 const SIZES = [1000, 5000];
 const ROUNDS = QUICK ? 2 : 3;
@@ -98,8 +117,12 @@ async function run(): Promise<void> {
     }
     const publishCpuNs = median(rawIdle);
 
-    console.log(`\n## notice-delivery — one revocation to N graphql-ws subscribers (revocationNotices) vs a raw ws server that serializes once; ${ROUNDS} rounds per side and size, alternating`);
-    console.log(`trigger cost with no subscribers (subtracted): revoke mutation ${fmt(mutationCpuNs / 1e6, 2)} ms CPU, raw publish ${fmt(publishCpuNs / 1e6, 2)} ms CPU`);
+    console.log(
+      `\n## notice-delivery — one revocation to N graphql-ws subscribers (revocationNotices) vs a raw ws server that serializes once; ${ROUNDS} rounds per side and size, alternating`,
+    );
+    console.log(
+      `trigger cost with no subscribers (subtracted): revoke mutation ${fmt(mutationCpuNs / 1e6, 2)} ms CPU, raw publish ${fmt(publishCpuNs / 1e6, 2)} ms CPU`,
+    );
     const rows: (string | number)[][] = [];
     const summary: (string | number)[][] = [];
     let sample = '';
@@ -122,7 +145,14 @@ async function run(): Promise<void> {
         let cpu = processCpuNs(tessera.pid) - cpu0 - mutationCpuNs;
         sample = done.sample;
         t.push({ fromResponseMs: done.last - returned, fromRequestMs: done.last - sent, cpuPerDeliveryUs: cpu / 1000 / size });
-        rows.push([`${size} tessera #${round}`, fmt(done.last - sent, 1), fmt(done.last - returned, 1), fmt(done.first - sent, 1), fmt(cpu / 1e6, 1), fmt(cpu / 1000 / size, 1)]);
+        rows.push([
+          `${size} tessera #${round}`,
+          fmt(done.last - sent, 1),
+          fmt(done.last - returned, 1),
+          fmt(done.first - sent, 1),
+          fmt(cpu / 1e6, 1),
+          fmt(cpu / 1000 / size, 1),
+        ]);
         // raw ws
         await clients.call({ cmd: 'arm', target: 'raw', expect: size }, 'arm');
         cpu0 = processCpuNs(raw.pid);
@@ -133,26 +163,66 @@ async function run(): Promise<void> {
         await sleep(100);
         cpu = processCpuNs(raw.pid) - cpu0 - publishCpuNs;
         r.push({ fromResponseMs: done.last - rawReturned, fromRequestMs: done.last - rawSent, cpuPerDeliveryUs: cpu / 1000 / size });
-        rows.push([`${size} raw ws #${round}`, fmt(done.last - rawSent, 1), fmt(done.last - rawReturned, 1), fmt(done.first - rawSent, 1), fmt(cpu / 1e6, 1), fmt(cpu / 1000 / size, 1)]);
+        rows.push([
+          `${size} raw ws #${round}`,
+          fmt(done.last - rawSent, 1),
+          fmt(done.last - rawReturned, 1),
+          fmt(done.first - rawSent, 1),
+          fmt(cpu / 1e6, 1),
+          fmt(cpu / 1000 / size, 1),
+        ]);
       }
       const m = (rs: Round[], f: (x: Round) => number) => median(rs.map(f));
       summary.push([
         String(size),
-        fmt(m(t, (x) => x.fromRequestMs), 1),
-        fmt(m(r, (x) => x.fromRequestMs), 1),
+        fmt(
+          m(t, (x) => x.fromRequestMs),
+          1,
+        ),
+        fmt(
+          m(r, (x) => x.fromRequestMs),
+          1,
+        ),
         fmt(m(t, (x) => x.fromRequestMs) / m(r, (x) => x.fromRequestMs), 2) + '×',
-        fmt(m(t, (x) => x.fromResponseMs), 1),
-        fmt(m(r, (x) => x.fromResponseMs), 1),
-        fmt(m(t, (x) => x.cpuPerDeliveryUs), 1),
-        fmt(m(r, (x) => x.cpuPerDeliveryUs), 1),
+        fmt(
+          m(t, (x) => x.fromResponseMs),
+          1,
+        ),
+        fmt(
+          m(r, (x) => x.fromResponseMs),
+          1,
+        ),
+        fmt(
+          m(t, (x) => x.cpuPerDeliveryUs),
+          1,
+        ),
+        fmt(
+          m(r, (x) => x.cpuPerDeliveryUs),
+          1,
+        ),
         fmt(m(t, (x) => x.cpuPerDeliveryUs) / m(r, (x) => x.cpuPerDeliveryUs), 2) + '×',
       ]);
     }
     table(['round', 'request→last ms', 'response→last ms', 'request→first ms', 'server CPU ms', 'CPU µs/delivery'], rows);
     console.log('\nmedians (ratios tessera/raw; lower is better):');
-    table(['subscribers', 'tessera req→last ms', 'raw req→last ms', 'ratio', 'tessera resp→last ms', 'raw resp→last ms', 'tessera CPU µs/delivery', 'raw CPU µs/delivery', 'CPU ratio'], summary);
+    table(
+      [
+        'subscribers',
+        'tessera req→last ms',
+        'raw req→last ms',
+        'ratio',
+        'tessera resp→last ms',
+        'raw resp→last ms',
+        'tessera CPU µs/delivery',
+        'raw CPU µs/delivery',
+        'CPU ratio',
+      ],
+      summary,
+    );
     console.log(`payload (${sample.length} bytes): ${sample}`);
-    console.log('note: the client process (one core) receives every message; its own speed bounds both sides\' time to last delivery, so time ratios understate the CPU ratio.');
+    console.log(
+      "note: the client process (one core) receives every message; its own speed bounds both sides' time to last delivery, so time ratios understate the CPU ratio.",
+    );
   } finally {
     if (clients) await clients.call({ cmd: 'close' }, 'close clients').catch(() => undefined);
     await tessera.stop();

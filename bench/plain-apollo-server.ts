@@ -26,7 +26,11 @@ async function start(): Promise<void> {
         personalAccessTokens: (_root: unknown, args: { first?: number }) => {
           if ((args.first ?? 20) >= data.edges.length) return data;
           const edges = data.edges.slice(0, args.first ?? 20);
-          return { ...data, edges, pageInfo: { ...data.pageInfo, endCursor: edges[edges.length - 1]?.cursor ?? null, hasNextPage: edges.length < data.edges.length } };
+          return {
+            ...data,
+            edges,
+            pageInfo: { ...data.pageInfo, endCursor: edges[edges.length - 1]?.cursor ?? null, hasNextPage: edges.length < data.edges.length },
+          };
         },
       },
     },

@@ -39,15 +39,25 @@ interface Sample {
 
 function verifyOnce(agent: Agent, port: number, auth: string, body: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/v1/verify', method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`verify answered ${res.statusCode}: ${text}`));
-        resolve((JSON.parse(text) as { valid: boolean }).valid);
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/v1/verify',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: auth, 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return reject(new Error(`verify answered ${res.statusCode}: ${text}`));
+          resolve((JSON.parse(text) as { valid: boolean }).valid);
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -152,8 +162,11 @@ async function run(): Promise<void> {
     const shared = { databaseUrl, redisUrl: redis.url, secretKey: 'ab'.repeat(32), adminToken: `bench-admin-${'c'.repeat(40)}` };
     a = await startTessera(shared);
     b = await startTessera({ ...shared, redisUrl: proxy?.url ?? redis.url });
-    const fault = MODE === 'partition' ? ", B's Redis traffic HELD across the revoke" : MODE === 'stall' ? `, B frozen (SIGSTOP) ${STALL_MS} ms across the revoke` : '';
-    console.log(`\n## revocation-propagation${MODE === 'normal' ? '' : ` --${MODE}`} — revoke on A, hammer POST /v1/verify on B (${CONCURRENCY} connections)${fault}, ${ROUNDS} rounds; baseline Redis PUBLISH→message (${REDIS_SAMPLES} per round), alternating`);
+    const fault =
+      MODE === 'partition' ? ", B's Redis traffic HELD across the revoke" : MODE === 'stall' ? `, B frozen (SIGSTOP) ${STALL_MS} ms across the revoke` : '';
+    console.log(
+      `\n## revocation-propagation${MODE === 'normal' ? '' : ` --${MODE}`} — revoke on A, hammer POST /v1/verify on B (${CONCURRENCY} connections)${fault}, ${ROUNDS} rounds; baseline Redis PUBLISH→message (${REDIS_SAMPLES} per round), alternating`,
+    );
     await round(a, b, agent, 0, proxy); // warm-up
     await redisRound(redis.url);
     const results: RoundResult[] = [];
@@ -166,7 +179,12 @@ async function run(): Promise<void> {
       redisMedians.push(median(latencies));
     }
     const col = (pick: (r: RoundResult) => number) => results.map(pick);
-    const stats = (values: number[], digits = 2) => [fmt(median(values), digits), fmt(quantile(values, 0.95), digits), fmt(Math.min(...values), digits), fmt(Math.max(...values), digits)];
+    const stats = (values: number[], digits = 2) => [
+      fmt(median(values), digits),
+      fmt(quantile(values, 0.95), digits),
+      fmt(Math.min(...values), digits),
+      fmt(Math.max(...values), digits),
+    ];
     table(
       ['measure (ms unless count)', 'median', 'p95', 'min', 'max'],
       [
@@ -176,9 +194,27 @@ async function run(): Promise<void> {
         ['last accepted request SENT − mutation response', ...stats(col((r) => r.lastAcceptedSentMs))],
         ['first rejected request SENT − mutation response', ...stats(col((r) => r.firstRejectedSentMs))],
         ['verify round trip on B during the round', ...stats(col((r) => r.verifyMs))],
-        ['(b) accepted, sent after the response', ...stats(col((r) => r.acceptedAfter), 0)],
-        ['accepted, sent before / answered after', ...stats(col((r) => r.inFlightAccepted), 0)],
-        ['verify requests on B per round', ...stats(col((r) => r.requests), 0)],
+        [
+          '(b) accepted, sent after the response',
+          ...stats(
+            col((r) => r.acceptedAfter),
+            0,
+          ),
+        ],
+        [
+          'accepted, sent before / answered after',
+          ...stats(
+            col((r) => r.inFlightAccepted),
+            0,
+          ),
+        ],
+        [
+          'verify requests on B per round',
+          ...stats(
+            col((r) => r.requests),
+            0,
+          ),
+        ],
         ['baseline Redis PUBLISH→message', ...stats(redisLatencies, 3)],
       ],
     );
@@ -187,12 +223,18 @@ async function run(): Promise<void> {
       console.log(`(b) requests accepted after the mutation returned, all rounds: ${totalAfter} (target 0) → ${totalAfter === 0 ? 'MET' : 'NOT MET'}`);
     } else {
       const latest = Math.max(...col((r) => r.lastAcceptedSentMs));
-      console.log(`(b) requests accepted after the mutation returned, all rounds: ${totalAfter}; the latest was SENT ${fmt(latest)} ms after the response (bound ${BOUND_MS} ms) → ${latest <= BOUND_MS ? 'MET' : 'NOT MET'}`);
+      console.log(
+        `(b) requests accepted after the mutation returned, all rounds: ${totalAfter}; the latest was SENT ${fmt(latest)} ms after the response (bound ${BOUND_MS} ms) → ${latest <= BOUND_MS ? 'MET' : 'NOT MET'}`,
+      );
     }
     const redisP50 = median(redisLatencies);
-    console.log(`ratio (mutation request → first rejection on B) / Redis PUBLISH→message, medians: ${fmt(median(col((r) => r.fromRequestMs)) / redisP50, 1)}× (${fmt(median(col((r) => r.fromRequestMs)))} ms vs ${fmt(redisP50, 3)} ms)`);
+    console.log(
+      `ratio (mutation request → first rejection on B) / Redis PUBLISH→message, medians: ${fmt(median(col((r) => r.fromRequestMs)) / redisP50, 1)}× (${fmt(median(col((r) => r.fromRequestMs)))} ms vs ${fmt(redisP50, 3)} ms)`,
+    );
     console.log(`ratio revoke round trip / Redis PUBLISH→message, medians: ${fmt(median(col((r) => r.mutationMs)) / redisP50, 1)}×`);
-    console.log('(a) counts by when answers ARRIVE, so it includes one verify round trip on B; the SENT rows show when B switched: a last accepted request sent before the response (≤ 0) means B refused everything sent after it.');
+    console.log(
+      '(a) counts by when answers ARRIVE, so it includes one verify round trip on B; the SENT rows show when B switched: a last accepted request sent before the response (≤ 0) means B refused everything sent after it.',
+    );
   } finally {
     agent.destroy();
     await a?.stop();

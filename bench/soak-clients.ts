@@ -47,7 +47,11 @@ let closing = false;
 
 function onData(sub: Sub, data: WebSocket.RawData): void {
   const at = Date.now();
-  let message: { id?: string; type: string; payload?: { data?: { tokenEvents?: { id: string; type: string; occurredAt: string } }; errors?: unknown } | unknown[] };
+  let message: {
+    id?: string;
+    type: string;
+    payload?: { data?: { tokenEvents?: { id: string; type: string; occurredAt: string } }; errors?: unknown } | unknown[];
+  };
   try {
     message = JSON.parse(data.toString());
   } catch {
@@ -99,7 +103,20 @@ function onData(sub: Sub, data: WebSocket.RawData): void {
 function open(index: number, target: number, url: string, token: string, after: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, 'graphql-transport-ws');
-    const sub: Sub = { index, target, ws, received: 0, lastId: 0, hash: 0, seen: new Uint8Array(256), duplicates: 0, backwards: 0, errors: [], completes: 0, closed: null };
+    const sub: Sub = {
+      index,
+      target,
+      ws,
+      received: 0,
+      lastId: 0,
+      hash: 0,
+      seen: new Uint8Array(256),
+      duplicates: 0,
+      backwards: 0,
+      errors: [],
+      completes: 0,
+      closed: null,
+    };
     const timer = setTimeout(() => reject(new Error(`subscriber ${index} did not get ready`)), 60_000);
     let ready = false;
     ws.on('error', (error) => {

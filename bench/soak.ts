@@ -27,7 +27,23 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { startPostgres, startRedis } from '../test/harness/services';
-import { CLIENT_CPU, QUICK, ROOT, fmt, main, mean, median, pinned, processCpuNs, quantile, sleep, startTessera, table, withDeadline, type TesseraProc } from './lib/common';
+import {
+  CLIENT_CPU,
+  QUICK,
+  ROOT,
+  fmt,
+  main,
+  mean,
+  median,
+  pinned,
+  processCpuNs,
+  quantile,
+  sleep,
+  startTessera,
+  table,
+  withDeadline,
+  type TesseraProc,
+} from './lib/common';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -92,7 +108,12 @@ async function historyIds(t: TesseraProc, after: string): Promise<number[]> {
   const ids: number[] = [];
   let cursor: string | null = after;
   for (let page = 0; page < 10_000; page += 1) {
-    const data: { tokenEvents: { edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await gql(t.url, t.adminToken, HISTORY, { after: cursor });
+    const data: { tokenEvents: { edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await gql(
+      t.url,
+      t.adminToken,
+      HISTORY,
+      { after: cursor },
+    );
     for (const edge of data.tokenEvents.edges) ids.push(Number(edge.cursor));
     if (!data.tokenEvents.pageInfo.hasNextPage) return ids;
     cursor = data.tokenEvents.pageInfo.endCursor;
@@ -148,7 +169,7 @@ class MachineLoad {
       }
     }
     const mine = new Set<number>(roots);
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const [pid, p] of procs) {
         if (!mine.has(pid) && mine.has(p.ppid)) {
@@ -200,10 +221,18 @@ async function scrape(t: TesseraProc): Promise<Scrape> {
   const text = await (await fetch(`${t.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
   const metric = (name: string) => Number(new RegExp(`^${name} ([-0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
   const verifyBuckets = new Map<number, number>();
-  for (const match of text.matchAll(/^tessera_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/v1\/verify"\} (\d+)/gm)) verifyBuckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
-  for (const match of text.matchAll(/^tessera_http_request_duration_seconds_bucket\{route="\/v1\/verify",le="([^"]+)"\} (\d+)/gm)) verifyBuckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
+  for (const match of text.matchAll(/^tessera_http_request_duration_seconds_bucket\{le="([^"]+)",route="\/v1\/verify"\} (\d+)/gm))
+    verifyBuckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
+  for (const match of text.matchAll(/^tessera_http_request_duration_seconds_bucket\{route="\/v1\/verify",le="([^"]+)"\} (\d+)/gm))
+    verifyBuckets.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
   return {
-    verifyBuckets, heapUsed: metric('nodejs_heap_size_used_bytes'), lagP99: metric('nodejs_eventloop_lag_p99_seconds'), lagMax: metric('nodejs_eventloop_lag_max_seconds'), connections: metric('tessera_websocket_connections'), listeners: metric('tessera_subscriptions') };
+    verifyBuckets,
+    heapUsed: metric('nodejs_heap_size_used_bytes'),
+    lagP99: metric('nodejs_eventloop_lag_p99_seconds'),
+    lagMax: metric('nodejs_eventloop_lag_max_seconds'),
+    connections: metric('tessera_websocket_connections'),
+    listeners: metric('tessera_subscriptions'),
+  };
 }
 
 /** The upper bound (s) of the bucket holding the 99th percentile of the requests between two histogram readings. */
@@ -235,7 +264,14 @@ class StorageProbe {
 
   start(): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Client } = require('pg') as { Client: new (c: { connectionString: string }) => { connect(): Promise<void>; query(q: string): Promise<unknown>; end(): Promise<void>; on(e: 'error', f: () => void): void } };
+    const { Client } = require('pg') as {
+      Client: new (c: { connectionString: string }) => {
+        connect(): Promise<void>;
+        query(q: string): Promise<unknown>;
+        end(): Promise<void>;
+        on(e: 'error', f: () => void): void;
+      };
+    };
     const pg = new Client({ connectionString: this.databaseUrl });
     pg.on('error', () => undefined);
     const redis = new Redis(this.redisUrl, { maxRetriesPerRequest: 1 });
@@ -254,8 +290,22 @@ class StorageProbe {
         await close().catch(() => undefined);
       }
     };
-    this.loops.push(pg.connect().then(() => loop(() => this.pg, () => pg.query('select 1'), () => pg.end())));
-    this.loops.push(loop(() => this.redis, () => redis.ping(), async () => redis.disconnect()));
+    this.loops.push(
+      pg.connect().then(() =>
+        loop(
+          () => this.pg,
+          () => pg.query('select 1'),
+          () => pg.end(),
+        ),
+      ),
+    );
+    this.loops.push(
+      loop(
+        () => this.redis,
+        () => redis.ping(),
+        async () => redis.disconnect(),
+      ),
+    );
   }
 
   /** The worst round trips since the previous call (ms). */
@@ -353,7 +403,15 @@ class VerifyLoad {
     }
     const sent = retryOf ?? now();
     const req = request(
-      { host: '127.0.0.1', port: this.target.port, path: '/v1/verify', method: 'POST', agent: this.agent, timeout: 30_000, headers: { 'content-type': 'application/json', authorization: `Bearer ${this.target.adminToken}`, 'content-length': Buffer.byteLength(c.body) } },
+      {
+        host: '127.0.0.1',
+        port: this.target.port,
+        path: '/v1/verify',
+        method: 'POST',
+        agent: this.agent,
+        timeout: 30_000,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.target.adminToken}`, 'content-length': Buffer.byteLength(c.body) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -623,7 +681,8 @@ async function run(): Promise<void> {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim();
     const built = statSync(join(ROOT, 'dist/src/main.js')).mtimeMs;
-    const newest = (dir: string): number => Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+    const newest = (dir: string): number =>
+      Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
     const stale = newest(join(ROOT, 'src')) > built;
     console.log(
       `source: ${head}${dirty ? ` + uncommitted changes in src/ (${dirty.split('\n').length} files)` : ''}; dist/ built ${new Date(built).toISOString()}${stale ? ' — OLDER than src/: run npm run bench:build' : ''}; now ${new Date().toISOString()}, node ${process.version}`,
@@ -654,8 +713,14 @@ async function run(): Promise<void> {
     const logs = instances.map(watchLogs);
 
     // Fixtures: a valid PAT and a revoked one for the verify mix; a COMPONENT workflow per instance.
-    const valid = (await gql(a.url, a.adminToken, M.create, { input: { name: 'soak valid', duration: 'DAYS_90' } })).createPersonalAccessToken as { secret: string; token: { id: string } };
-    const revoked = (await gql(a.url, a.adminToken, M.create, { input: { name: 'soak revoked', duration: 'DAYS_90' } })).createPersonalAccessToken as { secret: string; token: { id: string } };
+    const valid = (await gql(a.url, a.adminToken, M.create, { input: { name: 'soak valid', duration: 'DAYS_90' } })).createPersonalAccessToken as {
+      secret: string;
+      token: { id: string };
+    };
+    const revoked = (await gql(a.url, a.adminToken, M.create, { input: { name: 'soak revoked', duration: 'DAYS_90' } })).createPersonalAccessToken as {
+      secret: string;
+      token: { id: string };
+    };
     await gql(a.url, a.adminToken, M.revoke, { id: revoked.token.id });
     const workflows: string[] = [];
     for (const [i, t] of instances.entries()) {
@@ -675,10 +740,16 @@ async function run(): Promise<void> {
     clients = new Clients(child);
     const clientPid = child.pid!;
     const wsUrls = instances.map((t) => t.url.replace(/^http/, 'ws') + '/graphql');
-    const connected = await clients.call<{ connected: number; ms: number }>({ cmd: 'connect', urls: wsUrls, total: SUBSCRIBERS, token: a.adminToken, after: baseline }, 'connect subscribers', 300_000);
+    const connected = await clients.call<{ connected: number; ms: number }>(
+      { cmd: 'connect', urls: wsUrls, total: SUBSCRIBERS, token: a.adminToken, after: baseline },
+      'connect subscribers',
+      300_000,
+    );
     const perInstance = [Math.ceil(SUBSCRIBERS / 2), Math.floor(SUBSCRIBERS / 2)];
     await waitFor('listeners registered', async () => (await Promise.all(instances.map(scrape))).every((s, i) => s.listeners >= perInstance[i]), 120_000);
-    console.log(`${connected.connected} subscribers connected in ${fmt(connected.ms / 1000, 1)} s (A ${perInstance[0]}, B ${perInstance[1]}), replaying from event id ${baseline}; every listener registered (/metrics)`);
+    console.log(
+      `${connected.connected} subscribers connected in ${fmt(connected.ms / 1000, 1)} s (A ${perInstance[0]}, B ${perInstance[1]}), replaying from event id ${baseline}; every listener registered (/metrics)`,
+    );
 
     // Traffic.
     const verifies = instances.map((t) => new VerifyLoad(t, VERIFY_RATE / 2, cases));
@@ -727,7 +798,8 @@ async function run(): Promise<void> {
         mutations: mutationsDone(),
       };
       for (const [i, s] of scrapes.entries()) {
-        if (s.connections < perInstance[i] || s.listeners < perInstance[i]) console.log(`note: ${names[i]} shows ${s.connections} connections / ${s.listeners} listeners at t=${fmt(t / 1000, 0)} s`);
+        if (s.connections < perInstance[i] || s.listeners < perInstance[i])
+          console.log(`note: ${names[i]} shows ${s.connections} connections / ${s.listeners} listeners at t=${fmt(t / 1000, 0)} s`);
       }
       return sample;
     };
@@ -791,7 +863,7 @@ async function run(): Promise<void> {
     const stopped = now();
     let ids = await historyIds(a, baseline);
     let drained = false;
-    for (const deadline = Date.now() + DRAIN_LIMIT_MS; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + DRAIN_LIMIT_MS; Date.now() < deadline;) {
       const target = ids.length ? ids[ids.length - 1] : Number(baseline);
       const status = await clients.call<ClientStatus>({ cmd: 'status' }, 'client status', 30_000);
       if (status.minLast >= target && status.received >= ids.length * status.sockets) {
@@ -818,13 +890,47 @@ async function run(): Promise<void> {
     const report = await clients.call<ClientReport>({ cmd: 'report', ids }, 'client report', 120_000);
     const historyB = await historyIds(b, baseline);
 
-    table(['t', 'A RSS MB', 'A heap used / live MB', 'B RSS MB', 'B heap used / live MB', 'clients RSS MB', 'CPU A / B', 'CPU clients', 'loop lag max ms A / B', 'verify/s', 'verify p99 ms', 'mut/s', 'mut p99 ms', 'deliveries/s', 'other procs CPU'], rows);
+    table(
+      [
+        't',
+        'A RSS MB',
+        'A heap used / live MB',
+        'B RSS MB',
+        'B heap used / live MB',
+        'clients RSS MB',
+        'CPU A / B',
+        'CPU clients',
+        'loop lag max ms A / B',
+        'verify/s',
+        'verify p99 ms',
+        'mut/s',
+        'mut p99 ms',
+        'deliveries/s',
+        'other procs CPU',
+      ],
+      rows,
+    );
     // 5-second windows where something stalled, with what else ran on the machine then.
-    const stalls = samples.filter((x) => x.t > 0 && (quantile(x.verifyMs, 0.99) > STALL_MS || Math.max(...x.lagMax) * 1000 > STALL_MS || x.benchLagMs > STALL_MS));
+    const stalls = samples.filter(
+      (x) => x.t > 0 && (quantile(x.verifyMs, 0.99) > STALL_MS || Math.max(...x.lagMax) * 1000 > STALL_MS || x.benchLagMs > STALL_MS),
+    );
     if (stalls.length) {
-      console.log(`\n5-s windows with a stall (verify p99, a server's event-loop delay or this load generator's own delay > ${STALL_MS} ms): ${stalls.length} of ${samples.length - 1}`);
+      console.log(
+        `\n5-s windows with a stall (verify p99, a server's event-loop delay or this load generator's own delay > ${STALL_MS} ms): ${stalls.length} of ${samples.length - 1}`,
+      );
       table(
-        ['t', 'verify p99 ms', 'verify max ms', 'server-side verify p99 ≤ ms A / B', 'loop lag max ms A / B', 'load generator lag ms', 'PG / Redis max ms', 'CPU A / B', 'other procs CPU', 'busiest other processes'],
+        [
+          't',
+          'verify p99 ms',
+          'verify max ms',
+          'server-side verify p99 ≤ ms A / B',
+          'loop lag max ms A / B',
+          'load generator lag ms',
+          'PG / Redis max ms',
+          'CPU A / B',
+          'other procs CPU',
+          'busiest other processes',
+        ],
         stalls.slice(0, 30).map((x) => {
           const prev = samples[samples.indexOf(x) - 1];
           const dt = (x.t - prev.t) / 1000;
@@ -871,7 +977,12 @@ async function run(): Promise<void> {
       const gcsSecond = gcs.filter((g) => g.t >= DURATION_MS / 2);
       const slopeOver = gcsSecond.length >= 3 ? gcsSecond : gcs.length >= 3 ? gcs : [];
       const liveSlope = slope(slopeOver.map((g) => ({ x: g.t / 60_000, y: g.mb })));
-      const slopeBasis = slopeOver.length === 0 ? 'fewer than 3 full GCs: no slope' : slopeOver === gcsSecond ? `live heap, second half, ${slopeOver.length} full GCs` : `live heap, whole window, ${slopeOver.length} full GCs`;
+      const slopeBasis =
+        slopeOver.length === 0
+          ? 'fewer than 3 full GCs: no slope'
+          : slopeOver === gcsSecond
+            ? `live heap, second half, ${slopeOver.length} full GCs`
+            : `live heap, whole window, ${slopeOver.length} full GCs`;
       const verdictSlope = liveSlope;
       const flat = rssRatio <= FLAT_RATIO && (slopeOver.length === 0 || verdictSlope <= FLAT_SLOPE_MB_PER_MIN);
       return {
@@ -919,8 +1030,24 @@ async function run(): Promise<void> {
     const lastLagLate = lagOf(report.lagLast, 0.5, 1);
 
     const expectedDeliveries = ids.length * report.sockets;
-    const noErrors = v.non2xx === 0 && v.transport === 0 && v.wrong === 0 && mFailed === 0 && report.errors === 0 && report.completes === 0 && report.closed === 0 && report.unparsable === 0 && logErrors === 0;
-    const delivered = drained && report.complete === SUBSCRIBERS && report.sockets === SUBSCRIBERS && report.missing === 0 && report.duplicates === 0 && report.unexpected === 0 && report.backwards === 0;
+    const noErrors =
+      v.non2xx === 0 &&
+      v.transport === 0 &&
+      v.wrong === 0 &&
+      mFailed === 0 &&
+      report.errors === 0 &&
+      report.completes === 0 &&
+      report.closed === 0 &&
+      report.unparsable === 0 &&
+      logErrors === 0;
+    const delivered =
+      drained &&
+      report.complete === SUBSCRIBERS &&
+      report.sockets === SUBSCRIBERS &&
+      report.missing === 0 &&
+      report.duplicates === 0 &&
+      report.unexpected === 0 &&
+      report.backwards === 0;
     const flat = memory.every((m) => m.flat);
 
     console.log('\nsummary:');
@@ -928,31 +1055,72 @@ async function run(): Promise<void> {
       ['measure', 'value'],
       [
         ['measured window (after warm-up)', `${fmt(measuredS / 60, 1)} min (+ ${fmt(WARMUP_MS / 1000, 0)} s warm-up, traffic and checks cover both)`],
-        ['subscribers (tokenEvents, graphql-ws)', `${report.sockets.toLocaleString('en-US')} (${report.byTarget.map((t) => `${names[t.target]} ${t.sockets}`).join(', ')})`],
-        ['mutations done / failed', `${mutationsDone().toLocaleString('en-US')} / ${mFailed} (${Object.entries(byMutation).map(([k, n]) => `${k.replace(/PersonalAccessToken|WorkflowToken/, '')} ${n}`).join(', ')}); p50 ${fmt(median(mLat), 1)} ms, p99 ${fmt(quantile(mLat, 0.99), 1)} ms`],
-        ['verifies sent / non-2xx / transport errors / wrong answers / shed', `${v.sent.toLocaleString('en-US')} / ${v.non2xx} / ${v.transport} / ${v.wrong} / ${v.shed}; p50 ${fmt(median(vLat), 2)} ms, p99 ${fmt(quantile(vLat, 0.99), 1)} ms${keepAliveRetries ? `; ${keepAliveRetries} retried after a keep-alive reset` : ''}`],
-        ['events emitted (history, since the subscribers\' after id)', `${ids.length.toLocaleString('en-US')} (${Object.entries(report.types).map(([k, n]) => `${k} ${n}`).join(', ')}); B's history agrees: ${historyB.length === ids.length && historyB.every((id, i) => id === ids[i]) ? 'yes' : `NO (${historyB.length})`}`],
-        ['subscribers complete (exact sequence, no error/close)', `${report.complete.toLocaleString('en-US')} / ${report.sockets.toLocaleString('en-US')} (${report.byTarget.map((t) => `${names[t.target]} ${t.complete}/${t.sockets}`).join(', ')})`],
-        ['deliveries expected / missing / duplicate / unexpected', `${expectedDeliveries.toLocaleString('en-US')} / ${report.missing} / ${report.duplicates} / ${report.unexpected}`],
+        [
+          'subscribers (tokenEvents, graphql-ws)',
+          `${report.sockets.toLocaleString('en-US')} (${report.byTarget.map((t) => `${names[t.target]} ${t.sockets}`).join(', ')})`,
+        ],
+        [
+          'mutations done / failed',
+          `${mutationsDone().toLocaleString('en-US')} / ${mFailed} (${Object.entries(byMutation)
+            .map(([k, n]) => `${k.replace(/PersonalAccessToken|WorkflowToken/, '')} ${n}`)
+            .join(', ')}); p50 ${fmt(median(mLat), 1)} ms, p99 ${fmt(quantile(mLat, 0.99), 1)} ms`,
+        ],
+        [
+          'verifies sent / non-2xx / transport errors / wrong answers / shed',
+          `${v.sent.toLocaleString('en-US')} / ${v.non2xx} / ${v.transport} / ${v.wrong} / ${v.shed}; p50 ${fmt(median(vLat), 2)} ms, p99 ${fmt(quantile(vLat, 0.99), 1)} ms${keepAliveRetries ? `; ${keepAliveRetries} retried after a keep-alive reset` : ''}`,
+        ],
+        [
+          "events emitted (history, since the subscribers' after id)",
+          `${ids.length.toLocaleString('en-US')} (${Object.entries(report.types)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(
+              ', ',
+            )}); B's history agrees: ${historyB.length === ids.length && historyB.every((id, i) => id === ids[i]) ? 'yes' : `NO (${historyB.length})`}`,
+        ],
+        [
+          'subscribers complete (exact sequence, no error/close)',
+          `${report.complete.toLocaleString('en-US')} / ${report.sockets.toLocaleString('en-US')} (${report.byTarget.map((t) => `${names[t.target]} ${t.complete}/${t.sockets}`).join(', ')})`,
+        ],
+        [
+          'deliveries expected / missing / duplicate / unexpected',
+          `${expectedDeliveries.toLocaleString('en-US')} / ${report.missing} / ${report.duplicates} / ${report.unexpected}`,
+        ],
         ['out-of-order first deliveries', String(report.backwards)],
         ['subscriber error / complete / closed sockets', `${report.errors} / ${report.completes} / ${report.closed}`],
         ['drain after traffic stopped', `${fmt(drainMs / 1000, 1)} s${drained ? '' : ' (NOT drained within the limit)'}`],
-        ['delivery lag to the LAST subscriber (occurredAt → arrival)', `p50 ${fmt(median(lastLagAll), 0)} ms, p99 ${fmt(quantile(lastLagAll, 0.99), 0)} ms, max ${fmt(Math.max(...lastLagAll), 0)} ms; first half of events p50/p99 ${fmt(median(lastLagEarly), 0)}/${fmt(quantile(lastLagEarly, 0.99), 0)} ms, second half ${fmt(median(lastLagLate), 0)}/${fmt(quantile(lastLagLate, 0.99), 0)} ms`],
+        [
+          'delivery lag to the LAST subscriber (occurredAt → arrival)',
+          `p50 ${fmt(median(lastLagAll), 0)} ms, p99 ${fmt(quantile(lastLagAll, 0.99), 0)} ms, max ${fmt(Math.max(...lastLagAll), 0)} ms; first half of events p50/p99 ${fmt(median(lastLagEarly), 0)}/${fmt(quantile(lastLagEarly, 0.99), 0)} ms, second half ${fmt(median(lastLagLate), 0)}/${fmt(quantile(lastLagLate, 0.99), 0)} ms`,
+        ],
         ...instances.flatMap((_, i) => {
           const m = memory[i];
           const g = m.gcs;
           return [
-            [`${names[i]} RSS start → end`, `${fmt(start.rss[i] / MB, 1)} → ${fmt(end.rss[i] / MB, 1)} MB: ${fmt(m.rssPointRatio, 3)}× (range ${fmt(m.rssMin / MB, 0)}–${fmt(m.rssMax / MB, 0)} MB); second-half slope ${fmt(m.rssSlope, 2)} MB/min`],
-            [`${names[i]} RSS floor first → last quarter (peak)`, `${fmt(m.rssFirst / MB, 1)} → ${fmt(m.rssLast / MB, 1)} MB: ${fmt(m.rssRatio, 3)}× (peak ${fmt(m.peakFirst / MB, 1)} → ${fmt(m.peakLast / MB, 1)} MB: ${fmt(m.peakLast / m.peakFirst, 3)}×)`],
+            [
+              `${names[i]} RSS start → end`,
+              `${fmt(start.rss[i] / MB, 1)} → ${fmt(end.rss[i] / MB, 1)} MB: ${fmt(m.rssPointRatio, 3)}× (range ${fmt(m.rssMin / MB, 0)}–${fmt(m.rssMax / MB, 0)} MB); second-half slope ${fmt(m.rssSlope, 2)} MB/min`,
+            ],
+            [
+              `${names[i]} RSS floor first → last quarter (peak)`,
+              `${fmt(m.rssFirst / MB, 1)} → ${fmt(m.rssLast / MB, 1)} MB: ${fmt(m.rssRatio, 3)}× (peak ${fmt(m.peakFirst / MB, 1)} → ${fmt(m.peakLast / MB, 1)} MB: ${fmt(m.peakLast / m.peakFirst, 3)}×)`,
+            ],
             [
               `${names[i]} heap after full GC (live set)`,
-              g.length ? `${fmt(g[0].mb, 1)} → ${fmt(g[g.length - 1].mb, 1)} MB (${g.length} full GCs, ${m.gcsSecond} in the second half; min ${fmt(Math.min(...g.map((x) => x.mb)), 1)}, max ${fmt(Math.max(...g.map((x) => x.mb)), 1)}); second-half slope ${fmt(m.liveSlope, 2)} MB/min` : 'no full GC in the window',
+              g.length
+                ? `${fmt(g[0].mb, 1)} → ${fmt(g[g.length - 1].mb, 1)} MB (${g.length} full GCs, ${m.gcsSecond} in the second half; min ${fmt(Math.min(...g.map((x) => x.mb)), 1)}, max ${fmt(Math.max(...g.map((x) => x.mb)), 1)}); second-half slope ${fmt(m.liveSlope, 2)} MB/min`
+                : 'no full GC in the window',
             ],
-            [`${names[i]} V8 heap used start → end (sampled)`, `${fmt(start.heap[i] / MB, 1)} → ${fmt(end.heap[i] / MB, 1)} MB: ${fmt(m.heapRatio, 3)}×; second-half slope ${fmt(m.heapSlope, 2)} MB/min`],
+            [
+              `${names[i]} V8 heap used start → end (sampled)`,
+              `${fmt(start.heap[i] / MB, 1)} → ${fmt(end.heap[i] / MB, 1)} MB: ${fmt(m.heapRatio, 3)}×; second-half slope ${fmt(m.heapSlope, 2)} MB/min`,
+            ],
           ];
         }),
         ...instances.map((_, i) => [`${names[i]} CPU (core 0 share) over the window`, `${fmt(((end.cpu[i] - start.cpu[i]) / 1e9 / measuredS) * 100, 0)}%`]),
-        ['client process RSS start → end', `${fmt(start.clientRss / MB, 1)} → ${fmt(end.clientRss / MB, 1)} MB (${fmt(end.clientRss / start.clientRss, 3)}×; second-half slope ${fmt(clientSlope, 2)} MB/min); CPU ${fmt(((end.clientCpu - start.clientCpu) / 1e9 / measuredS) * 100, 0)}%`],
+        [
+          'client process RSS start → end',
+          `${fmt(start.clientRss / MB, 1)} → ${fmt(end.clientRss / MB, 1)} MB (${fmt(end.clientRss / start.clientRss, 3)}×; second-half slope ${fmt(clientSlope, 2)} MB/min); CPU ${fmt(((end.clientCpu - start.clientCpu) / 1e9 / measuredS) * 100, 0)}%`,
+        ],
         ['server log lines warn / error', `${logWarns} / ${logErrors}`],
       ],
     );
@@ -960,8 +1128,12 @@ async function run(): Promise<void> {
     for (const line of report.failures) console.log(`  subscriber: ${line}`);
     for (const [i, l] of logs.entries()) for (const line of l.samples) console.log(`  ${names[i]} log: ${line}`);
     if (report.unexpected) console.log(`  unexpected event ids (sample): ${report.unexpectedSample.join(', ')}`);
-    console.log(`no errors (verify non-2xx/transport/wrong, mutation failures, subscriber error/complete/close, server error logs all 0) → ${noErrors ? 'MET' : 'NOT MET'}`);
-    console.log(`every notice delivered (${report.complete}/${report.sockets} subscribers got exactly the ${ids.length} events; ${report.missing} missing, ${report.duplicates} duplicate, ${report.unexpected} unexpected, ${report.backwards} out of order) → ${delivered ? 'MET' : 'NOT MET'}`);
+    console.log(
+      `no errors (verify non-2xx/transport/wrong, mutation failures, subscriber error/complete/close, server error logs all 0) → ${noErrors ? 'MET' : 'NOT MET'}`,
+    );
+    console.log(
+      `every notice delivered (${report.complete}/${report.sockets} subscribers got exactly the ${ids.length} events; ${report.missing} missing, ${report.duplicates} duplicate, ${report.unexpected} unexpected, ${report.backwards} out of order) → ${delivered ? 'MET' : 'NOT MET'}`,
+    );
     console.log(
       `memory flat (each instance: RSS floor last/first quarter ≤ ${FLAT_RATIO}× and slope of the live heap after full GCs ≤ ${FLAT_SLOPE_MB_PER_MIN} MB/min; ${memory.map((m, i) => `${names[i]} ${fmt(m.rssRatio, 3)}×, ${fmt(m.verdictSlope, 2)} MB/min (${m.slopeBasis})`).join('; ')}) → ${flat ? 'MET' : 'NOT MET'}${MINUTES < 5 ? ' (indicative only: under 5 minutes the quarters hold about one full GC each)' : ''}`,
     );

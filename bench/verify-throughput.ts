@@ -40,7 +40,14 @@ async function load(url: string, headers: Record<string, string>, body: string, 
   const wallNs = Number(process.hrtime.bigint() - t0);
   const cpuNs = pid ? processCpuNs(pid) - cpu0 : NaN;
   const answered = result.requests.total;
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx, serverCpu: cpuNs / wallNs, cpuPerReq: cpuNs / 1000 / answered };
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    serverCpu: cpuNs / wallNs,
+    cpuPerReq: cpuNs / 1000 / answered,
+  };
 }
 
 async function run(): Promise<void> {
@@ -56,7 +63,9 @@ async function run(): Promise<void> {
     if (!first.ok || !JSON.parse(answer).valid) throw new Error(`verify did not accept the PAT: ${first.status} ${answer}`);
     bare = await startHelper('bare-server.js', [], '0', { BARE_BODY: answer });
 
-    console.log(`\n## verify-throughput — POST /v1/verify (cached PAT) vs bare node http; ${CONNECTIONS} connections, ${ROUNDS}×${SECONDS}s rounds per side, alternating`);
+    console.log(
+      `\n## verify-throughput — POST /v1/verify (cached PAT) vs bare node http; ${CONNECTIONS} connections, ${ROUNDS}×${SECONDS}s rounds per side, alternating`,
+    );
     console.log(`response body (${answer.length} bytes): ${answer}`);
     // Warm both (JIT, caches), not measured.
     await load(tessera.url, headers, body, WARMUP_SECONDS);
@@ -77,20 +86,39 @@ async function run(): Promise<void> {
     const br = median(b.map((r) => r.rps));
     const tp = median(t.map((r) => r.p99));
     const bp = median(b.map((r) => r.p99));
-    rows.push(['median tessera', fmt(tr, 0), fmt(median(t.map((r) => r.p50)), 1), fmt(tp, 1), fmt(median(t.map((r) => r.serverCpu)) * 100, 0) + '%', fmt(median(t.map((r) => r.cpuPerReq)), 1), '']);
-    rows.push(['median bare', fmt(br, 0), fmt(median(b.map((r) => r.p50)), 1), fmt(bp, 1), fmt(median(b.map((r) => r.serverCpu)) * 100, 0) + '%', fmt(median(b.map((r) => r.cpuPerReq)), 1), '']);
+    rows.push([
+      'median tessera',
+      fmt(tr, 0),
+      fmt(median(t.map((r) => r.p50)), 1),
+      fmt(tp, 1),
+      fmt(median(t.map((r) => r.serverCpu)) * 100, 0) + '%',
+      fmt(median(t.map((r) => r.cpuPerReq)), 1),
+      '',
+    ]);
+    rows.push([
+      'median bare',
+      fmt(br, 0),
+      fmt(median(b.map((r) => r.p50)), 1),
+      fmt(bp, 1),
+      fmt(median(b.map((r) => r.serverCpu)) * 100, 0) + '%',
+      fmt(median(b.map((r) => r.cpuPerReq)), 1),
+      '',
+    ]);
     table(['round', 'req/s', 'p50 ms', 'p99 ms', 'server core', 'server CPU µs/req', 'errors'], rows);
     const perRound = t.map((r, i) => r.rps / b[i].rps);
     console.log(`per-round throughput ratios tessera/bare: ${perRound.map((ratio) => fmt(ratio)).join(', ')} (ratio of the medians: ${fmt(tr / br)}×)`);
     // Each round is paired with the baseline round next to it: the median of those ratios cancels drift a ratio of medians does not.
     target('throughput tessera/bare (median of the per-round ratios)', median(perRound), 0.8);
     // autocannon records latencies in whole milliseconds: a p99 under 1 ms reads 0, and a ratio over it means nothing.
-    const latencyRatio = bp > 0 ? `${fmt(tp / bp)}×` : 'no ratio (the bare p99 is under autocannon\'s 1-ms resolution)';
+    const latencyRatio = bp > 0 ? `${fmt(tp / bp)}×` : "no ratio (the bare p99 is under autocannon's 1-ms resolution)";
     console.log(`p99 latency tessera/bare (median): ${latencyRatio} (lower is better; ${fmt(tp, 1)} ms vs ${fmt(bp, 1)} ms)`);
     const tc = median(t.map((r) => r.cpuPerReq));
     const bc = median(b.map((r) => r.cpuPerReq));
-    console.log(`server CPU per request bare/tessera (median): ${fmt(bc / tc)}× (${fmt(tc, 1)} µs vs ${fmt(bc, 1)} µs; independent of load-generator limits and of other processes on the core)`);
-    if (median(b.map((r) => r.serverCpu)) < 0.85) console.log('note: the bare server core was not saturated: the load generator limits the baseline, so the ratio flatters Tessera.');
+    console.log(
+      `server CPU per request bare/tessera (median): ${fmt(bc / tc)}× (${fmt(tc, 1)} µs vs ${fmt(bc, 1)} µs; independent of load-generator limits and of other processes on the core)`,
+    );
+    if (median(b.map((r) => r.serverCpu)) < 0.85)
+      console.log('note: the bare server core was not saturated: the load generator limits the baseline, so the ratio flatters Tessera.');
     if (t.some((r) => r.errors) || b.some((r) => r.errors)) console.log('WARNING: errors or non-2xx answers during the run');
   } finally {
     await tessera.stop();

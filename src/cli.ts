@@ -39,10 +39,15 @@ interface Io {
 }
 
 /** Validates the tenant's and administrator's fields exactly as the GraphQL inputs do. */
-function checkTenantInput(name: string | undefined, email: string | undefined, adminName: string | undefined): { name: string; email: string; adminName: string } {
+function checkTenantInput(
+  name: string | undefined,
+  email: string | undefined,
+  adminName: string | undefined,
+): { name: string; email: string; adminName: string } {
   if (!name) throw new UsageError('--name is required');
   if (!email) throw new UsageError('--admin-email is required');
-  if (name.length > 100 || !NAME_PATTERN.test(name)) throw new UsageError('--name must be 1 to 100 characters, without control characters or surrounding spaces');
+  if (name.length > 100 || !NAME_PATTERN.test(name))
+    throw new UsageError('--name must be 1 to 100 characters, without control characters or surrounding spaces');
   const admin = Object.assign(new CreateUserInput(), { email, name: adminName ?? 'Administrator', role: Role.ADMIN });
   const problems = validateSync(admin);
   if (problems.length > 0) {
@@ -55,7 +60,11 @@ function checkTenantInput(name: string | undefined, email: string | undefined, a
 
 /** `tessera tenant create`: one tenant and its administrator, through the same service the API uses. */
 async function createTenant(args: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { name: { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-name': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { name: { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-name': { type: 'string' } },
+    strict: true,
+  });
   const input = checkTenantInput(values.name, values['admin-email'], values['admin-name']);
   const config = loadConfig(env);
   // Log lines (migrations, warnings) go to stderr: stdout carries only the result.
@@ -67,7 +76,11 @@ async function createTenant(args: string[], env: NodeJS.ProcessEnv, io: Io): Pro
   const deps = buildCoreDeps({ config, orm, bus, clock: systemClock, logger });
   try {
     const services = createServices(deps);
-    const { tenant, admin, secret } = await services.users.createTenantWithAdmin({ tenantName: input.name, adminEmail: input.email, adminName: input.adminName });
+    const { tenant, admin, secret } = await services.users.createTenantWithAdmin({
+      tenantName: input.name,
+      adminEmail: input.email,
+      adminName: input.adminName,
+    });
     io.out(`tenant: ${tenant.id} (${tenant.name})`);
     io.out(`administrator: ${admin.id} <${admin.email}>`);
     io.out(`admin token: ${secret}`);
@@ -80,7 +93,11 @@ async function createTenant(args: string[], env: NodeJS.ProcessEnv, io: Io): Pro
 }
 
 /** Runs the command line `argv` (without node and the script); resolves to the exit code. */
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env, io: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) }): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: Io = { out: (line) => process.stdout.write(`${line}\n`), err: (line) => process.stderr.write(`${line}\n`) },
+): Promise<number> {
   const [group, command, ...rest] = argv;
   try {
     if (group === undefined || group === 'help' || group === '--help' || group === '-h') {

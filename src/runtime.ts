@@ -32,7 +32,11 @@ export interface CoreParts {
  */
 export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict }: CoreParts): CoreDeps {
   const box = new SecretBox(config.secretKey);
-  const verifier = new Verifier(orm, box, bus, clock, logger, { disconnectedTtlMs: config.verifyCacheTtlMs, lastUsedFlushMs: config.lastUsedFlushMs, onVerdict });
+  const verifier = new Verifier(orm, box, bus, clock, logger, {
+    disconnectedTtlMs: config.verifyCacheTtlMs,
+    lastUsedFlushMs: config.lastUsedFlushMs,
+    onVerdict,
+  });
   const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   const limits = new RateLimits(config.rateLimits, limitsRedis);

@@ -26,7 +26,8 @@ let built: Promise<GraphQLSchema> | undefined;
 const ROOT_DESCRIPTIONS = {
   Query: 'Reads. Every field needs a bearer token (a personal access token or an app access token) and shows only what that token may see.',
   Mutation: 'Changes. Each one is a transaction: it happens whole, with its events and audit entries, or not at all; bad input changes nothing.',
-  Subscription: 'Live streams over graphql-ws (subprotocol graphql-transport-ws), authenticated at connection_init: events as they are committed, with replay from a given event id.',
+  Subscription:
+    'Live streams over graphql-ws (subprotocol graphql-transport-ws), authenticated at connection_init: events as they are committed, with replay from a given event id.',
 };
 
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {

@@ -88,11 +88,36 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const httpServer = createHttpServer((req, res) => {
     if (!verifyHandler(req, res)) app(req, res);
   });
-  const formatError = createErrorFormatter(logger);
+  const formatError = createErrorFormatter();
   const rules = limitRules(config.queryLimits);
   const validate = validateWithLimits(rules, { introspection: config.introspection });
-  const ws = attachGraphqlWs({ httpServer, schema, validate, config, services, verifier: deps.verifier, bus, clock, metrics, logger, formatError, clientAddress });
-  const apollo = await mountApollo({ app, httpServer, schema, rules, config, services, lifecycle: deps.lifecycle, logger, formatError, clientAddress, drain: () => ws.drain() });
+  const ws = attachGraphqlWs({
+    httpServer,
+    schema,
+    validate,
+    config,
+    services,
+    verifier: deps.verifier,
+    bus,
+    clock,
+    metrics,
+    logger,
+    formatError,
+    clientAddress,
+  });
+  const apollo = await mountApollo({
+    app,
+    httpServer,
+    schema,
+    rules,
+    config,
+    services,
+    lifecycle: deps.lifecycle,
+    logger,
+    formatError,
+    clientAddress,
+    drain: () => ws.drain(),
+  });
   const jobs = startJobs(deps, services, config, options.sweep !== false);
 
   await new Promise<void>((resolve, reject) => {

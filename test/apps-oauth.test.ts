@@ -1,5 +1,16 @@
 import { ClientCredentials } from 'simple-oauth2';
-import { ActivateAppDocument, AppByIdDocument, CreateAppDocument, CreatePatDocument, DeleteAppDocument, DisableAppDocument, OnTokenEventsDocument, RotateAppSecretDocument, TokenEventsHistoryDocument, ViewerDocument } from './generated/graphql';
+import {
+  ActivateAppDocument,
+  AppByIdDocument,
+  CreateAppDocument,
+  CreatePatDocument,
+  DeleteAppDocument,
+  DisableAppDocument,
+  OnTokenEventsDocument,
+  RotateAppSecretDocument,
+  TokenEventsHistoryDocument,
+  ViewerDocument,
+} from './generated/graphql';
 import { BACKENDS, dataOf, errorCodeOf, eventually, startTessera, type TestInstance } from './harness/tessera';
 
 interface TestApp {
@@ -39,7 +50,8 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
   }
 
   it('should not warn about nor announce the end of hour-long access tokens, unlike longer-lived tokens', async () => {
-    const before = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { kinds: ['APP_ACCESS'], types: ['CREATED'] } })).tokenEvents.totalCount;
+    const before = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { kinds: ['APP_ACCESS'], types: ['CREATED'] } })).tokenEvents
+      .totalCount;
     await accessTokenOf(await newApp());
     const created = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { kinds: ['APP_ACCESS'], types: ['CREATED'] } })).tokenEvents;
     expect(created.totalCount).toBe(before + 1);
@@ -50,7 +62,9 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     tessera.clock.advance(8 * 24 * 3600 * 1000);
     try {
       await tessera.server.sweep.run();
-      const ends = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { tokenIds: [accessTokenId, pat.id], types: ['EXPIRING_SOON', 'EXPIRED'] } })).tokenEvents;
+      const ends = dataOf(
+        await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { tokenIds: [accessTokenId, pat.id], types: ['EXPIRING_SOON', 'EXPIRED'] } }),
+      ).tokenEvents;
       expect(ends.edges.map((edge) => [edge.node.token.tokenId, edge.node.type])).toEqual([[pat.id, 'EXPIRED']]);
     } finally {
       tessera.clock.advance(-8 * 24 * 3600 * 1000);
@@ -61,7 +75,11 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
   async function post(path: string, form: Record<string, string | string[]>, headers: Record<string, string> = {}) {
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(form)) for (const one of [value].flat()) body.append(key, one);
-    const response = await fetch(`${tessera.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body });
+    const response = await fetch(`${tessera.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      body,
+    });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
   }
@@ -71,15 +89,18 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
   }
 
   describe('the token endpoint (RFC 6749 §4.4)', () => {
-    it.each(['header', 'body'] as const)('should issue a bearer access token to a client authenticating by %s, which acts as the app on the API', async (method) => {
-      const app = await newApp();
-      const token = await oauthClient(app, method).getToken({ scope: 'api' });
-      expect(token.token).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'api' });
-      expect(token.token.access_token).toMatch(/^tsa_[0-9A-Za-z]{46}$/);
-      const viewer = dataOf(await tessera.gql(ViewerDocument, {}, token.token.access_token as string)).viewer;
-      expect(viewer).toMatchObject({ type: 'app', id: app.id, role: 'AUTOMATION_ADMIN', email: null });
-      expect(tessera.logs.join('\n')).not.toContain(token.token.access_token as string);
-    });
+    it.each(['header', 'body'] as const)(
+      'should issue a bearer access token to a client authenticating by %s, which acts as the app on the API',
+      async (method) => {
+        const app = await newApp();
+        const token = await oauthClient(app, method).getToken({ scope: 'api' });
+        expect(token.token).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'api' });
+        expect(token.token.access_token).toMatch(/^tsa_[0-9A-Za-z]{46}$/);
+        const viewer = dataOf(await tessera.gql(ViewerDocument, {}, token.token.access_token as string)).viewer;
+        expect(viewer).toMatchObject({ type: 'app', id: app.id, role: 'AUTOMATION_ADMIN', email: null });
+        expect(tessera.logs.join('\n')).not.toContain(token.token.access_token as string);
+      },
+    );
 
     it('should answer with no-store caching headers and the default scope when none is asked for', async () => {
       const app = await newApp();
@@ -109,16 +130,22 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     it('should record when the app was last used', async () => {
       const app = await newApp();
       dataOf(await tessera.gql(ViewerDocument, {}, await accessTokenOf(app)));
-      const used = await eventually(async () => dataOf(await tessera.gql(AppByIdDocument, { id: app.id })).app.lastUsedAt ?? undefined, 5000, 'lastUsedAt written');
+      const used = await eventually(
+        async () => dataOf(await tessera.gql(AppByIdDocument, { id: app.id })).app.lastUsedAt ?? undefined,
+        5000,
+        'lastUsedAt written',
+      );
       expect(new Date(used).getTime()).not.toBeNaN();
     });
 
     it('should let the client library see a wrong secret as a 401', async () => {
       const app = await newApp();
-      const error = await oauthClient({ clientId: app.clientId, secret: (await newApp()).secret }).getToken({}).then(
-        () => null,
-        (failure: { output?: { statusCode: number }; data?: { payload?: unknown } }) => failure,
-      );
+      const error = await oauthClient({ clientId: app.clientId, secret: (await newApp()).secret })
+        .getToken({})
+        .then(
+          () => null,
+          (failure: { output?: { statusCode: number }; data?: { payload?: unknown } }) => failure,
+        );
       expect(error?.output?.statusCode).toBe(401);
       expect(error?.data?.payload).toMatchObject({ error: 'invalid_client' });
     });
@@ -131,14 +158,32 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
       });
 
       const cases: [string, () => [Record<string, string | string[]>, Record<string, string>], number, string][] = [
-        ['a wrong secret', () => [{ grant_type: 'client_credentials' }, basic({ clientId: app.clientId, secret: app.secret.slice(0, -1) + (app.secret.endsWith('A') ? 'B' : 'A') })], 401, 'invalid_client'],
+        [
+          'a wrong secret',
+          () => [
+            { grant_type: 'client_credentials' },
+            basic({ clientId: app.clientId, secret: app.secret.slice(0, -1) + (app.secret.endsWith('A') ? 'B' : 'A') }),
+          ],
+          401,
+          'invalid_client',
+        ],
         ['an unknown client id', () => [{ grant_type: 'client_credentials', client_id: 'tca_unknown', client_secret: app.secret }, {}], 401, 'invalid_client'],
         ['no client authentication', () => [{ grant_type: 'client_credentials' }, {}], 401, 'invalid_client'],
         ['a client id without a secret', () => [{ grant_type: 'client_credentials', client_id: app.clientId }, {}], 401, 'invalid_client'],
-        ['Basic credentials without a colon', () => [{ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(app.clientId).toString('base64')}` }], 401, 'invalid_client'],
+        [
+          'Basic credentials without a colon',
+          () => [{ grant_type: 'client_credentials' }, { authorization: `Basic ${Buffer.from(app.clientId).toString('base64')}` }],
+          401,
+          'invalid_client',
+        ],
         ['no grant type', () => [{}, basic(app)], 400, 'invalid_request'],
         ['a repeated parameter', () => [{ grant_type: ['client_credentials', 'client_credentials'] }, basic(app)], 400, 'invalid_request'],
-        ['two client authentication methods', () => [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret }, basic(app)], 400, 'invalid_request'],
+        [
+          'two client authentication methods',
+          () => [{ grant_type: 'client_credentials', client_id: app.clientId, client_secret: app.secret }, basic(app)],
+          400,
+          'invalid_request',
+        ],
         ['the password grant', () => [{ grant_type: 'password', username: 'u', password: 'p' }, basic(app)], 400, 'unsupported_grant_type'],
         ['the authorization code grant', () => [{ grant_type: 'authorization_code', code: 'x' }, basic(app)], 400, 'unsupported_grant_type'],
         ['an unknown scope', () => [{ grant_type: 'client_credentials', scope: 'api admin' }, basic(app)], 400, 'invalid_scope'],
@@ -159,7 +204,11 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
       });
 
       it('should refuse a body that is not a form', async () => {
-        const response = await fetch(`${tessera.url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...basic(app) }, body: JSON.stringify({ grant_type: 'client_credentials' }) });
+        const response = await fetch(`${tessera.url}/oauth/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...basic(app) },
+          body: JSON.stringify({ grant_type: 'client_credentials' }),
+        });
         expect(response.status).toBe(400);
         expect(await response.json()).toMatchObject({ error: 'invalid_request' });
         expect(response.headers.get('cache-control')).toBe('no-store');
@@ -201,7 +250,10 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
       // The app's own CREATED events are history: replaying one proves the subscription is live.
       const history = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { appIds: [app.id] } })).tokenEvents.edges;
       const socket = tessera.ws(value);
-      const subscription = socket.subscribe(OnTokenEventsDocument, { filter: { appIds: [app.id] }, after: String(Number(history[history.length - 1].cursor) - 1) });
+      const subscription = socket.subscribe(OnTokenEventsDocument, {
+        filter: { appIds: [app.id] },
+        after: String(Number(history[history.length - 1].cursor) - 1),
+      });
       expect((await subscription.value()).tokenEvents.token.subjectId).toBe(app.id);
       dataOf(await tessera.gql(document as typeof DisableAppDocument, { id: app.id }));
       expect((await socket.closed()).code).toBe(4401);
@@ -211,7 +263,13 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
   // Two instances share a database only on PostgreSQL (with Redis between them).
   const onPostgres = backend === 'postgres' ? it : () => undefined;
   onPostgres('should cut an app token on another instance, closing its subscription there too', async () => {
-    const other = await startTessera({ backend, databaseUrl: tessera.databaseUrl, secretKey: tessera.secretKey, bootstrapToken: tessera.adminToken, clock: tessera.clock });
+    const other = await startTessera({
+      backend,
+      databaseUrl: tessera.databaseUrl,
+      secretKey: tessera.secretKey,
+      bootstrapToken: tessera.adminToken,
+      clock: tessera.clock,
+    });
     try {
       const app = await newApp();
       const value = await accessTokenOf(app);
@@ -219,7 +277,10 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
       expect(dataOf(await other.gql(ViewerDocument, {}, value)).viewer.id).toBe(app.id);
       const socket = other.ws(value);
       const history = dataOf(await other.gql(TokenEventsHistoryDocument, { first: 100, filter: { appIds: [app.id] } })).tokenEvents.edges;
-      const subscription = socket.subscribe(OnTokenEventsDocument, { filter: { appIds: [app.id] }, after: String(Number(history[history.length - 1].cursor) - 1) });
+      const subscription = socket.subscribe(OnTokenEventsDocument, {
+        filter: { appIds: [app.id] },
+        after: String(Number(history[history.length - 1].cursor) - 1),
+      });
       await subscription.value();
       dataOf(await tessera.gql(DisableAppDocument, { id: app.id }));
       expect((await socket.closed()).code).toBe(4401);
@@ -270,7 +331,11 @@ describe.each(BACKENDS)('OAuth 2.0 client credentials on %s', (backend) => {
     it('should answer only { active: false } for unknown, revoked, foreign-tenant and non-access tokens', async () => {
       const app = await newApp();
       const value = await accessTokenOf(app);
-      const elsewhere = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `root-${Math.random()}@elsewhere.test`, adminName: 'Root' });
+      const elsewhere = await tessera.server.services.users.createTenantWithAdmin({
+        tenantName: 'Elsewhere',
+        adminEmail: `root-${Math.random()}@elsewhere.test`,
+        adminName: 'Root',
+      });
       const foreign = dataOf(await tessera.gql(CreateAppDocument, { input: { name: 'foreign' } }, elsewhere.secret)).createApp;
       const foreignClient = { clientId: foreign.app.clientId, secret: foreign.secret };
       for (const token of ['tsa_doesnotexist', app.secret, tessera.adminToken]) {

@@ -1,4 +1,16 @@
-import { AppByIdDocument, AppsDocument, ActivateAppDocument, AuditLogDocument, CreateAppDocument, CreateUserDocument, DeleteAppDocument, DisableAppDocument, RevealAppSecretDocument, RotateAppSecretDocument, TokenEventsHistoryDocument } from './generated/graphql';
+import {
+  AppByIdDocument,
+  AppsDocument,
+  ActivateAppDocument,
+  AuditLogDocument,
+  CreateAppDocument,
+  CreateUserDocument,
+  DeleteAppDocument,
+  DisableAppDocument,
+  RevealAppSecretDocument,
+  RotateAppSecretDocument,
+  TokenEventsHistoryDocument,
+} from './generated/graphql';
 import { App } from '../src/modules/apps';
 import { AppsRoleMigration } from '../src/modules/apps/apps-role.migration';
 import { BACKENDS, dataOf, errorCodeOf, startTessera, type TestInstance } from './harness/tessera';
@@ -35,7 +47,15 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     const developer = await newMember('DEVELOPER');
     const { app, secret } = await newApp(developer.token, 'billing sync');
     expect(secret).toMatch(/^tsc_[0-9A-Za-z]{46}$/);
-    expect(app).toMatchObject({ name: 'billing sync', description: 'for tests', status: 'ACTIVE', accessTokenLifetimeSeconds: 3600, role: 'DEVELOPER', createdById: developer.id, lastUsedAt: null });
+    expect(app).toMatchObject({
+      name: 'billing sync',
+      description: 'for tests',
+      status: 'ACTIVE',
+      accessTokenLifetimeSeconds: 3600,
+      role: 'DEVELOPER',
+      createdById: developer.id,
+      lastUsedAt: null,
+    });
     expect(app.id).toMatch(/^app_/);
     expect(app.clientId).toMatch(/^tca_[0-9A-Za-z]{24}$/);
     expect(app.createdBy).toEqual({ id: developer.id, email: developer.email });
@@ -123,7 +143,9 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     dataOf(await tessera.gql(ActivateAppDocument, { id: app.id }));
     dataOf(await tessera.gql(RotateAppSecretDocument, { id: app.id, graceSeconds: 60 }));
     dataOf(await tessera.gql(DeleteAppDocument, { id: app.id }));
-    const events = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { appIds: [app.id] } })).tokenEvents.edges.map((edge) => edge.node);
+    const events = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { appIds: [app.id] } })).tokenEvents.edges.map(
+      (edge) => edge.node,
+    );
     expect(events.map((event) => event.type)).toEqual(['CREATED', 'DISABLED', 'ENABLED', 'REGENERATED', 'DELETED']);
     expect(events.every((event) => event.token.subjectId === app.id && event.token.kind === 'APP_SECRET')).toBe(true);
     expect(events[3].graceEndsAt).not.toBeNull();
@@ -132,9 +154,13 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     expect(log.edges.map((edge) => edge.node.action)).toEqual(['app.deleted', 'app.regenerated', 'app.enabled', 'app.disabled', 'app.created']);
   });
 
-  it('should show another tenant\'s app as NOT_FOUND', async () => {
+  it("should show another tenant's app as NOT_FOUND", async () => {
     const { app } = await newApp();
-    const elsewhere = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `root-${backend}@elsewhere.test`, adminName: 'Root' });
+    const elsewhere = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: 'Elsewhere',
+      adminEmail: `root-${backend}@elsewhere.test`,
+      adminName: 'Root',
+    });
     for (const document of [AppByIdDocument, DisableAppDocument, DeleteAppDocument, RevealAppSecretDocument] as const) {
       expect(errorCodeOf(await tessera.gql(document as typeof AppByIdDocument, { id: app.id }, elsewhere.secret))).toBe('NOT_FOUND');
     }
@@ -162,8 +188,16 @@ describe.each(BACKENDS)('apps on %s', (backend) => {
     const migration = new AppsRoleMigration(orm.em.getDriver() as ConstructorParameters<typeof AppsRoleMigration>[0], orm.config);
     await migration.up();
     for (const query of migration.getQueries()) await connection.execute(typeof query === 'string' ? query : query.toString());
-    const roles = Object.fromEntries((await orm.em.fork().find(App, { id: { $in: [byAdmin, byDeveloper, byDemoted, byAutomation, byNobody] } })).map((app) => [app.id, app.role]));
-    expect(roles).toEqual({ [byAdmin]: 'AUTOMATION_ADMIN', [byDeveloper]: 'DEVELOPER', [byDemoted]: 'MEMBER', [byAutomation]: 'AUTOMATION_ADMIN', [byNobody]: 'MEMBER' });
+    const roles = Object.fromEntries(
+      (await orm.em.fork().find(App, { id: { $in: [byAdmin, byDeveloper, byDemoted, byAutomation, byNobody] } })).map((app) => [app.id, app.role]),
+    );
+    expect(roles).toEqual({
+      [byAdmin]: 'AUTOMATION_ADMIN',
+      [byDeveloper]: 'DEVELOPER',
+      [byDemoted]: 'MEMBER',
+      [byAutomation]: 'AUTOMATION_ADMIN',
+      [byNobody]: 'MEMBER',
+    });
   });
 
   describe('bad input', () => {

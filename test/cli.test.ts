@@ -86,8 +86,16 @@ describe('the tessera bin', () => {
   (built ? it : it.skip)('should run the compiled command from package.json "bin", printing only the result on stdout', async () => {
     const tessera = await startTessera({ backend: 'sqlite' });
     try {
-      const env = { ...process.env, DATABASE_URL: tessera.databaseUrl, TESSERA_SECRET_KEY: tessera.secretKey, TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')), LOG_LEVEL: 'info' };
-      const { stdout } = await promisify(execFile)(process.execPath, [bin, 'tenant', 'create', '--name', 'Globex', '--admin-email', 'ops@globex.example'], { env });
+      const env = {
+        ...process.env,
+        DATABASE_URL: tessera.databaseUrl,
+        TESSERA_SECRET_KEY: tessera.secretKey,
+        TESSERA_DATA_DIR: mkdtempSync(join(tmpdir(), 'tessera-cli-')),
+        LOG_LEVEL: 'info',
+      };
+      const { stdout } = await promisify(execFile)(process.execPath, [bin, 'tenant', 'create', '--name', 'Globex', '--admin-email', 'ops@globex.example'], {
+        env,
+      });
       expect(stdout.split('\n').filter(Boolean)).toHaveLength(3);
       const token = adminTokenIn(stdout);
       expect(dataOf(await tessera.gql(ViewerDocument, {}, token)).viewer.tenant.name).toBe('Globex');

@@ -38,7 +38,11 @@ export async function must<T = Record<string, unknown>>(instance: TestInstance, 
 }
 
 /** What /v1/verify says about a value on one instance. */
-export async function verifyOn(instance: TestInstance, token: string, where: { endpointId?: string; method?: string } = {}): Promise<{ valid: boolean; reason: string | null }> {
+export async function verifyOn(
+  instance: TestInstance,
+  token: string,
+  where: { endpointId?: string; method?: string } = {},
+): Promise<{ valid: boolean; reason: string | null }> {
   const response = await fetch(`${instance.url}/v1/verify`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${instance.adminToken}` },

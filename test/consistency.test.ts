@@ -1,16 +1,5 @@
 import { OAuth2Server } from 'oauth2-mock-server';
-import {
-  CLOSED_CODES,
-  describeOutcome,
-  matches,
-  must,
-  mutate,
-  placeholders,
-  sql,
-  verifyOn,
-  type Outcome,
-  type Serial,
-} from './consistency.helpers';
+import { CLOSED_CODES, describeOutcome, matches, must, mutate, placeholders, sql, verifyOn, type Outcome, type Serial } from './consistency.helpers';
 import { startSibling, startTessera, type TestInstance } from './harness/tessera';
 
 /**
@@ -63,14 +52,17 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
     const { tokenIds, subjectIds } = scenario.watch(ctx);
     const [{ max: eventsBefore }] = await sql<{ max: string | null }>(a, 'select max(id) as max from token_events');
     const auditTargets = [...tokenIds, ...subjectIds];
-    const auditsBefore = new Set((await sql<{ id: string }>(a, `select id from audit_entries where target_id in (${placeholders(auditTargets)})`, auditTargets)).map((row) => row.id));
+    const auditsBefore = new Set(
+      (await sql<{ id: string }>(a, `select id from audit_entries where target_id in (${placeholders(auditTargets)})`, auditTargets)).map((row) => row.id),
+    );
     // A on one instance, B on the other (which one alternates), at the same moment.
     const [onA, onB] = swap ? [b, a] : [a, b];
     const results = (await Promise.all([scenario.ops[0](onA, ctx), scenario.ops[1](onB, ctx)])) as [Outcome, Outcome];
 
     const violations: string[] = [];
     for (const result of results) {
-      if (!result.ok && !CLOSED_CODES.has(result.code ?? '') && !result.code?.startsWith('OAUTH_')) violations.push(`answered ${result.code}: ${result.message}`);
+      if (!result.ok && !CLOSED_CODES.has(result.code ?? '') && !result.code?.startsWith('OAUTH_'))
+        violations.push(`answered ${result.code}: ${result.message}`);
     }
     const events = await sql<{ id: string; type: string; token_id: string }>(
       a,
@@ -78,7 +70,9 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
       [eventsBefore ?? 0, ...tokenIds, ...subjectIds],
     );
     const eventTokens = [...new Set([...auditTargets, ...events.map((event) => event.token_id)])];
-    const audits = (await sql<{ id: string; action: string }>(a, `select id, action from audit_entries where target_id in (${placeholders(eventTokens)})`, eventTokens)).filter((row) => !auditsBefore.has(row.id));
+    const audits = (
+      await sql<{ id: string; action: string }>(a, `select id, action from audit_entries where target_id in (${placeholders(eventTokens)})`, eventTokens)
+    ).filter((row) => !auditsBefore.has(row.id));
     const doubled = await sql<{ token_id: string; n: string }>(
       a,
       `select token_id, count(*) as n from token_secrets where valid_until is null and (token_id in (${placeholders(eventTokens)}) or token_id in (select id from tokens where subject_id in (${placeholders(subjectIds)}))) group by token_id having count(*) > 1`,
@@ -91,16 +85,23 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
     for (const first of [0, 1] as const) {
       const serial = scenario.serial(ctx, first, results);
       const wrong: string[] = [];
-      if (!matches(results[0], serial.results[0]) || !matches(results[1], serial.results[1])) wrong.push(`answers ${describeOutcome(results[0])}/${describeOutcome(results[1])}, serial ${serial.results.join('/')}`);
+      if (!matches(results[0], serial.results[0]) || !matches(results[1], serial.results[1]))
+        wrong.push(`answers ${describeOutcome(results[0])}/${describeOutcome(results[1])}, serial ${serial.results.join('/')}`);
       const types = events.map((event) => event.type);
       if (types.join(',') !== serial.events.join(',')) wrong.push(`events [${types.join(',')}], serial [${serial.events.join(',')}]`);
       const auditCount = serial.audits ?? serial.events.length;
       if (audits.length !== auditCount) wrong.push(`audits [${audits.map((row) => row.action).join(',')}], serial ${auditCount}`);
       if (wrong.length === 0) {
         for (const expected of serial.values) {
-          for (const [label, instance] of [['A', a], ['B', b]] as const) {
+          for (const [label, instance] of [
+            ['A', a],
+            ['B', b],
+          ] as const) {
             const verdict = await verifyOn(instance, expected.value, expected.where);
-            if (verdict.valid !== expected.valid) wrong.push(`${expected.what} ${verdict.valid ? 'valid' : `invalid (${verdict.reason})`} on ${label}, serial ${expected.valid ? 'valid' : 'invalid'}`);
+            if (verdict.valid !== expected.valid)
+              wrong.push(
+                `${expected.what} ${verdict.valid ? 'valid' : `invalid (${verdict.reason})`} on ${label}, serial ${expected.valid ? 'valid' : 'invalid'}`,
+              );
           }
         }
         if (serial.current) {
@@ -139,11 +140,17 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
   // ---- personal access tokens ------------------------------------------------------------
 
   async function newPat(on: TestInstance) {
-    const created = await must<{ token: { id: string }; secret: string }>(on, 'mutation ($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { token { id } secret } }', { input: { name: `pat ${unique()}` } });
+    const created = await must<{ token: { id: string }; secret: string }>(
+      on,
+      'mutation ($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { token { id } secret } }',
+      { input: { name: `pat ${unique()}` } },
+    );
     return { tokenId: created.token.id, secret: created.secret };
   }
-  const revokePat = (on: TestInstance, ctx: { tokenId: string }) => mutate(on, 'mutation ($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', { id: ctx.tokenId });
-  const deletePat = (on: TestInstance, ctx: { tokenId: string }) => mutate(on, 'mutation ($id: ID!) { deletePersonalAccessToken(id: $id) { id } }', { id: ctx.tokenId });
+  const revokePat = (on: TestInstance, ctx: { tokenId: string }) =>
+    mutate(on, 'mutation ($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', { id: ctx.tokenId });
+  const deletePat = (on: TestInstance, ctx: { tokenId: string }) =>
+    mutate(on, 'mutation ($id: ID!) { deletePersonalAccessToken(id: $id) { id } }', { id: ctx.tokenId });
   const patWatch = (ctx: { tokenId: string }) => ({ tokenIds: [ctx.tokenId], subjectIds: [] });
 
   it('PAT revoke × revoke', () =>
@@ -182,13 +189,18 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
       name: 'leak report vs revoke',
       setup: newPat,
       watch: patWatch,
-      ops: [(on, ctx) => mutate(on, 'mutation ($token: String!) { reportLeakedToken(token: $token) { revoked alreadyInactive } }', { token: ctx.secret }), revokePat],
+      ops: [
+        (on, ctx) => mutate(on, 'mutation ($token: String!) { reportLeakedToken(token: $token) { revoked alreadyInactive } }', { token: ctx.secret }),
+        revokePat,
+      ],
       serial: (ctx, first, results) => ({
         // Leak first: it revokes, the revoke finds it revoked. Revoke first: the report finds it inactive.
         results: first === 0 ? ['ok', 'CONFLICT:ALREADY_REVOKED'] : ['ok', 'ok'],
         events: ['REVOKED'],
         values: [{ what: 'the value', value: ctx.secret, valid: false }],
-        facts: [async () => (results[0].ok && results[0].data?.revoked !== (first === 0) ? `leak report says revoked=${String(results[0].data?.revoked)}` : null)],
+        facts: [
+          async () => (results[0].ok && results[0].data?.revoked !== (first === 0) ? `leak report says revoked=${String(results[0].data?.revoked)}` : null),
+        ],
       }),
     }));
 
@@ -204,10 +216,14 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
   }
   type WorkflowCtx = Awaited<ReturnType<typeof newWorkflow>>;
   const workflowWatch = (ctx: WorkflowCtx) => ({ tokenIds: [ctx.tokenId], subjectIds: [ctx.workflowId] });
-  const regenerateWorkflow = (on: TestInstance, ctx: WorkflowCtx) => mutate(on, 'mutation ($id: ID!) { regenerateWorkflowToken(workflowId: $id) { token { id } secret graceEndsAt } }', { id: ctx.workflowId });
-  const revokeWorkflow = (on: TestInstance, ctx: WorkflowCtx) => mutate(on, 'mutation ($id: ID!) { revokeWorkflowToken(workflowId: $id) { id } }', { id: ctx.workflowId });
-  const refreshWorkflow = (on: TestInstance, ctx: WorkflowCtx) => mutate(on, 'mutation ($id: ID!) { refreshWorkflowToken(workflowId: $id) { id } }', { id: ctx.workflowId });
-  const deleteWorkflowToken = (on: TestInstance, ctx: WorkflowCtx) => mutate(on, 'mutation ($id: ID!) { deleteWorkflowToken(workflowId: $id) { id } }', { id: ctx.workflowId });
+  const regenerateWorkflow = (on: TestInstance, ctx: WorkflowCtx) =>
+    mutate(on, 'mutation ($id: ID!) { regenerateWorkflowToken(workflowId: $id) { token { id } secret graceEndsAt } }', { id: ctx.workflowId });
+  const revokeWorkflow = (on: TestInstance, ctx: WorkflowCtx) =>
+    mutate(on, 'mutation ($id: ID!) { revokeWorkflowToken(workflowId: $id) { id } }', { id: ctx.workflowId });
+  const refreshWorkflow = (on: TestInstance, ctx: WorkflowCtx) =>
+    mutate(on, 'mutation ($id: ID!) { refreshWorkflowToken(workflowId: $id) { id } }', { id: ctx.workflowId });
+  const deleteWorkflowToken = (on: TestInstance, ctx: WorkflowCtx) =>
+    mutate(on, 'mutation ($id: ID!) { deleteWorkflowToken(workflowId: $id) { id } }', { id: ctx.workflowId });
   const secretOf = (result: Outcome) => (result.data?.secret as string | undefined) ?? '';
 
   it('workflow regenerate × regenerate', () =>
@@ -298,13 +314,17 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
   }
   type AppCtx = Awaited<ReturnType<typeof newApp>>;
   const appWatch = (ctx: AppCtx) => ({ tokenIds: [ctx.tokenId], subjectIds: [ctx.appId] });
-  const rotate = (on: TestInstance, ctx: AppCtx) => mutate(on, 'mutation ($id: ID!) { rotateAppSecret(id: $id, graceSeconds: 300) { secret previousSecretValidUntil } }', { id: ctx.appId });
+  const rotate = (on: TestInstance, ctx: AppCtx) =>
+    mutate(on, 'mutation ($id: ID!) { rotateAppSecret(id: $id, graceSeconds: 300) { secret previousSecretValidUntil } }', { id: ctx.appId });
   const disableApp = (on: TestInstance, ctx: AppCtx) => mutate(on, 'mutation ($id: ID!) { disableApp(id: $id) { id } }', { id: ctx.appId });
   const deleteApp = (on: TestInstance, ctx: AppCtx) => mutate(on, 'mutation ($id: ID!) { deleteApp(id: $id) { id } }', { id: ctx.appId });
   async function grant(on: TestInstance, ctx: AppCtx): Promise<Outcome> {
     const response = await fetch(`${on.url}/oauth/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${ctx.clientId}:${ctx.secret}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${ctx.clientId}:${ctx.secret}`).toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     const body = (await response.json()) as Record<string, unknown>;
@@ -379,19 +399,31 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
       { input: { name: 'hook', path: `hook/${unique()}`, authentication: 'TOKEN' } },
     );
     const primary = endpoint.primaryTokens.find((token) => token.method === 'GET') as { id: string; secret: string };
-    const { endpointToken, secret } = await must<{ endpointToken: { id: string }; secret: string }>(on, 'mutation ($input: CreateEndpointTokenInput!) { createEndpointToken(input: $input) { endpointToken { id } secret } }', {
-      input: { name: `secondary ${unique()}` },
-    });
-    const { assignment } = await must<{ assignment: { id: string } }>(on, 'mutation ($input: AssignEndpointTokenInput!) { assignEndpointToken(input: $input) { assignment { id } } }', {
-      input: { endpointId: endpoint.id, tokenId: endpointToken.id, methods: ['POST'] },
-    });
+    const { endpointToken, secret } = await must<{ endpointToken: { id: string }; secret: string }>(
+      on,
+      'mutation ($input: CreateEndpointTokenInput!) { createEndpointToken(input: $input) { endpointToken { id } secret } }',
+      {
+        input: { name: `secondary ${unique()}` },
+      },
+    );
+    const { assignment } = await must<{ assignment: { id: string } }>(
+      on,
+      'mutation ($input: AssignEndpointTokenInput!) { assignEndpointToken(input: $input) { assignment { id } } }',
+      {
+        input: { endpointId: endpoint.id, tokenId: endpointToken.id, methods: ['POST'] },
+      },
+    );
     return { endpointId: endpoint.id, primaryId: primary.id, primarySecret: primary.secret, tokenId: endpointToken.id, secret, assignmentId: assignment.id };
   }
   type EndpointCtx = Awaited<ReturnType<typeof newEndpoint>>;
-  const regenerateSecondary = (on: TestInstance, ctx: EndpointCtx) => mutate(on, 'mutation ($id: ID!) { regenerateEndpointToken(id: $id) { secret } }', { id: ctx.tokenId });
-  const generatePrimary = (on: TestInstance, ctx: EndpointCtx) => mutate(on, 'mutation ($id: ID!) { generatePrimaryToken(endpointId: $id, method: GET) { id secret } }', { id: ctx.endpointId });
-  const unassign = (on: TestInstance, ctx: EndpointCtx) => mutate(on, 'mutation ($id: ID!) { unassignEndpointToken(id: $id) { id } }', { id: ctx.assignmentId });
-  const switchOff = (on: TestInstance, ctx: EndpointCtx) => mutate(on, 'mutation ($id: ID!) { setAssignmentEnabled(id: $id, enabled: false) { id } }', { id: ctx.assignmentId });
+  const regenerateSecondary = (on: TestInstance, ctx: EndpointCtx) =>
+    mutate(on, 'mutation ($id: ID!) { regenerateEndpointToken(id: $id) { secret } }', { id: ctx.tokenId });
+  const generatePrimary = (on: TestInstance, ctx: EndpointCtx) =>
+    mutate(on, 'mutation ($id: ID!) { generatePrimaryToken(endpointId: $id, method: GET) { id secret } }', { id: ctx.endpointId });
+  const unassign = (on: TestInstance, ctx: EndpointCtx) =>
+    mutate(on, 'mutation ($id: ID!) { unassignEndpointToken(id: $id) { id } }', { id: ctx.assignmentId });
+  const switchOff = (on: TestInstance, ctx: EndpointCtx) =>
+    mutate(on, 'mutation ($id: ID!) { setAssignmentEnabled(id: $id, enabled: false) { id } }', { id: ctx.assignmentId });
 
   it('secondary regenerateEndpointToken × regenerateEndpointToken', () =>
     run({
@@ -484,7 +516,10 @@ describe('conflicting changes are serialized (PostgreSQL, two instances)', () =>
       setup: newProvider,
       watch: (ctx) => ({ tokenIds: [], subjectIds: [ctx.providerId] }),
       ops: [
-        (on, ctx) => mutate(on, 'mutation ($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }', { input: { name: ctx.name, providerId: ctx.providerId, flow: 'CLIENT_CREDENTIALS' } }),
+        (on, ctx) =>
+          mutate(on, 'mutation ($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }', {
+            input: { name: ctx.name, providerId: ctx.providerId, flow: 'CLIENT_CREDENTIALS' },
+          }),
         (on, ctx) => mutate(on, 'mutation ($id: ID!) { deleteOAuthProvider(id: $id) { id } }', { id: ctx.providerId }),
       ],
       serial: (ctx, first) => ({

@@ -41,7 +41,9 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
   });
 
   async function newEndpoint(allowDelete = false) {
-    const created = await tessera.gql(CreateEndpointDocument, { input: { name: 'Shipments', path: uniquePath('shipments'), authentication: 'TOKEN', allowDelete } });
+    const created = await tessera.gql(CreateEndpointDocument, {
+      input: { name: 'Shipments', path: uniquePath('shipments'), authentication: 'TOKEN', allowDelete },
+    });
     return dataOf(created).createEndpoint.endpoint;
   }
 
@@ -64,7 +66,14 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
   it('should create a token of exactly 64 alphanumerics that administrators can reveal, audited', async () => {
     const { endpointToken, secret } = await newToken();
     expect(secret).toMatch(/^[0-9A-Za-z]{64}$/);
-    expect(endpointToken).toMatchObject({ kind: 'ENDPOINT_SECONDARY', name: 'billing app', description: 'talks to shipments', enabled: true, active: true, status: 'ACTIVE' });
+    expect(endpointToken).toMatchObject({
+      kind: 'ENDPOINT_SECONDARY',
+      name: 'billing app',
+      description: 'talks to shipments',
+      enabled: true,
+      active: true,
+      status: 'ACTIVE',
+    });
     expect(endpointToken.id).toMatch(/^est_/);
 
     const revealed = dataOf(await tessera.gql(RevealEndpointTokenDocument, { id: endpointToken.id })).revealEndpointToken;
@@ -81,11 +90,25 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
     expect(JSON.stringify(listed)).not.toContain(secret);
     expect(tessera.logs.join('\n')).not.toContain(secret);
 
-    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: `Other ${Math.random()}`, adminEmail: `admin-${Math.random().toString(36).slice(2)}@other.example`, adminName: 'Other admin' });
+    const other = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: `Other ${Math.random()}`,
+      adminEmail: `admin-${Math.random().toString(36).slice(2)}@other.example`,
+      adminName: 'Other admin',
+    });
     expect(errorCodeOf(await tessera.gql(RevealEndpointTokenDocument, { id: endpointToken.id }, other.secret))).toBe('NOT_FOUND');
     expect(errorCodeOf(await tessera.gql(DeactivateEndpointTokenDocument, { id: endpointToken.id }, other.secret))).toBe('NOT_FOUND');
-    const theirs = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Theirs', path: uniquePath('theirs'), authentication: 'TOKEN', allowDelete: false } }, other.secret)).createEndpoint.endpoint;
-    expect(errorCodeOf(await tessera.gql(AssignEndpointTokenDocument, { input: { endpointId: theirs.id, tokenId: endpointToken.id, methods: ['GET'] } }, other.secret))).toBe('NOT_FOUND');
+    const theirs = dataOf(
+      await tessera.gql(
+        CreateEndpointDocument,
+        { input: { name: 'Theirs', path: uniquePath('theirs'), authentication: 'TOKEN', allowDelete: false } },
+        other.secret,
+      ),
+    ).createEndpoint.endpoint;
+    expect(
+      errorCodeOf(
+        await tessera.gql(AssignEndpointTokenDocument, { input: { endpointId: theirs.id, tokenId: endpointToken.id, methods: ['GET'] } }, other.secret),
+      ),
+    ).toBe('NOT_FOUND');
     expect(dataOf(await tessera.gql(EndpointTokensDocument, { first: 100 }, other.secret)).endpointTokens.totalCount).toBe(0);
   });
 
@@ -103,11 +126,15 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
     const other = await post(elsewhere.path, secret);
     expect([other.status, other.body.error?.reason]).toEqual([401, 'UNKNOWN']);
 
-    expect(errorCodeOf(await tessera.gql(AssignEndpointTokenDocument, { input: { endpointId: endpoint.id, tokenId: endpointToken.id, methods: ['GET'] } }))).toBe('CONFLICT');
+    expect(
+      errorCodeOf(await tessera.gql(AssignEndpointTokenDocument, { input: { endpointId: endpoint.id, tokenId: endpointToken.id, methods: ['GET'] } })),
+    ).toBe('CONFLICT');
     const badDelete = await tessera.gql(AssignEndpointTokenDocument, { input: { endpointId: elsewhere.id, tokenId: endpointToken.id, methods: ['DELETE'] } });
     expect(errorCodeOf(badDelete)).toBe('BAD_USER_INPUT');
     expect(badDelete.errors?.[0]?.extensions?.field).toBe('input.methods');
-    expect(errorCodeOf(await tessera.gql(AssignEndpointTokenDocument, { input: { endpointId: elsewhere.id, tokenId: endpointToken.id, methods: [] } }))).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await tessera.gql(AssignEndpointTokenDocument, { input: { endpointId: elsewhere.id, tokenId: endpointToken.id, methods: [] } }))).toBe(
+      'BAD_USER_INPUT',
+    );
 
     const removed = dataOf(await tessera.gql(UnassignEndpointTokenDocument, { id: assignment.id })).unassignEndpointToken;
     expect(removed.id).toBe(assignment.id);
@@ -245,7 +272,10 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
 
     const all = dataOf(await tessera.gql(EndpointTokenTabDocument, { id: endpoint.id, first: 100 })).endpoint.tokens;
     const states = new Map(all.edges.map((edge) => [edge.node.token.id, edge.node]));
-    expect(states.get(assigned.endpointToken.id)).toMatchObject({ assigned: true, assignment: { id: assignment.id, enabled: false, methods: ['GET', 'POST'] } });
+    expect(states.get(assigned.endpointToken.id)).toMatchObject({
+      assigned: true,
+      assignment: { id: assignment.id, enabled: false, methods: ['GET', 'POST'] },
+    });
     expect(states.get(unassigned.endpointToken.id)).toMatchObject({ assigned: false, assignment: null });
 
     const hidden = dataOf(await tessera.gql(EndpointTokenTabDocument, { id: endpoint.id, hideUnassigned: true })).endpoint.tokens;
@@ -277,7 +307,9 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
     expect(seen.slice(0, 4).every((event) => event.subjectId === endpoint.id)).toBe(true);
     expect(seen[6].reason).toBe('DEACTIVATED');
 
-    const byEndpoint = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 50, filter: { endpointIds: [endpoint.id], tokenIds: [endpointToken.id] } })).tokenEvents;
+    const byEndpoint = dataOf(
+      await tessera.gql(TokenEventsHistoryDocument, { first: 50, filter: { endpointIds: [endpoint.id], tokenIds: [endpointToken.id] } }),
+    ).tokenEvents;
     expect(byEndpoint.totalCount).toBe(4);
     const audit = dataOf(await tessera.gql(AuditLogDocument, { targetId: endpointToken.id, first: 20 })).auditLog;
     expect(audit.edges.map((edge) => edge.node.action)).toEqual(
@@ -335,9 +367,13 @@ describe('secondary endpoint tokens across instances on postgres', () => {
   });
 
   it('should make every instance forget a cached token the moment its assignment changes', async () => {
-    const endpoint = dataOf(await first.gql(CreateEndpointDocument, { input: { name: 'Shared', path: uniquePath('shared'), authentication: 'TOKEN', allowDelete: false } })).createEndpoint.endpoint;
+    const endpoint = dataOf(
+      await first.gql(CreateEndpointDocument, { input: { name: 'Shared', path: uniquePath('shared'), authentication: 'TOKEN', allowDelete: false } }),
+    ).createEndpoint.endpoint;
     const { endpointToken, secret } = dataOf(await first.gql(CreateEndpointTokenDocument, { input: { name: 'roaming app' } })).createEndpointToken;
-    const assignment = dataOf(await first.gql(AssignEndpointTokenDocument, { input: { endpointId: endpoint.id, tokenId: endpointToken.id, methods: ['POST'] } })).assignEndpointToken.assignment;
+    const assignment = dataOf(
+      await first.gql(AssignEndpointTokenDocument, { input: { endpointId: endpoint.id, tokenId: endpointToken.id, methods: ['POST'] } }),
+    ).assignEndpointToken.assignment;
     // The second instance caches the token's assignments while it is accepted there.
     expect((await callEndpoint(second.url, 'POST', endpoint.path, { token: secret, body: {} })).status).toBe(200);
 

@@ -5,7 +5,12 @@ export interface IngressAnswer {
   headers: Headers;
 }
 
-export async function callEndpoint(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}): Promise<IngressAnswer> {
+export async function callEndpoint(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<IngressAnswer> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers['x-tessera-token'] = options.token;
   let body: string | undefined;

@@ -24,7 +24,9 @@ describe.each(BACKENDS)('endpoints and primary tokens on %s', (backend) => {
 
   async function newEndpoint(input: { authentication?: 'NONE' | 'TOKEN'; allowDelete?: boolean; path?: string } = {}) {
     const path = input.path ?? uniquePath('orders');
-    const created = await tessera.gql(CreateEndpointDocument, { input: { name: 'Orders', path, authentication: input.authentication ?? 'TOKEN', allowDelete: input.allowDelete ?? false } });
+    const created = await tessera.gql(CreateEndpointDocument, {
+      input: { name: 'Orders', path, authentication: input.authentication ?? 'TOKEN', allowDelete: input.allowDelete ?? false },
+    });
     return dataOf(created).createEndpoint.endpoint;
   }
 
@@ -192,9 +194,16 @@ describe.each(BACKENDS)('endpoints and primary tokens on %s', (backend) => {
     const endpoint = await newEndpoint();
     const developer = await newUser('DEVELOPER');
     const seen = dataOf(await tessera.gql(EndpointDocument, { id: endpoint.id }, developer)).endpoint;
-    expect(seen.primaryTokens.map((token) => [token.method, token.secret])).toEqual([['GET', null], ['POST', null]]);
+    expect(seen.primaryTokens.map((token) => [token.method, token.secret])).toEqual([
+      ['GET', null],
+      ['POST', null],
+    ]);
     expect(seen.primaryTokens[0].start).toBe(endpoint.primaryTokens[0].start);
-    expect(errorCodeOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'x', path: uniquePath('dev'), authentication: 'NONE', allowDelete: false } }, developer))).toBe('FORBIDDEN');
+    expect(
+      errorCodeOf(
+        await tessera.gql(CreateEndpointDocument, { input: { name: 'x', path: uniquePath('dev'), authentication: 'NONE', allowDelete: false } }, developer),
+      ),
+    ).toBe('FORBIDDEN');
     expect(errorCodeOf(await tessera.gql(GeneratePrimaryTokenDocument, { endpointId: endpoint.id, method: 'GET' }, developer))).toBe('FORBIDDEN');
     expect(errorCodeOf(await tessera.gql(EndpointDataDocument, { endpointId: endpoint.id }, developer))).toBe('FORBIDDEN');
     const member = await newUser('MEMBER');
@@ -204,11 +213,25 @@ describe.each(BACKENDS)('endpoints and primary tokens on %s', (backend) => {
   });
 
   it("should keep tenants apart: a path is the installation's, another tenant's token reaches nothing there", async () => {
-    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: `Other ${Math.random()}`, adminEmail: `admin-${Math.random().toString(36).slice(2)}@other.example`, adminName: 'Other admin' });
+    const other = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: `Other ${Math.random()}`,
+      adminEmail: `admin-${Math.random().toString(36).slice(2)}@other.example`,
+      adminName: 'Other admin',
+    });
     const ours = await newEndpoint();
-    const taken = await tessera.gql(CreateEndpointDocument, { input: { name: 'Theirs', path: ours.path, authentication: 'TOKEN', allowDelete: false } }, other.secret);
+    const taken = await tessera.gql(
+      CreateEndpointDocument,
+      { input: { name: 'Theirs', path: ours.path, authentication: 'TOKEN', allowDelete: false } },
+      other.secret,
+    );
     expect(taken.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'PATH_TAKEN' });
-    const theirs = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Theirs', path: `${ours.path}-theirs`, authentication: 'TOKEN', allowDelete: false } }, other.secret)).createEndpoint.endpoint;
+    const theirs = dataOf(
+      await tessera.gql(
+        CreateEndpointDocument,
+        { input: { name: 'Theirs', path: `${ours.path}-theirs`, authentication: 'TOKEN', allowDelete: false } },
+        other.secret,
+      ),
+    ).createEndpoint.endpoint;
 
     expect((await callEndpoint(tessera.url, 'POST', ours.path, { token: primary(ours, 'POST'), body: { from: 'us' } })).status).toBe(200);
     // Their valid token at our path: answered exactly as an unknown token.

@@ -83,14 +83,21 @@ describe('the revocation guarantee under a sick Redis', () => {
   }
 
   /** Revokes on A; the answer must arrive, whatever Redis does. */
-  async function revokeOnA(id: string, on: TestInstance = a): Promise<{ revoked: boolean; propagation?: { acknowledged: number; expected: number; boundMs: number } }> {
+  async function revokeOnA(
+    id: string,
+    on: TestInstance = a,
+  ): Promise<{ revoked: boolean; propagation?: { acknowledged: number; expected: number; boundMs: number } }> {
     const response = await fetch(`${on.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${on.adminToken}` },
       body: JSON.stringify({ query: 'mutation ($id: ID!) { revokePersonalAccessToken(id: $id) { id status } }', variables: { id } }),
       signal: AbortSignal.timeout(HANG_BOUND_MS),
     });
-    const body = (await response.json()) as { data?: { revokePersonalAccessToken: { status: string } }; errors?: unknown; extensions?: { propagation?: { acknowledged: number; expected: number; boundMs: number } } };
+    const body = (await response.json()) as {
+      data?: { revokePersonalAccessToken: { status: string } };
+      errors?: unknown;
+      extensions?: { propagation?: { acknowledged: number; expected: number; boundMs: number } };
+    };
     expect(body.errors).toBeUndefined();
     return { revoked: body.data?.revokePersonalAccessToken.status === 'REVOKED', propagation: body.extensions?.propagation };
   }
@@ -106,11 +113,14 @@ describe('the revocation guarantee under a sick Redis', () => {
       const answer = await verifyOn(b, secret);
       answers.push(answer);
       if (!answer.valid) break;
-      if (Date.now() - returned > REFUSED_BY_MS) throw new Error(`B still accepted the revoked token ${REFUSED_BY_MS} ms after the revocation returned (${answers.length} answers)`);
+      if (Date.now() - returned > REFUSED_BY_MS)
+        throw new Error(`B still accepted the revoked token ${REFUSED_BY_MS} ms after the revocation returned (${answers.length} answers)`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     for (let i = 0; i < 5; i += 1) answers.push(await verifyOn(b, secret));
-    expect(answers.slice(answers.findIndex((answer) => !answer.valid)).map(({ valid, reason }) => ({ valid, reason }))).toEqual(Array.from({ length: 6 }, () => ({ valid: false, reason: 'REVOKED' })));
+    expect(answers.slice(answers.findIndex((answer) => !answer.valid)).map(({ valid, reason }) => ({ valid, reason }))).toEqual(
+      Array.from({ length: 6 }, () => ({ valid: false, reason: 'REVOKED' })),
+    );
   }
 
   beforeEach(async () => {
@@ -144,7 +154,11 @@ describe('the revocation guarantee under a sick Redis', () => {
       await expectRefusedOnB(pat.secret);
       await busIs(b, 'degraded');
       // Logged by the first heartbeat after the lease lapsed (/readyz may say so a beat earlier).
-      await eventually(async () => (b.logs.some((line) => line.includes('bus liveness not proven')) ? true : undefined), HANG_BOUND_MS, 'the lapsed-lease warning');
+      await eventually(
+        async () => (b.logs.some((line) => line.includes('bus liveness not proven')) ? true : undefined),
+        HANG_BOUND_MS,
+        'the lapsed-lease warning',
+      );
       expect(a.logs.some((line) => line.includes('not acknowledged by every instance'))).toBe(true);
       // A GraphQL request on B is answered (its limits fall back to local counting).
       expect(dataOf(await b.gql(CreatePatDocument, { input: { name: 'during the partition' } })).createPersonalAccessToken.token.id).toBeTruthy();

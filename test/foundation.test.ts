@@ -55,7 +55,11 @@ describe.each(BACKENDS)('the foundation on %s', (backend) => {
 
   it("should show a second tenant's administrator nothing of the first", async () => {
     const { token } = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'first tenant' } })).createPersonalAccessToken;
-    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Second', adminEmail: 'admin@second.example', adminName: 'Second admin' });
+    const other = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: 'Second',
+      adminEmail: 'admin@second.example',
+      adminName: 'Second admin',
+    });
     const theirs = dataOf(await tessera.gql(PatsDocument, { first: 100 }, other.secret)).personalAccessTokens;
     expect(theirs.edges.map((edge) => edge.node.id)).not.toContain(token.id);
     expect(errorCodeOf(await tessera.gql(RevokePatDocument, { id: token.id }, other.secret))).toBe('NOT_FOUND');

@@ -24,7 +24,23 @@ import { startTessera, type TestInstance } from './harness/tessera';
 const schema = buildSchema(readFileSync(join(__dirname, '..', 'schema', 'schema.graphql'), 'utf8'));
 const CODES = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'RATE_LIMITED']);
 
-const nasty = fc.constantFrom('', ' ', '\u0000', '\u202e', '😀'.repeat(60), 'a'.repeat(5000), "'; drop table tokens; --", '<script>', '../../etc/passwd', 'NaN', '-1', '1e309', '\ud800', 'ｔｅｓｔ', 'Ä'.repeat(101));
+const nasty = fc.constantFrom(
+  '',
+  ' ',
+  '\u0000',
+  '\u202e',
+  '😀'.repeat(60),
+  'a'.repeat(5000),
+  "'; drop table tokens; --",
+  '<script>',
+  '../../etc/passwd',
+  'NaN',
+  '-1',
+  '1e309',
+  '\ud800',
+  'ｔｅｓｔ',
+  'Ä'.repeat(101),
+);
 const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), nasty);
 const ids = fc.oneof(text, fc.constantFrom('pat_0000000000000000000000', 'wfl_0VbgcZ6AaayoZNB7BQgnfq', 'end_x', '1', '0', '-1', '99999999999999999999'));
 
@@ -32,7 +48,8 @@ function arbitraryFor(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> 
   if (isNonNullType(type)) return arbitraryFor(type.ofType, depth);
   const orNull = (arb: fc.Arbitrary<unknown>) => fc.oneof({ weight: 5, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(null) });
   if (isListType(type)) return orNull(fc.array(arbitraryFor(type.ofType, depth + 1), { maxLength: depth > 1 ? 1 : 4 }));
-  if (isEnumType(type)) return orNull(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...type.getValues().map((value) => value.name)) }, { weight: 1, arbitrary: text }));
+  if (isEnumType(type))
+    return orNull(fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...type.getValues().map((value) => value.name)) }, { weight: 1, arbitrary: text }));
   if (isInputObjectType(type)) {
     if (depth > 3) return fc.constant(null);
     const fields = Object.values(type.getFields());
@@ -51,7 +68,12 @@ function arbitraryFor(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> 
       case 'ID':
         return orNull(ids);
       case 'DateTimeISO':
-        return orNull(fc.oneof(fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((date) => date.toISOString()), text));
+        return orNull(
+          fc.oneof(
+            fc.date({ min: new Date('1970-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((date) => date.toISOString()),
+            text,
+          ),
+        );
       case 'JSONObject':
         return orNull(fc.oneof(fc.object({ maxDepth: 2 }), text));
       default:
@@ -89,20 +111,23 @@ describe('any input to any operation', () => {
     return JSON.stringify(response.body.data);
   }
 
-  it.each(operations.map(([kind, field]) => [`${kind} ${field.name}`, kind, field] as const))('%s answers a code from the closed set and a refusal writes nothing', async (_name, kind, field) => {
-    const document = documentFor(kind, field);
-    const argsArbitrary = fc.record(Object.fromEntries(field.args.map((arg) => [arg.name, arbitraryFor(arg.type)])));
-    await fc.assert(
-      fc.asyncProperty(argsArbitrary, async (variables) => {
-        const before = kind === 'mutation' ? await writes() : '';
-        const response = await tessera.raw({ query: document, variables });
-        expect(response.status).toBeLessThan(500);
-        for (const error of response.body.errors ?? []) {
-          expect(CODES).toContain(error.extensions?.code);
-        }
-        if (kind === 'mutation' && response.body.errors?.length) expect(await writes()).toBe(before);
-      }),
-      { numRuns: 25, seed: 20261122 },
-    );
-  });
+  it.each(operations.map(([kind, field]) => [`${kind} ${field.name}`, kind, field] as const))(
+    '%s answers a code from the closed set and a refusal writes nothing',
+    async (_name, kind, field) => {
+      const document = documentFor(kind, field);
+      const argsArbitrary = fc.record(Object.fromEntries(field.args.map((arg) => [arg.name, arbitraryFor(arg.type)])));
+      await fc.assert(
+        fc.asyncProperty(argsArbitrary, async (variables) => {
+          const before = kind === 'mutation' ? await writes() : '';
+          const response = await tessera.raw({ query: document, variables });
+          expect(response.status).toBeLessThan(500);
+          for (const error of response.body.errors ?? []) {
+            expect(CODES).toContain(error.extensions?.code);
+          }
+          if (kind === 'mutation' && response.body.errors?.length) expect(await writes()).toBe(before);
+        }),
+        { numRuns: 25, seed: 20261122 },
+      );
+    },
+  );
 });

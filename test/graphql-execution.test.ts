@@ -37,7 +37,10 @@ describe('GraphQL execution: compiled (graphql-jit) and interpreted (graphql-js)
   const cases: [string, { query: string; variables?: Record<string, unknown> }][] = [
     ['a list with fragments, aliases, directives and variables', { query: LIST, variables: { first: 3, filter: { status: 'REVOKED' }, withOwner: true } }],
     ['the same list with other variables', { query: LIST, variables: { first: 100, filter: { status: 'ACTIVE' }, withOwner: false } }],
-    ['a resolver error (unknown id)', { query: 'mutation ($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', variables: { id: 'pat_0000000000000000000000' } }],
+    [
+      'a resolver error (unknown id)',
+      { query: 'mutation ($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', variables: { id: 'pat_0000000000000000000000' } },
+    ],
     ['an argument that fails validation', { query: 'mutation { createPersonalAccessToken(input: { name: "", duration: YEAR }) { secret } }' }],
     ['a variable of the wrong type', { query: 'query ($first: Int) { personalAccessTokens(first: $first) { totalCount } }', variables: { first: 'many' } }],
     ['a bad cursor', { query: '{ personalAccessTokens(after: "nonsense") { totalCount } }' }],

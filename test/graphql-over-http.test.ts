@@ -8,7 +8,8 @@ import { publish, startWorkflow } from './workflows-helpers';
 
 /** Runs graphql-http's server audits (the GraphQL-over-HTTP spec's own suite) with optional extra headers. */
 async function audit(url: string, headers: Record<string, string>): Promise<AuditResult[]> {
-  const fetchFn = (input: string | URL | Request, init: RequestInit = {}) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init.headers).entries()), ...headers } });
+  const fetchFn = (input: string | URL | Request, init: RequestInit = {}) =>
+    fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init.headers).entries()), ...headers } });
   return Promise.all(serverAudits({ url, fetchFn }).map((one) => one.fn()));
 }
 
@@ -55,8 +56,27 @@ describe.each(BACKENDS)('GraphQL over HTTP as other clients speak it, on %s', (b
       sent.push({ method: init?.method ?? 'GET', contentType: new Headers(init?.headers).get('content-type') });
       return fetch(input, init);
     };
-    const client = new Client({ url: `${tessera.url}/graphql`, exchanges: [fetchExchange], fetch: recording, fetchOptions: { headers: { authorization: `Bearer ${tessera.adminToken}` } } });
-    const result = await client.query(gql`query Who($first: Int) { viewer { role } tokenEvents(first: $first) { totalCount } }`, { first: 1 }).toPromise();
+    const client = new Client({
+      url: `${tessera.url}/graphql`,
+      exchanges: [fetchExchange],
+      fetch: recording,
+      fetchOptions: { headers: { authorization: `Bearer ${tessera.adminToken}` } },
+    });
+    const result = await client
+      .query(
+        gql`
+          query Who($first: Int) {
+            viewer {
+              role
+            }
+            tokenEvents(first: $first) {
+              totalCount
+            }
+          }
+        `,
+        { first: 1 },
+      )
+      .toPromise();
     expect(result.error).toBeUndefined();
     expect(result.data).toMatchObject({ viewer: { role: 'ADMIN' }, tokenEvents: { totalCount: expect.any(Number) } });
     expect(sent).toEqual([{ method: 'GET', contentType: null }]);
@@ -67,7 +87,11 @@ describe.each(BACKENDS)('GraphQL over HTTP as other clients speak it, on %s', (b
     const get = await fetch(`${tessera.url}/graphql?query=${query}`);
     expect(get.status).toBe(400);
     expect(await get.text()).toMatch(/CSRF/);
-    const form = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: 'mutation { reportLeakedToken(token: "x") { recognised } }' }) });
+    const form = await fetch(`${tessera.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: 'mutation { reportLeakedToken(token: "x") { recognised } }' }),
+    });
     expect(form.status).toBe(400);
     // With Authorization (which needs a CORS preflight cross-site) a GET is served.
     expect((await fetch(`${tessera.url}/graphql?query=${query}`, { headers: { authorization: `Bearer ${tessera.adminToken}` } })).status).toBe(200);
@@ -106,10 +130,15 @@ describe.each(BACKENDS)('GraphQL over HTTP as other clients speak it, on %s', (b
     const before = await (await fetch(`${tessera.url}/metrics`)).text();
     dataOf((await tessera.raw({ query: '{ viewer { id } }' })).body);
     const verify = (token: string) =>
-      fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` }, body: JSON.stringify({ token }) });
+      fetch(`${tessera.url}/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` },
+        body: JSON.stringify({ token }),
+      });
     await verify(tessera.adminToken);
     await verify(generateToken('tsp').value);
-    const endpoint = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'metered', path: uniquePath('metered'), authentication: 'NONE' } })).createEndpoint.endpoint;
+    const endpoint = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'metered', path: uniquePath('metered'), authentication: 'NONE' } }))
+      .createEndpoint.endpoint;
     await callEndpoint(tessera.url, 'POST', endpoint.path, { body: {} });
     const { workflow, secret } = await publish(tessera);
     expect((await startWorkflow(tessera, workflow.id, { header: secret as string, body: {} })).status).toBe(201);

@@ -6,7 +6,11 @@ import { BACKENDS, dataOf, lastEventId, startTessera, type TestInstance } from '
 /** The mistakes a client makes, each sent over HTTP and over graphql-ws as the same operation. */
 const MISTAKES: { what: string; query: string; variables?: Record<string, unknown>; operationName?: string }[] = [
   { what: 'a mistyped field', query: 'query { tokenEvents(first: 1) { totalCount nope } }' },
-  { what: 'a wrong enum value in variables', query: 'query Q($f: TokenEventFilter) { tokenEvents(first: 1, filter: $f) { totalCount } }', variables: { f: { types: ['NOPE'] } } },
+  {
+    what: 'a wrong enum value in variables',
+    query: 'query Q($f: TokenEventFilter) { tokenEvents(first: 1, filter: $f) { totalCount } }',
+    variables: { f: { types: ['NOPE'] } },
+  },
   { what: 'a missing required variable', query: 'query Q($n: Int!) { tokenEvents(first: $n) { totalCount } }' },
   { what: 'a variable of the wrong type', query: 'query Q($n: Int) { tokenEvents(first: $n) { totalCount } }', variables: { n: 'ten' } },
   { what: 'a syntax error', query: 'query { tokenEvents(first: 1) { totalCount }' },
@@ -80,7 +84,11 @@ describe.each(BACKENDS)('graphql-ws as clients speak it, on %s', (backend) => {
     for (const [index, mistake] of MISTAKES.entries()) {
       const overHttp = await tessera.raw({ query: mistake.query, variables: mistake.variables, operationName: mistake.operationName });
       const httpError = overHttp.body.errors?.[0] as { extensions?: Record<string, unknown> } | undefined;
-      socket.send({ id: `m${index}`, type: 'subscribe', payload: { query: mistake.query, variables: mistake.variables, operationName: mistake.operationName } });
+      socket.send({
+        id: `m${index}`,
+        type: 'subscribe',
+        payload: { query: mistake.query, variables: mistake.variables, operationName: mistake.operationName },
+      });
       const frame = await socket.frame((candidate) => candidate.id === `m${index}`);
       const wsError = (frame.payload as { extensions?: Record<string, unknown> }[])[0];
       expect({ what: mistake.what, type: frame.type, code: wsError?.extensions?.code, reason: wsError?.extensions?.reason }).toEqual({

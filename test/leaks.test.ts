@@ -1,4 +1,13 @@
-import { CreateAppDocument, RotateAppSecretDocument, CreatePatDocument, CreateUserDocument, OnRevocationNoticesDocument, ReportLeakDocument, TokenEventsHistoryDocument, ViewerDocument } from './generated/graphql';
+import {
+  CreateAppDocument,
+  RotateAppSecretDocument,
+  CreatePatDocument,
+  CreateUserDocument,
+  OnRevocationNoticesDocument,
+  ReportLeakDocument,
+  TokenEventsHistoryDocument,
+  ViewerDocument,
+} from './generated/graphql';
 import { TokenRecord } from '../src/core/tokens/token.entity';
 import { BACKENDS, dataOf, errorCodeOf, eventually, startTessera, type TestInstance } from './harness/tessera';
 
@@ -19,7 +28,8 @@ describe.each(BACKENDS)('leaked tokens on %s', (backend) => {
   });
 
   const newUser = async () =>
-    dataOf(await tessera.gql(CreateUserDocument, { input: { email: `u${Math.random().toString(36).slice(2)}@example.com`, name: 'Owner', role: 'DEVELOPER' } })).createUser;
+    dataOf(await tessera.gql(CreateUserDocument, { input: { email: `u${Math.random().toString(36).slice(2)}@example.com`, name: 'Owner', role: 'DEVELOPER' } }))
+      .createUser;
 
   it('should revoke a reported token at once and tell its owner with reason LEAKED', async () => {
     const owner = await newUser();
@@ -69,9 +79,20 @@ describe.each(BACKENDS)('leaked tokens on %s', (backend) => {
   it('should let a signed-in user report a token, with details only for their own tenant', async () => {
     const mine = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'mine' } })).createPersonalAccessToken;
     const report = dataOf(await tessera.gql(ReportLeakDocument, { token: mine.secret, source: 'chat log' })).reportLeakedToken;
-    expect(report).toEqual({ start: mine.secret.slice(0, 8), recognised: true, revoked: true, alreadyInactive: false, tokenId: mine.token.id, kind: 'PERSONAL_ACCESS' });
+    expect(report).toEqual({
+      start: mine.secret.slice(0, 8),
+      recognised: true,
+      revoked: true,
+      alreadyInactive: false,
+      tokenId: mine.token.id,
+      kind: 'PERSONAL_ACCESS',
+    });
 
-    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `x${Date.now()}@else.example`, adminName: 'Else' });
+    const other = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: 'Elsewhere',
+      adminEmail: `x${Date.now()}@else.example`,
+      adminName: 'Else',
+    });
     const theirs = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'theirs' } }, other.secret)).createPersonalAccessToken;
     const crossTenant = dataOf(await tessera.gql(ReportLeakDocument, { token: theirs.secret })).reportLeakedToken;
     expect(crossTenant).toMatchObject({ recognised: true, revoked: true, tokenId: null, kind: null });

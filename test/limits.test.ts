@@ -11,7 +11,13 @@ describe('GraphQL and WebSocket limits', () => {
   beforeAll(async () => {
     tessera = await startTessera({
       backend: 'sqlite',
-      env: { TESSERA_MAX_QUERY_DEPTH: '4', TESSERA_MAX_QUERY_COST: '300', TESSERA_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2', TESSERA_MAX_CONNECTIONS_PER_TOKEN: '2', TESSERA_WS_INIT_TIMEOUT_MS: '300' },
+      env: {
+        TESSERA_MAX_QUERY_DEPTH: '4',
+        TESSERA_MAX_QUERY_COST: '300',
+        TESSERA_MAX_SUBSCRIPTIONS_PER_CONNECTION: '2',
+        TESSERA_MAX_CONNECTIONS_PER_TOKEN: '2',
+        TESSERA_WS_INIT_TIMEOUT_MS: '300',
+      },
     });
   });
 
@@ -27,7 +33,10 @@ describe('GraphQL and WebSocket limits', () => {
   });
 
   it('should refuse a document whose estimated cost is past the limit', async () => {
-    const heavy = Array.from({ length: 10 }, (_, i) => `a${i}: auditLog { edges { node { id action actorType actorId targetType targetId targetName requestId occurredAt } } }`).join(' ');
+    const heavy = Array.from(
+      { length: 10 },
+      (_, i) => `a${i}: auditLog { edges { node { id action actorType actorId targetType targetId targetName requestId occurredAt } } }`,
+    ).join(' ');
     expect((await tessera.raw({ query: '{ auditLog { edges { node { id action } } } }' })).body.errors).toBeUndefined();
     const costly = await tessera.raw({ query: `{ ${heavy} }` });
     expect(costly.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -74,7 +83,11 @@ describe('GraphQL and WebSocket limits', () => {
     // A browser form can send text/plain without a preflight: Apollo refuses it. (With an
     // Authorization header no browser sends it cross-site without a preflight: then it is served,
     // see graphql-over-http.test.ts.)
-    const simple = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
+    const simple = await fetch(`${tessera.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
     expect(simple.status).toBe(400);
     const get = await fetch(`${tessera.url}/graphql?query=${encodeURIComponent('{ viewer { id } }')}`);
     expect(get.status).toBe(400);
@@ -122,7 +135,9 @@ describe('rate limiting of the endpoint ingress', () => {
   it('should answer 429 with Retry-After past the per-token limit, and count each token apart', async () => {
     const tessera = await startTessera({ backend: 'sqlite', env: { TESSERA_RATE_INGRESS_PER_MINUTE: '3' } });
     try {
-      const { endpoint } = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'limited', path: 'limited', authentication: 'TOKEN' } })).createEndpoint;
+      const { endpoint } = dataOf(
+        await tessera.gql(CreateEndpointDocument, { input: { name: 'limited', path: 'limited', authentication: 'TOKEN' } }),
+      ).createEndpoint;
       const tokenFor = (method: string) => endpoint.primaryTokens.find((token) => token.method === method)?.secret as string;
       const call = (token: string) => fetch(`${tessera.url}/endpoints/limited`, { headers: { 'x-tessera-token': token } });
       for (let i = 0; i < 3; i += 1) expect((await call(tokenFor('GET'))).status).toBe(200);
@@ -140,11 +155,18 @@ describe('rate limiting of the endpoint ingress', () => {
 
 describe('rate limiting of POST /v1/verify', () => {
   it('should answer 429 with Retry-After past the per-caller and per-address limits, counting each caller apart', async () => {
-    const tessera = await startTessera({ backend: 'sqlite', env: { TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE: '3', TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE: '6' } });
+    const tessera = await startTessera({
+      backend: 'sqlite',
+      env: { TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE: '3', TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE: '6' },
+    });
     try {
       const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Other', adminEmail: 'rate@other.example', adminName: 'Other' });
       const verify = (caller: string) =>
-        fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}` }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+        fetch(`${tessera.url}/v1/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}` },
+          body: JSON.stringify({ token: 'x'.repeat(40) }),
+        });
       for (let i = 0; i < 3; i += 1) expect((await verify(tessera.adminToken)).status).toBe(200);
       const limited = await verify(tessera.adminToken);
       expect(limited.status).toBe(429);
@@ -170,10 +192,14 @@ describe('rate limiting of POST /v1/verify, shared through Redis', () => {
     const b = await startSibling(a, { backend: 'postgres', redis: redis.url, env });
     try {
       const verify = (instance: TestInstance) =>
-        fetch(`${instance.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+        fetch(`${instance.url}/v1/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` },
+          body: JSON.stringify({ token: 'x'.repeat(40) }),
+        });
       const answers = [await verify(a), await verify(b), await verify(a), await verify(b)];
       expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
-      expect(((await answers[0].json()) as { valid: boolean; reason: string })).toMatchObject({ valid: false, reason: 'UNKNOWN' });
+      expect((await answers[0].json()) as { valid: boolean; reason: string }).toMatchObject({ valid: false, reason: 'UNKNOWN' });
       const limited = await verify(a);
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -217,11 +243,19 @@ describe('rate limiting of failed authentication, shared through Redis', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     const body = (await limited.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors[0].extensions.code).toBe('RATE_LIMITED');
-    const rest = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bad}` }, body: JSON.stringify({ token: 'x' }) });
+    const rest = await fetch(`${a.url}/v1/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${bad}` },
+      body: JSON.stringify({ token: 'x' }),
+    });
     expect(rest.status).toBe(429);
     expect(rest.headers.get('retry-after')).not.toBeNull();
     // The guesses are refused, not the valid callers at the same address.
-    const valid = await fetch(`${a.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+    const valid = await fetch(`${a.url}/v1/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${a.adminToken}` },
+      body: JSON.stringify({ token: 'x'.repeat(40) }),
+    });
     expect(valid.status).toBe(200);
     expect(errorCodeOf(await b.gql(ViewerDocument, {}))).toBeUndefined();
     // Anonymous requests (no token presented) are not authentication failures.

@@ -111,10 +111,18 @@ describe.each(BACKENDS)('normalized client caches on %s', (backend) => {
     const client = apollo();
     const token = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'watched live' } })).createPersonalAccessToken.token;
     await client.query({ query: MY_TOKENS });
-    const listed = () => client.readQuery<{ personalAccessTokens: { edges: { node: { id: string; status: string } }[] } }>({ query: MY_TOKENS })?.personalAccessTokens.edges.find(({ node }) => node.id === token.id)?.node.status;
+    const listed = () =>
+      client
+        .readQuery<{ personalAccessTokens: { edges: { node: { id: string; status: string } }[] } }>({ query: MY_TOKENS })
+        ?.personalAccessTokens.edges.find(({ node }) => node.id === token.id)?.node.status;
     expect(listed()).toBe(token.status);
 
-    const ws = createClient({ url: `${tessera.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${tessera.adminToken}` }, retryAttempts: 0 });
+    const ws = createClient({
+      url: `${tessera.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${tessera.adminToken}` },
+      retryAttempts: 0,
+    });
     const live = new ApolloClient({ cache: client.cache, link: new GraphQLWsLink(ws) });
     const received: { tokenEvents: EventNode }[] = [];
     // From the current head: whenever the subscription starts, it replays what came after.
@@ -151,7 +159,11 @@ describe.each(BACKENDS)('normalized client caches on %s', (backend) => {
       fetchOptions: { headers: { authorization: `Bearer ${tessera.adminToken}` } },
     });
     const read = async (policy: 'network-only' | 'cache-only') =>
-      (await client.query<{ tokenEvents: { edges: { node: EventNode }[] } }>(EVENTS, { filter: { tokenIds: [token.id] } }, { requestPolicy: policy }).toPromise()).data?.tokenEvents.edges.map(({ node }) => [node.type, node.token.status]);
+      (
+        await client
+          .query<{ tokenEvents: { edges: { node: EventNode }[] } }>(EVENTS, { filter: { tokenIds: [token.id] } }, { requestPolicy: policy })
+          .toPromise()
+      ).data?.tokenEvents.edges.map(({ node }) => [node.type, node.token.status]);
     expect(await read('network-only')).toEqual([
       ['CREATED', token.status],
       ['REVOKED', 'REVOKED'],

@@ -1,6 +1,16 @@
 import { DAY } from '../src/core/clock';
 import { ManualClock } from '../src/core/clock';
-import { CreatePatDocument, CreateUserDocument, ViewerDocument, OnExpiryNoticesDocument, OnRevocationNoticesDocument, OnTokenEventsDocument, RevokePatDocument, TokenEventsHistoryDocument, type OnTokenEventsSubscription } from './generated/graphql';
+import {
+  CreatePatDocument,
+  CreateUserDocument,
+  ViewerDocument,
+  OnExpiryNoticesDocument,
+  OnRevocationNoticesDocument,
+  OnTokenEventsDocument,
+  RevokePatDocument,
+  TokenEventsHistoryDocument,
+  type OnTokenEventsSubscription,
+} from './generated/graphql';
 import { TokenEventView } from '../src/notices';
 import { startRedis, type RedisServer } from './harness/services';
 import { BACKENDS, dataOf, errorCodeOf, lastEventId, startSibling, startTessera, type Subscription, type TestInstance } from './harness/tessera';
@@ -34,7 +44,11 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     const { token, secret } = await createPat(tessera, 'watched');
     dataOf(await tessera.gql(RevokePatDocument, { id: token.id }));
     const [created, revoked] = await values(listener, 2);
-    expect(created).toMatchObject({ type: 'CREATED', token: { tokenId: token.id, kind: 'PERSONAL_ACCESS', name: 'watched', status: 'ACTIVE' }, actor: { type: 'user' } });
+    expect(created).toMatchObject({
+      type: 'CREATED',
+      token: { tokenId: token.id, kind: 'PERSONAL_ACCESS', name: 'watched', status: 'ACTIVE' },
+      actor: { type: 'user' },
+    });
     expect(revoked).toMatchObject({ type: 'REVOKED', token: { tokenId: token.id, status: 'REVOKED' } });
     expect(BigInt(revoked.id)).toBeGreaterThan(BigInt(created.id));
     expect(JSON.stringify([created, revoked])).not.toContain(secret);
@@ -90,7 +104,9 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
   });
 
   it('should show a member only the events of their own tokens, and an admin all of them', async () => {
-    const member = dataOf(await tessera.gql(CreateUserDocument, { input: { email: `m-${Date.now()}@example.com`, name: 'Member', role: 'MEMBER' } })).createUser;
+    const member = dataOf(
+      await tessera.gql(CreateUserDocument, { input: { email: `m-${Date.now()}@example.com`, name: 'Member', role: 'MEMBER' } }),
+    ).createUser;
     const after = await lastEventId(tessera);
     const memberFeed = tessera.ws(member.secret).subscribe(OnTokenEventsDocument, { after });
     const adminFeed = tessera.ws().subscribe(OnTokenEventsDocument, { after });
@@ -104,7 +120,9 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
   });
 
   it('should execute an event once per audience, not once per listener, and still respect visibility', async () => {
-    const member = dataOf(await tessera.gql(CreateUserDocument, { input: { email: `share-${Date.now()}@example.com`, name: 'Sharer', role: 'MEMBER' } })).createUser;
+    const member = dataOf(
+      await tessera.gql(CreateUserDocument, { input: { email: `share-${Date.now()}@example.com`, name: 'Sharer', role: 'MEMBER' } }),
+    ).createUser;
     const after = await lastEventId(tessera);
     const admins = [tessera.ws().subscribe(OnTokenEventsDocument, { after }), tessera.ws().subscribe(OnTokenEventsDocument, { after })];
     const memberFeed = tessera.ws(member.secret).subscribe(OnTokenEventsDocument, { after });
@@ -168,7 +186,9 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
       await tessera.server.sweep.run();
       await tessera.server.sweep.run();
       expect((await listener.value()).expiryNotices).toMatchObject({ type: 'EXPIRED', token: { tokenId: token.id, status: 'EXPIRED' } });
-      const all = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, after, filter: { tokenIds: [token.id], types: ['EXPIRING_SOON', 'EXPIRED'] } })).tokenEvents;
+      const all = dataOf(
+        await tessera.gql(TokenEventsHistoryDocument, { first: 100, after, filter: { tokenIds: [token.id], types: ['EXPIRING_SOON', 'EXPIRED'] } }),
+      ).tokenEvents;
       expect(all.edges.map((edge) => [edge.node.type, edge.node.thresholdDays])).toEqual([
         ['EXPIRING_SOON', 30],
         ['EXPIRING_SOON', 7],

@@ -60,7 +60,10 @@ describe.each(BACKENDS)('OAuth discovery (RFC 8414) with openid-client on %s', (
     ['client_secret_basic', (secret: string) => client.ClientSecretBasic(secret)],
     ['client_secret_post', (secret: string) => client.ClientSecretPost(secret)],
   ])('should obtain, introspect and revoke a token through discovery() alone (%s)', async (_method, auth) => {
-    const config = await client.discovery(new URL(publicUrl), app.clientId, undefined, auth(app.secret), { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(publicUrl), app.clientId, undefined, auth(app.secret), {
+      algorithm: 'oauth2',
+      execute: [client.allowInsecureRequests],
+    });
     expect(config.serverMetadata().issuer).toBe(publicUrl);
 
     const issued = await client.clientCredentialsGrant(config, { scope: 'api' });
@@ -75,7 +78,10 @@ describe.each(BACKENDS)('OAuth discovery (RFC 8414) with openid-client on %s', (
   });
 
   it("should surface the server's error through the library, with a description RFC 6749 allows", async () => {
-    const config = await client.discovery(new URL(publicUrl), app.clientId, undefined, client.ClientSecretBasic(app.secret), { algorithm: 'oauth2', execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(publicUrl), app.clientId, undefined, client.ClientSecretBasic(app.secret), {
+      algorithm: 'oauth2',
+      execute: [client.allowInsecureRequests],
+    });
     const refused = await client.clientCredentialsGrant(config, { scope: 'admin' }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(client.ResponseBodyError);
     expect((refused as OpenIdClient.ResponseBodyError).error).toBe('invalid_scope');

@@ -56,7 +56,13 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
   });
 
   afterAll(async () => {
-    if (process.env.OAUTH_DEBUG) console.log(tessera.logs.filter((line) => line.includes('"level":50')).slice(0, 3).join('\n'));
+    if (process.env.OAUTH_DEBUG)
+      console.log(
+        tessera.logs
+          .filter((line) => line.includes('"level":50'))
+          .slice(0, 3)
+          .join('\n'),
+      );
     await tessera.close();
     await provider.stop().catch(() => undefined);
   });
@@ -86,10 +92,19 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
       seenBody = req.body as Record<string, string>;
     });
     const created = dataOf(
-      await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'crm sync', providerId, flow: 'CLIENT_CREDENTIALS', scope: 'read write', additionalValues: [{ name: 'audience', value: 'crm' }] } }),
+      await tessera.gql(CreateOAuthTokenDocument, {
+        input: { name: 'crm sync', providerId, flow: 'CLIENT_CREDENTIALS', scope: 'read write', additionalValues: [{ name: 'audience', value: 'crm' }] },
+      }),
     ).createOAuthToken;
     // Hour-long and renewed before it ends: ACTIVE, never EXPIRING (the warning window does not apply).
-    expect(created.token).toMatchObject({ kind: 'OAUTH', status: 'ACTIVE', requestStatus: 'ACTIVE', providerError: null, flow: 'CLIENT_CREDENTIALS', start: '' });
+    expect(created.token).toMatchObject({
+      kind: 'OAUTH',
+      status: 'ACTIVE',
+      requestStatus: 'ACTIVE',
+      providerError: null,
+      flow: 'CLIENT_CREDENTIALS',
+      start: '',
+    });
     expect(created.token.id).toMatch(/^oat_/);
     expect(created.warning).toContain('not HTTPS');
     expect(created.warning).toContain('plain HTTP');
@@ -106,13 +121,18 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     expect(listed).not.toContain('provider-secret-value');
     expect(tessera.logs.join('\n')).not.toContain(read.accessToken);
     // Not a Tessera credential: the verifier does not know it.
-    const verified = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${read.accessToken}` }, body: JSON.stringify({ query: '{ viewer { id } }' }) });
+    const verified = await fetch(`${tessera.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${read.accessToken}` },
+      body: JSON.stringify({ query: '{ viewer { id } }' }),
+    });
     expect(JSON.stringify(await verified.json())).toContain('UNAUTHENTICATED');
   });
 
   it('should announce the end of a first term the provider gave, like any other term', async () => {
     const { id: providerId } = await newProvider();
-    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'never refreshed', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'never refreshed', providerId, flow: 'CLIENT_CREDENTIALS' } }))
+      .createOAuthToken.token;
     // Nothing refreshes it (the refresh job is held back here): the first term runs out.
     tessera.clock.advance(3600 * 1000 + 60_000);
     try {
@@ -129,7 +149,8 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
       response.statusCode = 401;
       response.body = { error: 'invalid_client', error_description: 'unknown client' };
     });
-    const failed = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'will fail', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const failed = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'will fail', providerId, flow: 'CLIENT_CREDENTIALS' } }))
+      .createOAuthToken.token;
     expect(failed.requestStatus).toBe('FAILED');
     expect(failed.providerError).toBe('invalid_client: unknown client');
     expect(errorCodeOf(await tessera.gql(OAuthAccessTokenDocument, { id: failed.id }))).toBe('CONFLICT');
@@ -141,7 +162,9 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
 
   it('should complete the authorization-code flow through /oauth/callback with state and PKCE, then refresh it', async () => {
     const { id: providerId } = await newProvider();
-    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'mailbox', providerId, flow: 'AUTHORIZATION_CODE', scope: 'mail' } })).createOAuthToken;
+    const created = dataOf(
+      await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'mailbox', providerId, flow: 'AUTHORIZATION_CODE', scope: 'mail' } }),
+    ).createOAuthToken;
     expect(created.token.requestStatus).toBe('REQUESTED');
     const link = new URL(created.authorizationUrl as string);
     expect(link.searchParams.get('code_challenge_method')).toBe('S256');
@@ -192,7 +215,8 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
 
   it('should refresh ahead of expiry exactly once, emit REFRESH_FAILED while the provider is down and RECOVERED when it is back', async () => {
     const { id: providerId } = await newProvider();
-    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'proactive', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'proactive', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken
+      .token;
     const job = tessera.server.services.oauth.refreshJob;
     const typesOf = async (type: string) => (await eventsOf(token.id)).filter((event) => event.type === type);
     await job.run();
@@ -242,7 +266,8 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     provider.service.once('beforeResponse', (_response, req) => {
       body = req.body as Record<string, string>;
     });
-    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'signed', providerId: created.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'signed', providerId: created.id, flow: 'CLIENT_CREDENTIALS' } }))
+      .createOAuthToken.token;
     expect(token.requestStatus).toBe('ACTIVE');
     expect(body.client_assertion_type).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
     const [header, payload, signature] = body.client_assertion.split('.');
@@ -261,12 +286,15 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     provider.service.once('beforeResponse', (_response, req) => {
       body = req.body as Record<string, string>;
     });
-    const password = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'legacy', providerId, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } })).createOAuthToken.token;
+    const password = dataOf(
+      await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'legacy', providerId, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } }),
+    ).createOAuthToken.token;
     expect(password.providerError).toBeNull();
     expect(password.requestStatus).toBe('ACTIVE');
     expect(body).toMatchObject({ grant_type: 'password', username: 'robot' });
 
-    const cc = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'to reset', providerId, flow: 'CLIENT_CREDENTIALS', scope: 'a' } })).createOAuthToken.token;
+    const cc = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'to reset', providerId, flow: 'CLIENT_CREDENTIALS', scope: 'a' } }))
+      .createOAuthToken.token;
     const old = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: cc.id })).oauthAccessToken.accessToken;
     // The mock parses no body on its revocation endpoint: read the form from the request stream.
     const revoked = new Promise<URLSearchParams>((resolve) => {
@@ -306,7 +334,11 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
             req.on('end', () => {
               const form = new URLSearchParams(raw);
               const basic = req.headers.authorization?.replace(/^Basic /, '');
-              done({ token: form.get('token'), hint: form.get('token_type_hint'), client: form.get('client_id') ?? (basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]) : null) });
+              done({
+                token: form.get('token'),
+                hint: form.get('token_type_hint'),
+                client: form.get('client_id') ?? (basic ? decodeURIComponent(Buffer.from(basic, 'base64').toString().split(':')[0]) : null),
+              });
             });
           }),
         );
@@ -326,7 +358,9 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
       provider.service.once('beforeResponse', (response: { body: unknown }) => {
         refreshToken = (response.body as Record<string, string>).refresh_token;
       });
-      const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name, providerId: onProvider, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } })).createOAuthToken.token;
+      const token = dataOf(
+        await tessera.gql(CreateOAuthTokenDocument, { input: { name, providerId: onProvider, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } }),
+      ).createOAuthToken.token;
       expect(token.requestStatus).toBe('ACTIVE');
       expect(refreshToken).toMatch(/.{16,}/);
       const accessToken = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id })).oauthAccessToken.accessToken;
@@ -398,7 +432,11 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     await new Promise<void>((resolve) => gate.listen(0, '127.0.0.1', resolve));
     try {
       const { id: providerId } = await newProvider({ revocationUrl: `http://127.0.0.1:${(gate.address() as AddressInfo).port}/revoke` });
-      const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'refreshed meanwhile', providerId, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' } })).createOAuthToken.token;
+      const token = dataOf(
+        await tessera.gql(CreateOAuthTokenDocument, {
+          input: { name: 'refreshed meanwhile', providerId, flow: 'PASSWORD', username: 'robot', password: 'hunter2-long' },
+        }),
+      ).createOAuthToken.token;
       const before = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id })).oauthAccessToken.accessToken;
 
       const deleting = tessera.gql(DeleteOAuthTokenDocument, { id: token.id });
@@ -425,7 +463,8 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
 
   it('should export a bundle and import it into a second database; a wrong passphrase or an altered bundle imports nothing', async () => {
     const { id: providerId } = await newProvider();
-    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'exported', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'exported', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken
+      .token;
     const value = dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: token.id })).oauthAccessToken.accessToken;
     const passphrase = 'correct horse battery staple';
     const exported = dataOf(await tessera.gql(ExportOAuthBundleDocument, { passphrase })).exportOAuthBundle;
@@ -445,13 +484,17 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
       const copy = imported.find((item) => item.type === 'token' && item.name === 'exported');
       expect(dataOf(await second.gql(OAuthAccessTokenDocument, { id: copy?.id as string })).oauthAccessToken.accessToken).toBe(value);
 
-      const renamed = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'RENAME' })).importOAuthBundle.items;
+      const renamed = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'RENAME' })).importOAuthBundle
+        .items;
       expect(renamed.find((item) => item.name === 'exported')).toMatchObject({ outcome: 'RENAMED', importedName: 'exported (2)' });
 
-      const replaced = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'REPLACE' })).importOAuthBundle.items;
+      const replaced = dataOf(await second.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase, onConflict: 'REPLACE' })).importOAuthBundle
+        .items;
       expect(replaced.find((item) => item.type === 'token' && item.name === 'exported')).toMatchObject({ outcome: 'REPLACED', importedName: 'exported' });
       expect(replaced.find((item) => item.type === 'provider')).toMatchObject({ outcome: 'REPLACED' });
-      const names = dataOf(await second.gql(OAuthTokensDocument, {})).oauthTokens.edges.map((edge) => edge.node.name).sort();
+      const names = dataOf(await second.gql(OAuthTokensDocument, {}))
+        .oauthTokens.edges.map((edge) => edge.node.name)
+        .sort();
       expect(names.filter((name) => name.startsWith('exported'))).toEqual(['exported', 'exported (2)']);
       const replacement = replaced.find((item) => item.type === 'token' && item.name === 'exported');
       expect(dataOf(await second.gql(OAuthAccessTokenDocument, { id: replacement?.id as string })).oauthAccessToken.accessToken).toBe(value);
@@ -465,7 +508,9 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     // The mock reads HTTP Basic credentials without URL-decoding them (RFC 6749 2.3.1): a client id
     // with no character that needs encoding keeps the ID token's audience comparable.
     const { id: providerId } = await newProvider({ defaultConsumerKey: 'tesseraoidc' });
-    const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'oidc', providerId, flow: 'OIDC_HYBRID', scope: 'profile' } })).createOAuthToken;
+    const created = dataOf(
+      await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'oidc', providerId, flow: 'OIDC_HYBRID', scope: 'profile' } }),
+    ).createOAuthToken;
     const link = new URL(created.authorizationUrl as string);
     expect(link.searchParams.get('nonce')).toBeTruthy();
     expect(link.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', 'profile']));
@@ -478,7 +523,8 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
 
   it('should refuse to delete a provider while tokens use it, naming the conflict', async () => {
     const { id: providerId } = await newProvider();
-    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'holds provider', providerId, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    const token = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'holds provider', providerId, flow: 'CLIENT_CREDENTIALS' } }))
+      .createOAuthToken.token;
     const refused = await tessera.gql(DeleteOAuthProviderDocument, { id: providerId });
     expect(errorCodeOf(refused)).toBe('CONFLICT');
     dataOf(await tessera.gql(DeleteOAuthTokenDocument, { id: token.id }));
@@ -526,11 +572,21 @@ describe('proactive OAuth refresh across instances on postgres', () => {
   it('should refresh a due token exactly once when two instances run the job at the same moment', async () => {
     const base = provider.issuer.url as string;
     const created = dataOf(
-      await a.gql(CreateOAuthProviderDocument, { input: { name: 'shared', authorizeUrl: `${base}/authorize`, tokenUrl: `${base}/token`, defaultConsumerKey: 'tessera-client', defaultConsumerSecret: 'shared-secret' } }),
+      await a.gql(CreateOAuthProviderDocument, {
+        input: {
+          name: 'shared',
+          authorizeUrl: `${base}/authorize`,
+          tokenUrl: `${base}/token`,
+          defaultConsumerKey: 'tessera-client',
+          defaultConsumerSecret: 'shared-secret',
+        },
+      }),
     ).createOAuthProvider;
     const tokens = [];
     for (const name of ['one', 'two', 'three']) {
-      tokens.push(dataOf(await a.gql(CreateOAuthTokenDocument, { input: { name, providerId: created.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token);
+      tokens.push(
+        dataOf(await a.gql(CreateOAuthTokenDocument, { input: { name, providerId: created.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token,
+      );
     }
     let requests = 0;
     provider.service.on('beforeResponse', () => (requests += 1));
@@ -538,7 +594,9 @@ describe('proactive OAuth refresh across instances on postgres', () => {
     const handled = await Promise.all([a.server.services.oauth.refreshJob.run(), b.server.services.oauth.refreshJob.run()]);
     expect(handled[0] + handled[1]).toBe(3);
     expect(requests).toBe(3);
-    const events = dataOf(await b.gql(TokenEventsHistoryDocument, { first: 100, filter: { types: ['REFRESHED'] } })).tokenEvents.edges.map((edge) => edge.node.token.tokenId);
+    const events = dataOf(await b.gql(TokenEventsHistoryDocument, { first: 100, filter: { types: ['REFRESHED'] } })).tokenEvents.edges.map(
+      (edge) => edge.node.token.tokenId,
+    );
     expect(events.sort()).toEqual(tokens.map((token) => token.id).sort());
   });
 });

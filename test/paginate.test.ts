@@ -13,8 +13,14 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
 
   beforeAll(async () => {
     tessera = await startTessera({ backend, sweep: false });
-    for (const [name, duration] of [['a', 'DAYS_7'], ['b', 'YEAR'], ['c', 'DAYS_30']] as const) {
-      const { token } = dataOf(await tessera.gql(CreatePatDocument, { input: { name, description: name === 'b' ? 'with a description' : null, duration } })).createPersonalAccessToken;
+    for (const [name, duration] of [
+      ['a', 'DAYS_7'],
+      ['b', 'YEAR'],
+      ['c', 'DAYS_30'],
+    ] as const) {
+      const { token } = dataOf(
+        await tessera.gql(CreatePatDocument, { input: { name, description: name === 'b' ? 'with a description' : null, duration } }),
+      ).createPersonalAccessToken;
       if (name === 'c') dataOf(await tessera.gql(RevokePatDocument, { id: token.id }));
     }
   });
@@ -31,7 +37,11 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
     expect(plain.items.length).toBeGreaterThanOrEqual(4);
     const props = Object.keys(tessera.server.orm.getMetadata().get(TokenRecord.name).properties);
     const shape = (row: TokenRecord) =>
-      Object.fromEntries(props.map((prop) => [prop, (row as unknown as Record<string, unknown>)[prop]]).map(([prop, value]) => [prop, value instanceof Date ? `Date ${value.toISOString()}` : value === undefined ? null : value]));
+      Object.fromEntries(
+        props
+          .map((prop) => [prop, (row as unknown as Record<string, unknown>)[prop]])
+          .map(([prop, value]) => [prop, value instanceof Date ? `Date ${value.toISOString()}` : value === undefined ? null : value]),
+      );
     expect(plain.items.map(shape)).toEqual(managed.items.map(shape));
     // Dates are Dates (not strings or numbers), and a revoked token reads revoked.
     expect(plain.items.every((row) => row.createdAt instanceof Date)).toBe(true);
@@ -45,11 +55,19 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
     const narrow = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 }, 'desc', { readOnly: true, fields });
     expect(narrow.totalCount).toBe(managed.totalCount);
     // No other column is read (tenantId, updatedAt, subjectId, notice bookkeeping …) ...
-    for (const row of narrow.items) expect(Object.keys(row).filter((key) => (row as Record<string, unknown>)[key] !== undefined).every((key) => (fields as readonly string[]).includes(key))).toBe(true);
+    for (const row of narrow.items)
+      expect(
+        Object.keys(row)
+          .filter((key) => (row as Record<string, unknown>)[key] !== undefined)
+          .every((key) => (fields as readonly string[]).includes(key)),
+      ).toBe(true);
     expect(narrow.items.every((row) => !('tenantId' in row) || (row as Record<string, unknown>).tenantId === undefined)).toBe(true);
     // ... and those read are the managed entities' own values, of the same types.
-    const pick = (row: Record<string, unknown>) => Object.fromEntries(fields.map((field) => [field, row[field] instanceof Date ? `Date ${(row[field] as Date).toISOString()}` : (row[field] ?? null)]));
-    expect(narrow.items.map((row) => pick(row as Record<string, unknown>))).toEqual(managed.items.map((row) => pick(row as unknown as Record<string, unknown>)));
+    const pick = (row: Record<string, unknown>) =>
+      Object.fromEntries(fields.map((field) => [field, row[field] instanceof Date ? `Date ${(row[field] as Date).toISOString()}` : (row[field] ?? null)]));
+    expect(narrow.items.map((row) => pick(row as Record<string, unknown>))).toEqual(
+      managed.items.map((row) => pick(row as unknown as Record<string, unknown>)),
+    );
     expect(narrow.items.some((row) => row.description === 'with a description' && row.revokedAt === null && row.expiresAt instanceof Date)).toBe(true);
   });
 });

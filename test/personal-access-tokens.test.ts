@@ -1,7 +1,15 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DAY } from '../src/core/clock';
-import { CreatePatDocument, CreateUserDocument, DeletePatDocument, PatsDocument, RevokePatDocument, ViewerDocument, AuditLogDocument } from './generated/graphql';
+import {
+  CreatePatDocument,
+  CreateUserDocument,
+  DeletePatDocument,
+  PatsDocument,
+  RevokePatDocument,
+  ViewerDocument,
+  AuditLogDocument,
+} from './generated/graphql';
 import { BACKENDS, dataOf, errorCodeOf, eventually, startTessera, type TestInstance } from './harness/tessera';
 
 describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
@@ -31,11 +39,18 @@ describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
     expect(curlExample).toContain(`Authorization: Bearer ${secret}`);
     expect(curlExample).toContain('/api/workflows/<workflow-id>/instances');
     // It works as pasted (this instance's address in place of PUBLIC_URL): the API says who the token is.
-    const { stdout } = await promisify(execFile)('bash', ['-euo', 'pipefail', '-c', curlExample.replaceAll(tessera.server.services.config.publicUrl, tessera.url)], { env: { PATH: process.env.PATH } });
+    const { stdout } = await promisify(execFile)(
+      'bash',
+      ['-euo', 'pipefail', '-c', curlExample.replaceAll(tessera.server.services.config.publicUrl, tessera.url)],
+      { env: { PATH: process.env.PATH } },
+    );
     expect(JSON.parse(stdout)).toEqual({ data: { viewer: { name: user.name, role: 'MEMBER', tenant: { name: expect.any(String) } } } });
     expect(new Date(token.expiresAt as string).getTime() - new Date(token.createdAt).getTime()).toBe(60 * DAY);
 
-    const listed = await tessera.raw({ query: '{ personalAccessTokens(first: 100) { edges { node { id name start } } } }' }, { authorization: `Bearer ${user.token}` });
+    const listed = await tessera.raw(
+      { query: '{ personalAccessTokens(first: 100) { edges { node { id name start } } } }' },
+      { authorization: `Bearer ${user.token}` },
+    );
     expect(JSON.stringify(listed.body)).not.toContain(secret);
     expect(JSON.stringify(listed.body)).toContain(token.id);
     expect(tessera.logs.join('\n')).not.toContain(secret);
@@ -59,10 +74,14 @@ describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
     const { secret, token } = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'used' } }, user.token)).createPersonalAccessToken;
     expect(token.lastUsedAt).toBeNull();
     dataOf(await tessera.gql(ViewerDocument, {}, secret));
-    const used = await eventually(async () => {
-      const list = dataOf(await tessera.gql(PatsDocument, { first: 100 }, user.token)).personalAccessTokens;
-      return list.edges.find((edge) => edge.node.id === token.id && edge.node.lastUsedAt)?.node;
-    }, 5000, 'lastUsedAt written');
+    const used = await eventually(
+      async () => {
+        const list = dataOf(await tessera.gql(PatsDocument, { first: 100 }, user.token)).personalAccessTokens;
+        return list.edges.find((edge) => edge.node.id === token.id && edge.node.lastUsedAt)?.node;
+      },
+      5000,
+      'lastUsedAt written',
+    );
     expect(used.lastUsedAt).not.toBeNull();
   });
 
@@ -82,7 +101,13 @@ describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
 
   it('should let an expired token be deleted and report it EXPIRED', async () => {
     const user = await newMember();
-    const { token, secret } = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'short', duration: 'CUSTOM', expiresAt: new Date(tessera.clock.now().getTime() + DAY).toISOString() } }, user.token)).createPersonalAccessToken;
+    const { token, secret } = dataOf(
+      await tessera.gql(
+        CreatePatDocument,
+        { input: { name: 'short', duration: 'CUSTOM', expiresAt: new Date(tessera.clock.now().getTime() + DAY).toISOString() } },
+        user.token,
+      ),
+    ).createPersonalAccessToken;
     tessera.clock.advance(DAY + 1000);
     try {
       expect(errorCodeOf(await tessera.gql(ViewerDocument, {}, secret))).toBe('UNAUTHENTICATED');
@@ -96,7 +121,8 @@ describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
 
   it('should compute ACTIVE, EXPIRING, EXPIRED and REVOKED and filter by them', async () => {
     const user = await newMember();
-    const make = async (name: string, duration: 'DAYS_7' | 'YEAR') => dataOf(await tessera.gql(CreatePatDocument, { input: { name, duration } }, user.token)).createPersonalAccessToken.token;
+    const make = async (name: string, duration: 'DAYS_7' | 'YEAR') =>
+      dataOf(await tessera.gql(CreatePatDocument, { input: { name, duration } }, user.token)).createPersonalAccessToken.token;
     const year = await make('year', 'YEAR');
     const week = await make('week', 'DAYS_7');
     const revoked = await make('revoked', 'YEAR');
@@ -161,7 +187,7 @@ describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
     });
   });
 
-  it('should not let one user revoke or see another user\'s token, but let an administrator revoke it', async () => {
+  it("should not let one user revoke or see another user's token, but let an administrator revoke it", async () => {
     const alice = await newMember();
     const bob = await newMember();
     const { token } = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'alice' } }, alice.token)).createPersonalAccessToken;

@@ -75,14 +75,18 @@ describe('revocation reaches every instance before the mutation returns, for eve
     let primaryGet: string;
 
     beforeAll(async () => {
-      const { endpoint } = dataOf(await a.gql(CreateEndpointDocument, { input: { name: 'hook', path: `hook-${Date.now()}`, authentication: 'TOKEN' } })).createEndpoint;
+      const { endpoint } = dataOf(
+        await a.gql(CreateEndpointDocument, { input: { name: 'hook', path: `hook-${Date.now()}`, authentication: 'TOKEN' } }),
+      ).createEndpoint;
       endpointId = endpoint.id;
       primaryGet = endpoint.primaryTokens.find((token) => token.method === 'GET')?.secret as string;
     });
 
     async function assignedSecondary() {
       const { endpointToken, secret } = dataOf(await a.gql(CreateEndpointTokenDocument, { input: { name: `secondary-${Math.random()}` } })).createEndpointToken;
-      const { assignment } = dataOf(await a.gql(AssignEndpointTokenDocument, { input: { endpointId, tokenId: endpointToken.id, methods: ['POST'] } })).assignEndpointToken;
+      const { assignment } = dataOf(
+        await a.gql(AssignEndpointTokenDocument, { input: { endpointId, tokenId: endpointToken.id, methods: ['POST'] } }),
+      ).assignEndpointToken;
       return { tokenId: endpointToken.id, secret, assignmentId: assignment.id };
     }
 
@@ -106,4 +110,3 @@ describe('revocation reaches every instance before the mutation returns, for eve
     });
   });
 });
-

@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prefixOf } from '../src/core/graphql/node';
 import { nodeSources } from '../src/modules';
-import { CreateAppDocument, CreateEndpointDocument, CreateEndpointTokenDocument, CreateOAuthProviderDocument, CreateOAuthTokenDocument, CreatePatDocument, CreateUserDocument } from './generated/graphql';
+import {
+  CreateAppDocument,
+  CreateEndpointDocument,
+  CreateEndpointTokenDocument,
+  CreateOAuthProviderDocument,
+  CreateOAuthTokenDocument,
+  CreatePatDocument,
+  CreateUserDocument,
+} from './generated/graphql';
 import { BACKENDS, dataOf, startTessera, type GraphQLResponse, type TestInstance } from './harness/tessera';
 import { publish } from './workflows-helpers';
 
@@ -46,7 +54,9 @@ describe.each(BACKENDS)('node(id:) and nodes(ids:) on %s', (backend) => {
 
   beforeAll(async () => {
     tessera = await startTessera({ backend });
-    otherAdmin = (await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `node-${Date.now()}@else.example`, adminName: 'Else' })).secret;
+    otherAdmin = (
+      await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `node-${Date.now()}@else.example`, adminName: 'Else' })
+    ).secret;
     const pat = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'node pat' } })).createPersonalAccessToken.token;
     made.push(['PersonalAccessToken', pat.id, { name: 'node pat', patStatus: pat.status, ownerId: pat.ownerId }]);
     const published = await publish(tessera);
@@ -55,19 +65,32 @@ describe.each(BACKENDS)('node(id:) and nodes(ids:) on %s', (backend) => {
     const app = dataOf(await tessera.gql(CreateAppDocument, { input: { name: 'node app' } })).createApp.app;
     made.push(['App', app.id, { name: 'node app', clientId: app.clientId }]);
     made.push(['AppClientSecret', app.clientSecret?.id as string, { name: 'node app', start: app.clientSecret?.start }]);
-    const endpoint = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'node endpoint', path: `node/${Date.now()}`, authentication: 'TOKEN' } })).createEndpoint.endpoint;
+    const endpoint = dataOf(
+      await tessera.gql(CreateEndpointDocument, { input: { name: 'node endpoint', path: `node/${Date.now()}`, authentication: 'TOKEN' } }),
+    ).createEndpoint.endpoint;
     made.push(['Endpoint', endpoint.id, { name: 'node endpoint', path: endpoint.path }]);
     made.push(['EndpointPrimaryToken', endpoint.primaryTokens[0].id, { method: endpoint.primaryTokens[0].method, start: endpoint.primaryTokens[0].start }]);
     const secondary = dataOf(await tessera.gql(CreateEndpointTokenDocument, { input: { name: 'node secondary' } })).createEndpointToken.endpointToken;
     made.push(['EndpointToken', secondary.id, { name: 'node secondary', enabled: true }]);
     const provider = dataOf(
-      await tessera.gql(CreateOAuthProviderDocument, { input: { name: 'node provider', authorizeUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token', defaultConsumerKey: 'k', defaultConsumerSecret: 's' } }),
+      await tessera.gql(CreateOAuthProviderDocument, {
+        input: {
+          name: 'node provider',
+          authorizeUrl: 'http://127.0.0.1:9/authorize',
+          tokenUrl: 'http://127.0.0.1:9/token',
+          defaultConsumerKey: 'k',
+          defaultConsumerSecret: 's',
+        },
+      }),
     ).createOAuthProvider;
     made.push(['OAuthProvider', provider.id, { name: 'node provider', tokenUrl: 'http://127.0.0.1:9/token' }]);
     // Nothing listens on port 9: the request fails and the token is kept, FAILED.
-    const oauth = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'node oauth', providerId: provider.id, flow: 'CLIENT_CREDENTIALS', useDefaultKeys: true } })).createOAuthToken.token;
+    const oauth = dataOf(
+      await tessera.gql(CreateOAuthTokenDocument, { input: { name: 'node oauth', providerId: provider.id, flow: 'CLIENT_CREDENTIALS', useDefaultKeys: true } }),
+    ).createOAuthToken.token;
     made.push(['OAuthToken', oauth.id, { name: 'node oauth' }]);
-    const user = dataOf(await tessera.gql(CreateUserDocument, { input: { email: `node-${Date.now()}@example.com`, name: 'Node Person', role: 'MEMBER' } })).createUser.user;
+    const user = dataOf(await tessera.gql(CreateUserDocument, { input: { email: `node-${Date.now()}@example.com`, name: 'Node Person', role: 'MEMBER' } }))
+      .createUser.user;
     made.push(['User', user.id, { name: 'Node Person', email: user.email }]);
   });
 
@@ -82,7 +105,11 @@ describe.each(BACKENDS)('node(id:) and nodes(ids:) on %s', (backend) => {
     expect(new Set(made.map(([type]) => type)).size).toBe(nodeSources.length);
     for (const [typeName, id, fields] of made) {
       const answer = await node(id);
-      expect({ typeName, errors: answer.body.errors, node: answer.body.data?.node }).toEqual({ typeName, errors: undefined, node: { __typename: typeName, id, ...fields } });
+      expect({ typeName, errors: answer.body.errors, node: answer.body.data?.node }).toEqual({
+        typeName,
+        errors: undefined,
+        node: { __typename: typeName, id, ...fields },
+      });
     }
   });
 
@@ -100,7 +127,9 @@ describe.each(BACKENDS)('node(id:) and nodes(ids:) on %s', (backend) => {
   });
 
   it("should apply each type's own rule: a member reads their own token and themselves, nothing a manager reads", async () => {
-    const member = dataOf(await tessera.gql(CreateUserDocument, { input: { email: `member-${Date.now()}@example.com`, name: 'A member', role: 'MEMBER' } })).createUser;
+    const member = dataOf(
+      await tessera.gql(CreateUserDocument, { input: { email: `member-${Date.now()}@example.com`, name: 'A member', role: 'MEMBER' } }),
+    ).createUser;
     const own = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'mine' } }, member.secret)).createPersonalAccessToken.token;
     expect((await node(own.id, member.secret)).body.data?.node).toMatchObject({ __typename: 'PersonalAccessToken', id: own.id });
     expect((await node(member.user.id, member.secret)).body.data?.node).toMatchObject({ __typename: 'User', id: member.user.id });

@@ -1,7 +1,14 @@
 import { DAY } from '../src/core/clock';
 import { TokenKind } from '../src/core/tokens/token-kind';
 import { TokenRecord } from '../src/core/tokens/token.entity';
-import { CreateAppDocument, CreatePatDocument, OnTokenEventsDocument, RevokePatDocument, TokenEventsHistoryDocument, VerifyTokenDocument } from './generated/graphql';
+import {
+  CreateAppDocument,
+  CreatePatDocument,
+  OnTokenEventsDocument,
+  RevokePatDocument,
+  TokenEventsHistoryDocument,
+  VerifyTokenDocument,
+} from './generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from './harness/tessera';
 
 /**
@@ -62,7 +69,9 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
   });
 
   it('should delete app access tokens expired for longer than their retention, and nothing else', async () => {
-    const { app, secret } = dataOf(await tessera.gql(CreateAppDocument, { input: { name: `retention ${backend}`, accessTokenLifetimeSeconds: 300 } })).createApp;
+    const { app, secret } = dataOf(
+      await tessera.gql(CreateAppDocument, { input: { name: `retention ${backend}`, accessTokenLifetimeSeconds: 300 } }),
+    ).createApp;
     const response = await fetch(`${tessera.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${app.clientId}:${secret}`).toString('base64')}` },

@@ -61,7 +61,16 @@ describe('SQLite connections', () => {
     }
     // The same statement text, run with other values, answers for those values.
     const em = orm.em.fork();
-    for (const name of ['first', 'second', 'third']) em.create(TokenRecord, { id: `pat_${name}`, tenantId: 'ten_x', kind: TokenKind.PERSONAL_ACCESS, name, start: 'tsp_abcd', createdAt: new Date(), updatedAt: new Date() });
+    for (const name of ['first', 'second', 'third'])
+      em.create(TokenRecord, {
+        id: `pat_${name}`,
+        tenantId: 'ten_x',
+        kind: TokenKind.PERSONAL_ACCESS,
+        name,
+        start: 'tsp_abcd',
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
     await em.flush();
     for (const name of ['second', 'first', 'third', 'second']) {
       const found = await orm.em.fork().find(TokenRecord, { name });

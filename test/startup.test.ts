@@ -60,7 +60,10 @@ async function checkRound(round: Round, bootstrapToken: string | undefined): Pro
 /** An error's message on one line, without colours, for the list of failed rounds. */
 function oneLine(error: unknown): string {
   // eslint-disable-next-line no-control-regex
-  return String((error as Error).message ?? error).replace(/\u001b\[[0-9;]*m/g, '').replace(/\s+/g, ' ').slice(0, 300);
+  return String((error as Error).message ?? error)
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
 }
 
 describe('instances started at once on an empty PostgreSQL', () => {

@@ -22,13 +22,22 @@ describe.each(BACKENDS)('verification on %s', (backend) => {
     await tessera.close();
   });
 
-  const newPat = async (name: string, duration: 'YEAR' | 'DAYS_7' = 'YEAR') => dataOf(await tessera.gql(CreatePatDocument, { input: { name, duration } })).createPersonalAccessToken;
+  const newPat = async (name: string, duration: 'YEAR' | 'DAYS_7' = 'YEAR') =>
+    dataOf(await tessera.gql(CreatePatDocument, { input: { name, duration } })).createPersonalAccessToken;
 
   it('should answer valid with the kind, owner, tenant and expiry', async () => {
     const { token, secret } = await newPat('verified');
     const viewer = dataOf(await tessera.gql(ViewerDocument)).viewer;
     const result = dataOf(await tessera.gql(VerifyTokenDocument, { token: secret })).verifyToken;
-    expect(result).toEqual({ valid: true, kind: 'PERSONAL_ACCESS', tokenId: token.id, ownerId: viewer.id, tenantId: viewer.tenant.id, expiresAt: token.expiresAt, reason: null });
+    expect(result).toEqual({
+      valid: true,
+      kind: 'PERSONAL_ACCESS',
+      tokenId: token.id,
+      ownerId: viewer.id,
+      tenantId: viewer.tenant.id,
+      expiresAt: token.expiresAt,
+      reason: null,
+    });
   });
 
   it('should answer why not: UNKNOWN, MALFORMED, REVOKED, EXPIRED', async () => {
@@ -49,7 +58,11 @@ describe.each(BACKENDS)('verification on %s', (backend) => {
 
   it("should answer UNKNOWN for another tenant's token, revealing nothing", async () => {
     const { secret } = await newPat('mine');
-    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Other', adminEmail: `a${Date.now()}@other.example`, adminName: 'Other' });
+    const other = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: 'Other',
+      adminEmail: `a${Date.now()}@other.example`,
+      adminName: 'Other',
+    });
     const result = dataOf(await tessera.gql(VerifyTokenDocument, { token: secret }, other.secret)).verifyToken;
     expect(result).toEqual({ valid: false, kind: null, tokenId: null, ownerId: null, tenantId: null, expiresAt: null, reason: 'UNKNOWN' });
   });
@@ -73,12 +86,19 @@ describe.each(BACKENDS)('verification on %s', (backend) => {
   it('should answer bad requests to /v1/verify with a clear error code', async () => {
     expect(await postVerify(tessera, { token: 'x' }, null)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
     expect(await postVerify(tessera, {})).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', field: 'token' } } });
-    expect(await postVerify(tessera, { token: 'x', method: 'BREW' })).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT', field: 'method' } } });
+    expect(await postVerify(tessera, { token: 'x', method: 'BREW' })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'BAD_USER_INPUT', field: 'method' } },
+    });
     expect(await postVerify(tessera, '{"token": ')).toMatchObject({ status: 400, body: { error: { code: 'BAD_USER_INPUT' } } });
     expect(await postVerify(tessera, { token: 'x'.repeat(5000) })).toMatchObject({ status: 413 });
     // Who asks is decided first: a stranger learns nothing about what is wrong with the body.
     expect(await postVerify(tessera, '{"token": ', null)).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHENTICATED' } } });
-    const plain = await fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${tessera.adminToken}` }, body: '{"token":"x"}' });
+    const plain = await fetch(`${tessera.url}/v1/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${tessera.adminToken}` },
+      body: '{"token":"x"}',
+    });
     expect(plain.status).toBe(400);
     expect(((await plain.json()) as { error: { code: string; field: string } }).error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
   });

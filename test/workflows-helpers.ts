@@ -20,7 +20,9 @@ export async function newUser(tessera: TestInstance, role: RoleName, adminToken 
 
 /** Publishes a COMPONENT workflow (unless told otherwise) and returns the payload. */
 export async function publish(tessera: TestInstance, input: Partial<PublishWorkflowInput> = {}, token = tessera.adminToken) {
-  const payload = dataOf(await tessera.gql(PublishWorkflowDocument, { input: { name: workflowName('flow'), startEvent: 'COMPONENT', ...input } }, token)).publishWorkflow;
+  const payload = dataOf(
+    await tessera.gql(PublishWorkflowDocument, { input: { name: workflowName('flow'), startEvent: 'COMPONENT', ...input } }, token),
+  ).publishWorkflow;
   return payload;
 }
 
@@ -40,7 +42,11 @@ export interface StartOptions {
 }
 
 /** Calls POST /api/workflows/:id/instances for real. */
-export async function startWorkflow(tessera: TestInstance, workflowId: string, options: StartOptions = {}): Promise<{ status: number; body: { id?: string; workflowId?: string; error?: { code: string; message: string; reason?: string; field?: string } } }> {
+export async function startWorkflow(
+  tessera: TestInstance,
+  workflowId: string,
+  options: StartOptions = {},
+): Promise<{ status: number; body: { id?: string; workflowId?: string; error?: { code: string; message: string; reason?: string; field?: string } } }> {
   const url = new URL(`${tessera.url}/api/workflows/${encodeURIComponent(workflowId)}/instances`);
   if (options.query !== undefined) url.searchParams.set('token', options.query);
   const headers: Record<string, string> = { ...options.headers };

@@ -25,7 +25,14 @@ describe.each(BACKENDS)('starting workflows from outside on %s', (backend) => {
     expect(started.body).toEqual({ id: expect.stringMatching(/^wfi_/), workflowId: workflow.id });
     const instances = await instancesOf(workflow.id);
     expect(instances.totalCount).toBe(1);
-    expect(instances.edges[0].node).toMatchObject({ id: started.body.id, workflowId: workflow.id, tokenId: token?.id, startedByType: 'workflow_token', startedById: null, body: { orderId: 'A-1', lines: [1, 2] } });
+    expect(instances.edges[0].node).toMatchObject({
+      id: started.body.id,
+      workflowId: workflow.id,
+      tokenId: token?.id,
+      startedByType: 'workflow_token',
+      startedById: null,
+      body: { orderId: 'A-1', lines: [1, 2] },
+    });
     expect(tessera.logs.join('\n')).not.toContain(secret);
   });
 
@@ -40,10 +47,14 @@ describe.each(BACKENDS)('starting workflows from outside on %s', (backend) => {
     const { workflow, token, secret } = await publish(tessera);
     expect(token?.lastUsedAt).toBeNull();
     await startWorkflow(tessera, workflow.id, { header: secret as string, body: {} });
-    await eventually(async () => {
-      const listed = dataOf(await tessera.gql(WorkflowTokensDocument, { first: 100 })).workflowTokens;
-      return listed.edges.find((edge) => edge.node.id === token?.id && edge.node.lastUsedAt) ? true : undefined;
-    }, 5000, 'lastUsedAt written');
+    await eventually(
+      async () => {
+        const listed = dataOf(await tessera.gql(WorkflowTokensDocument, { first: 100 })).workflowTokens;
+        return listed.edges.find((edge) => edge.node.id === token?.id && edge.node.lastUsedAt) ? true : undefined;
+      },
+      5000,
+      'lastUsedAt written',
+    );
   });
 
   it('should let a DEVELOPER start a workflow with a personal access token, and refuse a MEMBER with 403', async () => {
@@ -62,7 +73,7 @@ describe.each(BACKENDS)('starting workflows from outside on %s', (backend) => {
     expect((await instancesOf(workflow.id)).totalCount).toBe(1);
   });
 
-  it('should answer 401 saying only why: missing, malformed, or unknown (any token not this workflow\'s)', async () => {
+  it("should answer 401 saying only why: missing, malformed, or unknown (any token not this workflow's)", async () => {
     const { workflow, secret } = await publish(tessera);
     const other = await publish(tessera);
     const cases: [Parameters<typeof startWorkflow>[2], string][] = [
@@ -85,7 +96,12 @@ describe.each(BACKENDS)('starting workflows from outside on %s', (backend) => {
 
   it('should check the body against the request schema and answer 400 with a clear message, recording nothing', async () => {
     const { workflow, secret } = await publish(tessera, {
-      requestSchema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } }, additionalProperties: false },
+      requestSchema: {
+        type: 'object',
+        required: ['orderId'],
+        properties: { orderId: { type: 'string' }, quantity: { type: 'integer', minimum: 1 } },
+        additionalProperties: false,
+      },
     });
     const header = secret as string;
     const missing = await startWorkflow(tessera, workflow.id, { header, body: { quantity: 2 } });
@@ -116,7 +132,9 @@ describe.each(BACKENDS)('starting workflows from outside on %s', (backend) => {
     const first = dataOf(await tessera.gql(WorkflowInstancesDocument, { workflowId: workflow.id, first: 2 })).workflowInstances;
     expect(first.totalCount).toBe(3);
     expect(first.edges.map((edge) => edge.node.body)).toEqual([{ i: 2 }, { i: 1 }]);
-    const second = dataOf(await tessera.gql(WorkflowInstancesDocument, { workflowId: workflow.id, first: 2, after: first.pageInfo.endCursor })).workflowInstances;
+    const second = dataOf(
+      await tessera.gql(WorkflowInstancesDocument, { workflowId: workflow.id, first: 2, after: first.pageInfo.endCursor }),
+    ).workflowInstances;
     expect(second.edges.map((edge) => edge.node.body)).toEqual([{ i: 0 }]);
     expect(second.pageInfo.hasNextPage).toBe(false);
   });

@@ -46,13 +46,23 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
     const admin = dataOf(await tessera.gql(ViewerDocument, {})).viewer;
     const { workflow, token, secret } = await publish(tessera);
     expect(secret).toMatch(/^tsw_[0-9A-Za-z]{46}$/);
-    expect(token).toMatchObject({ kind: 'WORKFLOW', status: 'ACTIVE', workflowId: workflow.id, name: workflow.name, createdById: admin.id, start: secret?.slice(0, 8) });
+    expect(token).toMatchObject({
+      kind: 'WORKFLOW',
+      status: 'ACTIVE',
+      workflowId: workflow.id,
+      name: workflow.name,
+      createdById: admin.id,
+      start: secret?.slice(0, 8),
+    });
     expect(token?.id).toMatch(/^wft_/);
     expect(workflow.id).toMatch(/^wfl_/);
     expect(new Date(token?.expiresAt as string).getTime() - new Date(token?.createdAt as string).getTime()).toBe(365 * DAY);
     expect(await startWorkflow(tessera, workflow.id, { header: secret as string, body: {} })).toMatchObject({ status: 201 });
 
-    const listed = await tessera.raw({ query: '{ workflowTokens(first: 100) { edges { node { id start apiEndpoint { token curl urlWithToken } } } } workflows(first: 100) { edges { node { id token { id start } } } } }' });
+    const listed = await tessera.raw({
+      query:
+        '{ workflowTokens(first: 100) { edges { node { id start apiEndpoint { token curl urlWithToken } } } } workflows(first: 100) { edges { node { id token { id start } } } } }',
+    });
     expect(JSON.stringify(listed.body)).toContain(token?.id);
     expect(JSON.stringify(listed.body)).not.toContain(secret);
     expect(tessera.logs.join('\n')).not.toContain(secret);
@@ -60,7 +70,9 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
 
   it('should keep the current token when a workflow is republished under its name', async () => {
     const first = await publish(tessera);
-    const again = dataOf(await tessera.gql(PublishWorkflowDocument, { input: { name: first.workflow.name, startEvent: 'COMPONENT', requestSchema: { type: 'object' } } })).publishWorkflow;
+    const again = dataOf(
+      await tessera.gql(PublishWorkflowDocument, { input: { name: first.workflow.name, startEvent: 'COMPONENT', requestSchema: { type: 'object' } } }),
+    ).publishWorkflow;
     expect(again.workflow.id).toBe(first.workflow.id);
     expect(again.workflow.requestSchema).toEqual({ type: 'object' });
     expect(again.token?.id).toBe(first.token?.id);
@@ -241,7 +253,11 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
 
   it('should reveal the value in the API endpoint view to administrators, audited, and never inside a list', async () => {
     const { workflow, token, secret } = await publish(tessera, {
-      requestSchema: { type: 'object', required: ['orderId'], properties: { orderId: { type: 'string', examples: ['A-17'] }, quantity: { type: 'integer', minimum: 1 } } },
+      requestSchema: {
+        type: 'object',
+        required: ['orderId'],
+        properties: { orderId: { type: 'string', examples: ['A-17'] }, quantity: { type: 'integer', minimum: 1 } },
+      },
     });
     const hidden = dataOf(await tessera.gql(WorkflowApiEndpointDocument, { id: workflow.id })).workflow.token?.apiEndpoint;
     expect(hidden?.token).toBeNull();
@@ -276,7 +292,9 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
     const { workflow } = await publish(tessera, {}, automation.token);
     dataOf(await tessera.gql(RefreshWorkflowTokenDocument, { workflowId: workflow.id }, automation.token));
     const { secret } = dataOf(await tessera.gql(RegenerateWorkflowTokenDocument, { workflowId: workflow.id }, automation.token)).regenerateWorkflowToken;
-    expect(dataOf(await tessera.gql(WorkflowApiEndpointDocument, { id: workflow.id, reveal: true }, automation.token)).workflow.token?.apiEndpoint?.token).toBe(secret);
+    expect(dataOf(await tessera.gql(WorkflowApiEndpointDocument, { id: workflow.id, reveal: true }, automation.token)).workflow.token?.apiEndpoint?.token).toBe(
+      secret,
+    );
     dataOf(await tessera.gql(WorkflowsDocument, { first: 5 }, automation.token));
     dataOf(await tessera.gql(WorkflowTokensDocument, { first: 5 }, automation.token));
     dataOf(await tessera.gql(WorkflowInstancesDocument, { workflowId: workflow.id }, automation.token));
@@ -304,7 +322,11 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
   });
 
   it("should answer NOT_FOUND for another tenant's workflow and never list it", async () => {
-    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Other', adminEmail: `other-${Date.now()}@example.com`, adminName: 'Other admin' });
+    const other = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: 'Other',
+      adminEmail: `other-${Date.now()}@example.com`,
+      adminName: 'Other admin',
+    });
     const { workflow, token } = await publish(tessera);
     const attempts = [
       tessera.gql(WorkflowDocument, { id: workflow.id }, other.secret),
@@ -315,7 +337,10 @@ describe.each(BACKENDS)('workflow tokens on %s', (backend) => {
       tessera.gql(DeleteWorkflowTokenDocument, { workflowId: workflow.id }, other.secret),
     ];
     for (const response of await Promise.all(attempts)) expect(errorCodeOf(response)).toBe('NOT_FOUND');
-    const theirs = await tessera.raw({ query: '{ workflows(first: 100) { edges { node { id } } } workflowTokens(first: 100) { edges { node { id } } } }' }, { authorization: `Bearer ${other.secret}` });
+    const theirs = await tessera.raw(
+      { query: '{ workflows(first: 100) { edges { node { id } } } workflowTokens(first: 100) { edges { node { id } } } }' },
+      { authorization: `Bearer ${other.secret}` },
+    );
     expect(JSON.stringify(theirs.body)).not.toContain(workflow.id);
     expect(JSON.stringify(theirs.body)).not.toContain(token?.id);
     // The same name is free in their tenant.

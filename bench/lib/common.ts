@@ -40,7 +40,12 @@ export function pinSelf(cpu = CLIENT_CPU): void {
 }
 
 /** A command line pinned to `cpu` (with a raised fd limit). */
-export function pinned(cpu: string, argv: string[], env: NodeJS.ProcessEnv, stdio: ('pipe' | 'inherit' | 'ignore' | 'ipc')[] = ['ignore', 'pipe', 'pipe']): ChildProcess {
+export function pinned(
+  cpu: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  stdio: ('pipe' | 'inherit' | 'ignore' | 'ipc')[] = ['ignore', 'pipe', 'pipe'],
+): ChildProcess {
   const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const pin = tasksetAvailable() ? `taskset -c ${cpu} ` : '';
   return spawn('bash', ['-c', `ulimit -n $(ulimit -Hn) 2>/dev/null; exec ${pin}${quoted}`], { env: { ...process.env, ...env }, stdio, cwd: ROOT });
@@ -201,7 +206,9 @@ export const CREATE_PAT = `mutation($input: CreatePersonalAccessTokenInput!) { c
 export const REVOKE_PAT = `mutation($id: ID!) { revokePersonalAccessToken(id: $id) { id status revokedAt } }`;
 
 export async function createPat(url: string, token: string, name: string): Promise<{ id: string; secret: string }> {
-  const data = await gql<{ createPersonalAccessToken: { secret: string; token: { id: string } } }>(url, token, CREATE_PAT, { input: { name, duration: 'DAYS_30' } });
+  const data = await gql<{ createPersonalAccessToken: { secret: string; token: { id: string } } }>(url, token, CREATE_PAT, {
+    input: { name, duration: 'DAYS_30' },
+  });
   return { id: data.createPersonalAccessToken.token.id, secret: data.createPersonalAccessToken.secret };
 }
 

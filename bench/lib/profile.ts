@@ -34,17 +34,64 @@ function where(url: string): string {
   }
   const src = url.indexOf('/dist/src/');
   if (src >= 0) return 'tessera ' + url.slice(src + '/dist/'.length);
-  if (url.startsWith('node:')) return url.replace(/^node:internal\//, 'node:').split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:internal\//, 'node:')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   return url;
 }
 
 const INTERESTING = [
-  'expressMiddleware', 'jsonParser', 'handle', 'next', 'requestScope', 'verify', 'authenticate', 'hash', 'inspectToken',
-  'snapshotOf', 'verifyFor', 'json', 'send', 'randomUUID', 'inc', 'observe', 'setHeader', 'writeHead', 'parserOnHeadersComplete',
-  'read', 'getBody', 'parse', 'typeis', 'typeofrequest', 'trace', 'from',
-  'onStreamRead', 'listOnTimeout', 'processTimers', 'processTicksAndRejections', 'onParserExecute', 'resOnFinish', 'onFinish', 'afterWrite',
-  'onWriteComplete', 'emitDestroyScript', 'emitBeforeScript', 'emitAfterScript', 'emitInitScript', 'runMicrotasks', 'socketOnData', 'parserOnMessageComplete',
-  'flushLastUsed', 'pull', 'readNew', 'run', 'writeHead', 'end',
+  'expressMiddleware',
+  'jsonParser',
+  'handle',
+  'next',
+  'requestScope',
+  'verify',
+  'authenticate',
+  'hash',
+  'inspectToken',
+  'snapshotOf',
+  'verifyFor',
+  'json',
+  'send',
+  'randomUUID',
+  'inc',
+  'observe',
+  'setHeader',
+  'writeHead',
+  'parserOnHeadersComplete',
+  'read',
+  'getBody',
+  'parse',
+  'typeis',
+  'typeofrequest',
+  'trace',
+  'from',
+  'onStreamRead',
+  'listOnTimeout',
+  'processTimers',
+  'processTicksAndRejections',
+  'onParserExecute',
+  'resOnFinish',
+  'onFinish',
+  'afterWrite',
+  'onWriteComplete',
+  'emitDestroyScript',
+  'emitBeforeScript',
+  'emitAfterScript',
+  'emitInitScript',
+  'runMicrotasks',
+  'socketOnData',
+  'parserOnMessageComplete',
+  'flushLastUsed',
+  'pull',
+  'readNew',
+  'run',
+  'writeHead',
+  'end',
 ];
 
 export function summariseProfile(profile: Profile, window: Window = { from: 0, to: Infinity }): void {
@@ -99,7 +146,11 @@ export function summariseProfile(profile: Profile, window: Window = { from: 0, t
   }
   const pct = (us: number) => fmt((100 * us) / busy, 1) + '%';
   console.log(`busy (non-idle) CPU: ${fmt(busy / 1000, 0)} ms of ${fmt(total / 1000, 0)} ms profiled`);
-  const top = (map: Map<string, number>, n: number) => [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, fmt(v / 1000, 0), pct(v)]);
+  const top = (map: Map<string, number>, n: number) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => [k, fmt(v / 1000, 0), pct(v)]);
   console.log('\nself time by package / file:');
   table(['where', 'ms', 'share'], top(byPlace, 18));
   console.log('\nself time by function:');
@@ -124,7 +175,11 @@ export function summariseProfileDir(dir: string, window?: Window): void {
  * load to apply (for so many seconds); the load runs once to warm up, once measured, and only
  * the measured window's samples are summarised.
  */
-export async function profileTessera(options: TesseraOptions, seconds: { warmup: number; measured: number }, prepare: (tessera: TesseraProc) => Promise<(seconds: number) => Promise<unknown>>): Promise<void> {
+export async function profileTessera(
+  options: TesseraOptions,
+  seconds: { warmup: number; measured: number },
+  prepare: (tessera: TesseraProc) => Promise<(seconds: number) => Promise<unknown>>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-prof-'));
   const window = { from: 0, to: Infinity };
   const profiled = await startTessera({ ...options, nodeArgs: [...(options.nodeArgs ?? []), '--cpu-prof', `--cpu-prof-dir=${dir}`] });

@@ -69,10 +69,12 @@ export function App() {
 
   useEffect(() => {
     if (!session.token()) return;
-    gql(ConsoleViewerDocument).then(
-      (data) => setViewer(data.viewer),
-      () => session.signOut(),
-    ).finally(() => setChecking(false));
+    gql(ConsoleViewerDocument)
+      .then(
+        (data) => setViewer(data.viewer),
+        () => session.signOut(),
+      )
+      .finally(() => setChecking(false));
   }, []);
 
   const signOut = (why?: string) => {
@@ -96,7 +98,11 @@ export function App() {
   else page = <PersonalAccessTokens />;
 
   return (
-    <LiveProvider token={token} viewerKey={`${viewer.tenant.id}.${viewer.id}`} onUnauthorized={() => signOut('Your token stopped working (revoked or expired): sign in again.')}>
+    <LiveProvider
+      token={token}
+      viewerKey={`${viewer.tenant.id}.${viewer.id}`}
+      onUnauthorized={() => signOut('Your token stopped working (revoked or expired): sign in again.')}
+    >
       <a className="skip" href="#main">
         Skip to content
       </a>

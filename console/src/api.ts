@@ -29,7 +29,10 @@ export class ApiError extends Error {
 }
 
 /** Runs one query or mutation over HTTP with the signed-in token. */
-export async function gql<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]): Promise<TResult> {
+export async function gql<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
+): Promise<TResult> {
   const token = session.token();
   const response = await fetch('/graphql', {
     method: 'POST',

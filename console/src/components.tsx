@@ -61,7 +61,11 @@ export function CopyField(props: { label: string; value: string; multiline?: boo
     <div className="copy-field">
       <label htmlFor={id}>{props.label}</label>
       <div className="copy-row">
-        {props.multiline ? <textarea id={id} readOnly value={props.value} rows={Math.min(8, props.value.split('\n').length + 1)} /> : <input id={id} readOnly value={props.value} />}
+        {props.multiline ? (
+          <textarea id={id} readOnly value={props.value} rows={Math.min(8, props.value.split('\n').length + 1)} />
+        ) : (
+          <input id={id} readOnly value={props.value} />
+        )}
         <CopyButton value={props.value} label={`Copy ${props.label}`} />
       </div>
     </div>
@@ -210,13 +214,20 @@ export function useAction(): [unknown, (action: () => Promise<unknown>) => Promi
  * form's row. The other props go to the input: `<TextField label="Name" required maxLength={100} value={name} onChange={setName} />`.
  */
 export function TextField(
-  props: { label: string; value: string; onChange(value: string): void; wide?: boolean; rows?: number } & Pick<InputHTMLAttributes<HTMLInputElement>, 'type' | 'required' | 'minLength' | 'maxLength' | 'placeholder' | 'autoComplete' | 'autoFocus'>,
+  props: { label: string; value: string; onChange(value: string): void; wide?: boolean; rows?: number } & Pick<
+    InputHTMLAttributes<HTMLInputElement>,
+    'type' | 'required' | 'minLength' | 'maxLength' | 'placeholder' | 'autoComplete' | 'autoFocus'
+  >,
 ) {
   const { label, value, onChange, wide, rows, ...input } = props;
   return (
     <label className={wide ? 'wide' : undefined}>
       {label}
-      {rows ? <textarea {...input} rows={rows} value={value} onChange={(e) => onChange(e.target.value)} /> : <input {...input} value={value} onChange={(e) => onChange(e.target.value)} />}
+      {rows ? (
+        <textarea {...input} rows={rows} value={value} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <input {...input} value={value} onChange={(e) => onChange(e.target.value)} />
+      )}
     </label>
   );
 }
@@ -238,7 +249,15 @@ export function SelectField(props: { label: string; value: string; onChange(valu
 }
 
 /** A form on a card, named by `label`: a heading, the fields, the submit button, then `error` if given. */
-export function FormCard(props: { label: string; title: string; heading?: 'h2' | 'h3'; submit: string; onSubmit(event: FormEvent): void; error?: unknown; children: ReactNode }) {
+export function FormCard(props: {
+  label: string;
+  title: string;
+  heading?: 'h2' | 'h3';
+  submit: string;
+  onSubmit(event: FormEvent): void;
+  error?: unknown;
+  children: ReactNode;
+}) {
   const Heading = props.heading ?? 'h2';
   return (
     <form className="card form" onSubmit={props.onSubmit} aria-label={props.label}>
@@ -255,7 +274,18 @@ export function FormCard(props: { label: string; title: string; heading?: 'h2' |
  * above the form, `note` and the error under it. `danger` asks first: an alertdialog with Cancel
  * focused and a red submit button.
  */
-export function FormDialog(props: { title: string; label: string; submit: string; onSubmit(event: FormEvent): void; onCancel(): void; error: unknown; danger?: boolean; intro?: ReactNode; note?: ReactNode; children: ReactNode }) {
+export function FormDialog(props: {
+  title: string;
+  label: string;
+  submit: string;
+  onSubmit(event: FormEvent): void;
+  onCancel(): void;
+  error: unknown;
+  danger?: boolean;
+  intro?: ReactNode;
+  note?: ReactNode;
+  children: ReactNode;
+}) {
   const formId = useId();
   return (
     <Dialog

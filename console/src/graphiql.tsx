@@ -18,7 +18,11 @@ const fetcher = createGraphiQLFetcher({
 createRoot(document.getElementById('graphiql')!).render(
   <GraphiQL
     fetcher={fetcher}
-    initialHeaders={JSON.stringify(token ? { Authorization: `Bearer ${token}` } : { Authorization: 'Bearer <sign in at /console, or paste a token here>' }, null, 2)}
+    initialHeaders={JSON.stringify(
+      token ? { Authorization: `Bearer ${token}` } : { Authorization: 'Bearer <sign in at /console, or paste a token here>' },
+      null,
+      2,
+    )}
     defaultQuery={'# Signed in from the console: the Authorization header is filled in (see Headers).\n{\n  viewer { id name role tenant { name } }\n}\n'}
   />,
 );

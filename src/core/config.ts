@@ -182,7 +182,9 @@ export function loadConfig(env: Env = process.env): Config {
   try {
     trustProxy = parseTrustProxy(env.TESSERA_TRUST_PROXY);
   } catch (error) {
-    throw new ConfigError(`TESSERA_TRUST_PROXY must be true, false, a hop count or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal: ${(error as Error).message}`);
+    throw new ConfigError(
+      `TESSERA_TRUST_PROXY must be true, false, a hop count or comma-separated addresses, CIDR ranges, loopback, linklocal or uniquelocal: ${(error as Error).message}`,
+    );
   }
 
   return {

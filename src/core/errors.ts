@@ -77,18 +77,39 @@ export function isAppError(error: unknown): error is AppError {
 }
 
 /** Node and PostgreSQL codes that mean the database could not be reached or dropped the connection. */
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'SQLITE_BUSY']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  'SQLITE_BUSY',
+]);
 /**
  * Messages that say the same. "Transaction query already complete" is knex's answer to a query on
  * a transaction whose BEGIN already failed: knex swallows the BEGIN failure (a connection dropped
  * as the transaction started) and hands the transaction out completed, so the first query inside
  * it is where the outage shows (Tessera never queries a transaction after its commit).
  */
-const UNREACHABLE_MESSAGES = /Connection terminated|Connection ended unexpectedly|terminating connection|Timeout acquiring a connection|database system is (starting up|shutting down)|the database system is in recovery mode|connect ECONNREFUSED|Client has encountered a connection error|Transaction query already complete/i;
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|Connection ended unexpectedly|terminating connection|Timeout acquiring a connection|database system is (starting up|shutting down)|the database system is in recovery mode|connect ECONNREFUSED|Client has encountered a connection error|Transaction query already complete/i;
 
 /** Whether a database error says the database could not be reached or dropped the connection. */
 function unreachable(failure: { code?: unknown; message?: unknown }): boolean {
-  return (typeof failure.code === 'string' && UNREACHABLE_CODES.has(failure.code)) || (typeof failure.message === 'string' && UNREACHABLE_MESSAGES.test(failure.message));
+  return (
+    (typeof failure.code === 'string' && UNREACHABLE_CODES.has(failure.code)) ||
+    (typeof failure.message === 'string' && UNREACHABLE_MESSAGES.test(failure.message))
+  );
 }
 
 /**
@@ -103,7 +124,16 @@ function unreachable(failure: { code?: unknown; message?: unknown }): boolean {
 export function isStorageUnavailable(error: unknown): boolean {
   let viaCause = false;
   for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
-    const failure = current as { name?: unknown; code?: unknown; syscall?: unknown; severity?: unknown; message?: unknown; cause?: unknown; originalError?: unknown; thrownValue?: unknown };
+    const failure = current as {
+      name?: unknown;
+      code?: unknown;
+      syscall?: unknown;
+      severity?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+      thrownValue?: unknown;
+    };
     if (current instanceof ConnectionException || failure.name === 'KnexTimeoutError') return true;
     if (current instanceof DriverException) return unreachable(failure);
     // pg's own errors when MikroORM did not wrap them: a server error (it carries a severity) ...

@@ -27,23 +27,37 @@ export function sendError(res: ServerResponse, error: unknown, logger: Logger, r
   if (res.headersSent) return;
   const id = requestId ?? ((res as Response).locals?.requestId as string | undefined);
   if ((error as { type?: string })?.type === 'entity.too.large') {
-    writeJson(res, 413, { error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
+    writeJson(res, 413, {
+      error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' },
+    } satisfies RestErrorBody);
     return;
   }
   // Unreachable storage is an AppError too (SERVICE_UNAVAILABLE), with its cause in the log and a request id to quote.
   const unavailable = isStorageUnavailable(error);
-  if (unavailable) logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'storage unavailable');
+  if (unavailable)
+    logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message } : String(error) }, 'storage unavailable');
   const failure = unavailable ? storageUnavailable() : error;
   if (failure instanceof AppError) {
     const body: RestErrorBody = {
-      error: { code: failure.code, message: failure.message, ...(failure.field ? { field: failure.field } : {}), ...(failure.reason ? { reason: failure.reason } : {}), ...(unavailable ? { requestId: id } : {}) },
+      error: {
+        code: failure.code,
+        message: failure.message,
+        ...(failure.field ? { field: failure.field } : {}),
+        ...(failure.reason ? { reason: failure.reason } : {}),
+        ...(unavailable ? { requestId: id } : {}),
+      },
     };
     const retryAfter = failure instanceof RateLimitedError ? failure.retryAfterSeconds : unavailable ? 1 : null;
     writeJson(res, httpStatusOf[failure.code], body, retryAfter === null ? {} : { 'retry-after': String(retryAfter) });
     return;
   }
-  logger.error({ requestId: id, err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }, 'unexpected error');
-  writeJson(res, 500, { error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `Internal server error (request ${id ?? 'unknown'}).`, requestId: id } } satisfies RestErrorBody);
+  logger.error(
+    { requestId: id, err: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) },
+    'unexpected error',
+  );
+  writeJson(res, 500, {
+    error: { code: ErrorCode.INTERNAL_SERVER_ERROR, message: `Internal server error (request ${id ?? 'unknown'}).`, requestId: id },
+  } satisfies RestErrorBody);
 }
 
 /** Wraps an async route so a thrown error is answered by {@link sendError}, never left hanging. */
@@ -59,11 +73,14 @@ export function bodyErrorHandler(logger: Logger) {
     const failure = error as { type?: string; status?: number };
     if (failure?.type === 'entity.parse.failed') return sendError(res, AppError.badInput('body', 'The request body is not valid JSON.'), logger);
     if (failure?.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
+      res
+        .status(413)
+        .json({ error: { code: ErrorCode.BAD_USER_INPUT, message: 'The request body is too large.', reason: 'PAYLOAD_TOO_LARGE' } } satisfies RestErrorBody);
       return;
     }
     if (failure?.type === 'entity.too.deep') return sendError(res, AppError.badInput('body', (error as Error).message), logger);
-    if (failure?.type === 'encoding.unsupported' || failure?.type === 'charset.unsupported') return sendError(res, AppError.badInput('body', 'Unsupported body encoding.'), logger);
+    if (failure?.type === 'encoding.unsupported' || failure?.type === 'charset.unsupported')
+      return sendError(res, AppError.badInput('body', 'Unsupported body encoding.'), logger);
     next(error);
   };
 }
@@ -80,7 +97,8 @@ const URL_CONTROL = /[\u0000-\u001f\u007f]|%(?:[01][0-9a-f]|7f)/i;
  */
 export function refuseControlCharactersInUrl(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (!req.path.startsWith('/graphql') && URL_CONTROL.test(req.url)) return sendError(res, AppError.badInput('url', 'The path and query string must not contain control characters.'), logger);
+    if (!req.path.startsWith('/graphql') && URL_CONTROL.test(req.url))
+      return sendError(res, AppError.badInput('url', 'The path and query string must not contain control characters.'), logger);
     next();
   };
 }
@@ -101,12 +119,14 @@ export function refuseDeepJson(maxDepth = MAX_JSON_DEPTH) {
     for (let i = 0; i < buffer.length; i += 1) {
       const byte = buffer[i];
       if (inString) {
-        if (byte === 0x5c) i += 1; // backslash: skip the escaped byte
+        if (byte === 0x5c)
+          i += 1; // backslash: skip the escaped byte
         else if (byte === 0x22) inString = false;
       } else if (byte === 0x22) inString = true;
       else if (byte === 0x5b || byte === 0x7b) {
         depth += 1;
-        if (depth > maxDepth) throw Object.assign(new Error(`The JSON body is nested deeper than ${maxDepth} levels.`), { status: 400, type: 'entity.too.deep' });
+        if (depth > maxDepth)
+          throw Object.assign(new Error(`The JSON body is nested deeper than ${maxDepth} levels.`), { status: 400, type: 'entity.too.deep' });
       } else if (byte === 0x5d || byte === 0x7d) depth -= 1;
     }
   };

@@ -39,7 +39,11 @@ export class DestinationNotAllowedError extends Error {
 
 /** Whether an error (or one of its causes) is a refused destination. */
 export function isDestinationNotAllowed(error: unknown): boolean {
-  for (let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; current && typeof current === 'object' && depth < 8; current = current.cause as typeof current, depth += 1) {
+  for (
+    let current = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    current && typeof current === 'object' && depth < 8;
+    current = current.cause as typeof current, depth += 1
+  ) {
     if (current instanceof DestinationNotAllowedError || current.code === DESTINATION_NOT_ALLOWED) return true;
   }
   return false;
@@ -103,10 +107,12 @@ function parseEntry(entry: string): AllowEntry {
   }
   if (isIP(entry) === 6) return { kind: 'range', range: [parseAddress(entry) as ipaddr.IPv6, 128] };
   const [host, port, ...rest] = entry.split(':');
-  if (rest.length > 0) throw new Error(`${JSON.stringify(entry)} is neither a host, host:port, IP address nor CIDR range (write IPv6 with a port as [::1]:8080)`);
+  if (rest.length > 0)
+    throw new Error(`${JSON.stringify(entry)} is neither a host, host:port, IP address nor CIDR range (write IPv6 with a port as [::1]:8080)`);
   const parsedPort = port !== undefined ? parsePort(port, entry) : undefined;
   if (isIP(host) === 4) return { kind: 'range', range: [parseAddress(host) as ipaddr.IPv4, 32], port: parsedPort };
-  if (/^[\d.]+$/.test(host) || !HOSTNAME.test(host.replace(/\.$/, ''))) throw new Error(`${JSON.stringify(entry)} is neither a host name, host:port, IP address nor CIDR range`);
+  if (/^[\d.]+$/.test(host) || !HOSTNAME.test(host.replace(/\.$/, '')))
+    throw new Error(`${JSON.stringify(entry)} is neither a host name, host:port, IP address nor CIDR range`);
   return { kind: 'host', host: normalHost(host), port: parsedPort };
 }
 
@@ -144,7 +150,10 @@ export class OutboundAllowList {
   allowsAddress(address: string, port: number): boolean {
     const parsed = parseAddress(address);
     if (!parsed) return false;
-    return this.entries.some((entry) => entry.kind === 'range' && entry.range[0].kind() === parsed.kind() && parsed.match(entry.range) && (entry.port === undefined || entry.port === port));
+    return this.entries.some(
+      (entry) =>
+        entry.kind === 'range' && entry.range[0].kind() === parsed.kind() && parsed.match(entry.range) && (entry.port === undefined || entry.port === port),
+    );
   }
 }
 
@@ -218,7 +227,8 @@ export class OutboundPolicy {
             const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
             return (callback as (error: Error) => void)(error);
           }
-          if (!answers.every((answer) => this.permits(hostname, port, answer.address))) return (callback as (error: Error) => void)(new DestinationNotAllowedError());
+          if (!answers.every((answer) => this.permits(hostname, port, answer.address)))
+            return (callback as (error: Error) => void)(new DestinationNotAllowedError());
           if (options.all) return (callback as unknown as (error: null, addresses: ResolvedAddress[]) => void)(null, usable);
           callback(null, usable[0].address, usable[0].family);
         },
@@ -270,7 +280,11 @@ export class OutboundPolicy {
     }
     const headers = new Headers();
     response.headers.forEach((value, name) => headers.append(name, value));
-    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : Buffer.concat(chunks), { status: response.status, statusText: response.statusText, headers });
+    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : Buffer.concat(chunks), {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
   }
 
   /** Closes the pooled connections. */

@@ -24,7 +24,10 @@ export abstract class PeriodicJob {
 
   start(intervalMs: number): void {
     this.stopped = false;
-    this.timer = setInterval(() => void this.run().catch((error: Error) => this.logger.error({ component: this.name, err: error.message }, `${this.name} failed`)), intervalMs);
+    this.timer = setInterval(
+      () => void this.run().catch((error: Error) => this.logger.error({ component: this.name, err: error.message }, `${this.name} failed`)),
+      intervalMs,
+    );
     this.timer.unref();
   }
 

@@ -87,7 +87,11 @@ export class Retention extends PeriodicJob {
       if (shouldStop()) return pruned;
       const cutoff = new Date(this.deps.clock.now().getTime() - days * DAY);
       const em = this.deps.orm.em.fork();
-      const expired = await em.find(TokenRecord, { kind: { $in: kinds }, expiresAt: { $lt: cutoff } }, { fields: ['id'], orderBy: { expiresAt: 'asc' }, limit: BATCH });
+      const expired = await em.find(
+        TokenRecord,
+        { kind: { $in: kinds }, expiresAt: { $lt: cutoff } },
+        { fields: ['id'], orderBy: { expiresAt: 'asc' }, limit: BATCH },
+      );
       if (expired.length === 0) return pruned;
       const ids = expired.map((token) => token.id);
       await em.transactional(async (tx) => {

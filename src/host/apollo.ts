@@ -42,7 +42,9 @@ export interface ApolloParts {
 export async function mountApollo(parts: ApolloParts): Promise<ApolloServer<Context>> {
   const { app, config, services, logger, clientAddress } = parts;
   const apollo = new ApolloServer<Context>({
-    ...(config.graphqlCompileAfter > 0 ? { gateway: new JitExecutor(parts.schema, DEFAULT_COMPILED_DOCUMENTS, config.graphqlCompileAfter).gateway() } : { schema: parts.schema }),
+    ...(config.graphqlCompileAfter > 0
+      ? { gateway: new JitExecutor(parts.schema, DEFAULT_COMPILED_DOCUMENTS, config.graphqlCompileAfter).gateway() }
+      : { schema: parts.schema }),
     formatError: parts.formatError,
     validationRules: parts.rules,
     allowBatchedHttpRequests: false,
@@ -78,7 +80,11 @@ export async function mountApollo(parts: ApolloParts): Promise<ApolloServer<Cont
         } catch (error) {
           if (!(error instanceof RateLimitedError)) throw error;
           throw new GraphQLError(error.message, {
-            extensions: { code: 'RATE_LIMITED', retryAfter: error.retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(error.retryAfterSeconds)]]) } },
+            extensions: {
+              code: 'RATE_LIMITED',
+              retryAfter: error.retryAfterSeconds,
+              http: { status: 429, headers: new Map([['retry-after', String(error.retryAfterSeconds)]]) },
+            },
           });
         }
       },

@@ -123,7 +123,12 @@ export class SocketRegistry {
         if (this.auth.get(socket) !== auth) return;
         if (!principal) socket.close(CloseCode.Unauthorized, 'The token of this connection has expired');
         // Not yet (a wait capped at the timer's limit, or a clock that moved differently): re-arm.
-        else this.closeAtExpiry(socket, auth, Math.max(earliestOf(result.token?.expiresAt, result.token?.validUntil) ?? validUntil, this.clock.now().getTime() + 1));
+        else
+          this.closeAtExpiry(
+            socket,
+            auth,
+            Math.max(earliestOf(result.token?.expiresAt, result.token?.validUntil) ?? validUntil, this.clock.now().getTime() + 1),
+          );
       });
     }, wait);
     auth.expiryTimer.unref();
@@ -165,7 +170,10 @@ export interface GraphqlWs {
 export function attachGraphqlWs(parts: GraphqlWsParts): GraphqlWs {
   const { config, services, logger, formatError, clientAddress, schema, validate } = parts;
   const server = new WebSocketServer({ server: parts.httpServer, path: '/graphql', maxPayload: WS_MAX_PAYLOAD_BYTES });
-  const sockets = new SocketRegistry(parts.verifier, parts.clock, parts.metrics, { maxConnectionsPerToken: config.maxConnectionsPerToken, maxOperationsPerSocket: config.maxSubscriptionsPerConnection });
+  const sockets = new SocketRegistry(parts.verifier, parts.clock, parts.metrics, {
+    maxConnectionsPerToken: config.maxConnectionsPerToken,
+    maxOperationsPerSocket: config.maxSubscriptionsPerConnection,
+  });
   const cleanup = useServer<Record<string, unknown>, { tessera?: SocketAuth }>(
     {
       schema,
@@ -213,12 +221,17 @@ export function attachGraphqlWs(parts: GraphqlWsParts): GraphqlWs {
         const prepared = prepareSocketOperation(schema, validate, payload);
         if (Array.isArray(prepared)) return prepared;
         if (!sockets.startOperation(ctx.extra.socket)) {
-          return [new GraphQLError(`A connection may hold at most ${config.maxSubscriptionsPerConnection} live operations: complete one first.`, { extensions: { code: 'RATE_LIMITED' } })];
+          return [
+            new GraphQLError(`A connection may hold at most ${config.maxSubscriptionsPerConnection} live operations: complete one first.`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
         }
         return prepared;
       },
       onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors, true),
-      onNext: (_ctx, id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatForSocket(logger, formatError, `ws-${id}`, result.errors as never) } : result),
+      onNext: (_ctx, id, _payload, _args, result) =>
+        result.errors?.length ? { ...result, errors: formatForSocket(logger, formatError, `ws-${id}`, result.errors as never) } : result,
       onComplete: (ctx) => sockets.endOperation(ctx.extra.socket),
       onClose: (ctx) => sockets.remove(ctx.extra.socket),
     },

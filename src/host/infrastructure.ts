@@ -49,7 +49,13 @@ export async function startInfrastructure(config: Config, options: { clock: Cloc
   // Rate-limit counters live in Redis when there is one (shared by every instance), on a client of
   // their own whose commands give up quickly: RateLimits then counts locally instead of stalling.
   const limitsRedis = config.redisUrl
-    ? new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: LIMITS_REDIS_TIMEOUT_MS, connectTimeout: 2_000, retryStrategy: (attempt) => Math.min(50 * attempt, 1000) })
+    ? new Redis(config.redisUrl, {
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: LIMITS_REDIS_TIMEOUT_MS,
+        connectTimeout: 2_000,
+        retryStrategy: (attempt) => Math.min(50 * attempt, 1000),
+      })
     : undefined;
   limitsRedis?.on('error', () => undefined);
   const deps = buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict: metrics.countVerification });

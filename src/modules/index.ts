@@ -16,10 +16,31 @@ import { VerifyResolver } from '../verify';
 import { AuditResolver } from './audit';
 import { LeakResolver, registerLeakRoutes } from './leaks';
 import { App, AppResolver, AppsRoleMigration, AppsTablesMigration, appNodes, oauthRoutes } from './apps';
-import { Assignment, AssignmentResolver, Endpoint, EndpointCall, EndpointPrimaryToken, EndpointResolver, endpointRoutes, EndpointsTablesMigration, EndpointPathsMigration, EndpointTokenResolver, endpointNodes } from './endpoints';
+import {
+  Assignment,
+  AssignmentResolver,
+  Endpoint,
+  EndpointCall,
+  EndpointPrimaryToken,
+  EndpointResolver,
+  endpointRoutes,
+  EndpointsTablesMigration,
+  EndpointPathsMigration,
+  EndpointTokenResolver,
+  endpointNodes,
+} from './endpoints';
 import { PersonalAccessTokenResolver, personalAccessTokenNodes } from './personal-access-tokens';
 import { BootstrapValue, BootstrapValuesMigration, Tenant, User, UserResolver, UsersTablesMigration, userNodes } from './users';
-import { Workflow, WorkflowInstance, WorkflowInstanceResolver, WorkflowResolver, workflowRoutes, WorkflowsTablesMigration, WorkflowTokenResolver, workflowNodes } from './workflows';
+import {
+  Workflow,
+  WorkflowInstance,
+  WorkflowInstanceResolver,
+  WorkflowResolver,
+  workflowRoutes,
+  WorkflowsTablesMigration,
+  WorkflowTokenResolver,
+  workflowNodes,
+} from './workflows';
 import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes, oauthNodes } from './oauth';
 import { NodeResolver } from './nodes';
 import type { NodeSource } from '../core/graphql/node';
@@ -29,7 +50,26 @@ import type { Context } from '../context';
  * Every module's parts, in one list each. A new module adds its entities, its migrations
  * (names sort in the order they must run) and its resolvers here.
  */
-export const entities: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, EventRetentionRecord, EvictionRecord, AuditEntryRecord, Tenant, User, BootstrapValue, Workflow, WorkflowInstance, App, Endpoint, EndpointPrimaryToken, Assignment, EndpointCall, OAuthProvider, OAuthToken];
+export const entities: EntityClass<unknown>[] = [
+  TokenRecord,
+  TokenSecret,
+  TokenEventRecord,
+  EventRetentionRecord,
+  EvictionRecord,
+  AuditEntryRecord,
+  Tenant,
+  User,
+  BootstrapValue,
+  Workflow,
+  WorkflowInstance,
+  App,
+  Endpoint,
+  EndpointPrimaryToken,
+  Assignment,
+  EndpointCall,
+  OAuthProvider,
+  OAuthToken,
+];
 
 export const migrations: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },

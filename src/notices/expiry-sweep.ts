@@ -27,7 +27,9 @@ export class ExpirySweep extends PeriodicJob {
     for (;;) {
       if (shouldStop()) return emitted;
       const now = this.deps.clock.now();
-      const due = await this.deps.orm.em.fork().find(TokenRecord, { nextNoticeAt: { $lte: now }, revokedAt: null }, { orderBy: { nextNoticeAt: 'asc', id: 'asc' }, limit: BATCH });
+      const due = await this.deps.orm.em
+        .fork()
+        .find(TokenRecord, { nextNoticeAt: { $lte: now }, revokedAt: null }, { orderBy: { nextNoticeAt: 'asc', id: 'asc' }, limit: BATCH });
       if (due.length === 0) return emitted;
       let claimed = 0;
       await this.deps.lifecycle.run(NoticeService.systemActor(), async (tx) => {
@@ -37,7 +39,11 @@ export class ExpirySweep extends PeriodicJob {
           const crossed = thresholds.filter((days) => left <= days * DAY);
           const noticed = left <= 0 ? 0 : Math.min(...crossed);
           const next = left <= 0 ? null : nextNotice(token.expiresAt, thresholds, noticed);
-          const won = await tx.em.nativeUpdate(TokenRecord, { id: token.id, nextNoticeAt: token.nextNoticeAt }, { nextNoticeAt: next, noticedThresholdDays: noticed });
+          const won = await tx.em.nativeUpdate(
+            TokenRecord,
+            { id: token.id, nextNoticeAt: token.nextNoticeAt },
+            { nextNoticeAt: next, noticedThresholdDays: noticed },
+          );
           if (won !== 1) continue;
           claimed += 1;
           if (left <= 0) tx.emit(TokenEventType.EXPIRED, token);
@@ -49,5 +55,4 @@ export class ExpirySweep extends PeriodicJob {
       if (due.length < BATCH || claimed === 0) return emitted;
     }
   }
-
 }

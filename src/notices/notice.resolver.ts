@@ -50,13 +50,20 @@ function listen(onlyTypes?: string[]) {
 @Resolver()
 export class NoticeResolver {
   @Authorized()
-  @Query(() => TokenEventConnection, { description: 'Stored events of your tenant that you may see, oldest first: dashboards page through history with `after`.' })
+  @Query(() => TokenEventConnection, {
+    description: 'Stored events of your tenant that you may see, oldest first: dashboards page through history with `after`.',
+  })
   async tokenEvents(@Args(() => TokenEventsArgs) args: TokenEventsArgs, @Ctx() ctx: Context): Promise<TokenEventConnection> {
     const page = await ctx.services.notices.history(ctx.requireViewer(), { first: args.first, after: args.after, filter: toFilter(args.filter) });
     const edges = page.items.map((event) => ({ cursor: String(event.id), node: TokenEventView.from(event) }));
     return {
       edges,
-      pageInfo: { hasNextPage: page.hasNextPage, hasPreviousPage: Boolean(args.after), startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: Boolean(args.after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
       totalCount: page.totalCount,
     };
   }

@@ -9,7 +9,13 @@ import type { Principal } from '../verify';
 
 /** The families of notices the dedicated subscriptions carry. */
 export const EXPIRY_TYPES = [TokenEventType.EXPIRING_SOON, TokenEventType.EXPIRED];
-export const REVOCATION_TYPES = [TokenEventType.REVOKED, TokenEventType.REGENERATED, TokenEventType.DELETED, TokenEventType.DISABLED, TokenEventType.UNASSIGNED];
+export const REVOCATION_TYPES = [
+  TokenEventType.REVOKED,
+  TokenEventType.REGENERATED,
+  TokenEventType.DELETED,
+  TokenEventType.DISABLED,
+  TokenEventType.UNASSIGNED,
+];
 
 /** What a listener asks for; every list narrows, absent means all. */
 export interface EventFilter {
@@ -62,7 +68,10 @@ export class NoticeService {
   }
 
   /** Stored events after `after`, oldest first. */
-  async history(viewer: Principal, options: { first: number; after?: string | null; filter: EventFilter }): Promise<{ items: TokenEventRecord[]; hasNextPage: boolean; totalCount: number }> {
+  async history(
+    viewer: Principal,
+    options: { first: number; after?: string | null; filter: EventFilter },
+  ): Promise<{ items: TokenEventRecord[]; hasNextPage: boolean; totalCount: number }> {
     const after = this.checkAfter(options.after);
     await this.checkRetained(after);
     const { filter } = options;
@@ -76,7 +85,10 @@ export class NoticeService {
     };
     const em = this.deps.orm.em.fork();
     const keyed: FilterQuery<TokenEventRecord> = after ? { $and: [where, { id: { $gt: after } }] } : where;
-    const [rows, totalCount] = await Promise.all([em.find(TokenEventRecord, keyed, { orderBy: { id: 'asc' }, limit: options.first + 1 }), em.count(TokenEventRecord, where)]);
+    const [rows, totalCount] = await Promise.all([
+      em.find(TokenEventRecord, keyed, { orderBy: { id: 'asc' }, limit: options.first + 1 }),
+      em.count(TokenEventRecord, where),
+    ]);
     return { items: rows.slice(0, options.first), hasNextPage: rows.length > options.first, totalCount };
   }
 

@@ -1,4 +1,14 @@
-import { createSourceEventStream, execute, Kind, print, visit, type DocumentNode, type ExecutionArgs, type ExecutionResult, type OperationDefinitionNode } from 'graphql';
+import {
+  createSourceEventStream,
+  execute,
+  Kind,
+  print,
+  visit,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type OperationDefinitionNode,
+} from 'graphql';
 
 /** How many (event, operation) results are kept for other listeners to reuse. */
 const CACHE_LIMIT = 2_000;
@@ -67,7 +77,8 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
  */
 function selectionVariables(args: ExecutionArgs): Record<string, unknown> {
   const operation = args.document.definitions.find(
-    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION && (!args.operationName || definition.name?.value === args.operationName),
+    (definition): definition is OperationDefinitionNode =>
+      definition.kind === Kind.OPERATION_DEFINITION && (!args.operationName || definition.name?.value === args.operationName),
   );
   const used = new Set<string>();
   const collect = (node: DocumentNode | OperationDefinitionNode['selectionSet']) =>

@@ -45,7 +45,9 @@ export class EventActorType {
   name!: string | null;
 }
 
-@ObjectType('TokenEvent', { description: 'A change to a token, as a notice. Ids increase monotonically: pass the last one you saw as `after` to get what you missed.' })
+@ObjectType('TokenEvent', {
+  description: 'A change to a token, as a notice. Ids increase monotonically: pass the last one you saw as `after` to get what you missed.',
+})
 export class TokenEventView {
   @Field(() => ID, { description: 'Monotonically increasing event id (also the cursor).' })
   id!: string;
@@ -74,7 +76,11 @@ export class TokenEventView {
   @Field(() => Date, { nullable: true, description: 'For REGENERATED with a grace: when the previous value stops working.' })
   graceEndsAt!: Date | null;
 
-  @Field(() => String, { nullable: true, description: 'Why, where the event has a reason (REFRESH_FAILED, a leak report), or, for DELETED of an outbound OAuth token, what became of its grant at the provider: PROVIDER_REVOKED, PROVIDER_NOT_ASKED or PROVIDER_CANNOT_REVOKE.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why, where the event has a reason (REFRESH_FAILED, a leak report), or, for DELETED of an outbound OAuth token, what became of its grant at the provider: PROVIDER_REVOKED, PROVIDER_NOT_ASKED or PROVIDER_CANNOT_REVOKE.',
+  })
   reason!: string | null;
 
   static from(event: TokenEventRecord): TokenEventView {
@@ -122,7 +128,7 @@ export class TokenEventFilter {
   @ArrayMaxSize(100)
   tokenIds?: string[] | null;
 
-  @Field(() => [ID], { ...LIST, description: "Only tokens of these workflows." })
+  @Field(() => [ID], { ...LIST, description: 'Only tokens of these workflows.' })
   @IsOptional()
   @ArrayMaxSize(100)
   workflowIds?: string[] | null;

@@ -101,7 +101,11 @@ export class Verifier {
     // Trusted while the bus proves evictions arrive (its lease), else only within the bound: a
     // stale answer read before a revocation can then outlive the revocation's response by at
     // most the bound, whatever Redis or the network does (fail closed: re-read storage).
-    if (cached && (now < this.bus.trustedUntil || now - cached.storedAt <= this.options.disconnectedTtlMs) && (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)) {
+    if (
+      cached &&
+      (now < this.bus.trustedUntil || now - cached.storedAt <= this.options.disconnectedTtlMs) &&
+      (cached.snapshot || now - cached.storedAt <= this.negativeTtlMs)
+    ) {
       return this.answer(cached.snapshot, request);
     }
     return this.snapshotOf(hash).then((snapshot) => this.answer(snapshot, request));

@@ -30,7 +30,10 @@ export class VerifyResolver {
   @Authorized(VERIFIER_ROLES)
   @Query(() => VerifyResultType, { description: 'Is this token good here? The kind, owner and expiry, or why not. Tokens of other tenants read as UNKNOWN.' })
   async verifyToken(@Args(() => VerifyTokenArgs) args: VerifyTokenArgs, @Ctx() ctx: Context): Promise<VerifyResultType> {
-    const result = await ctx.services.verify.verifyFor(ctx.requireViewer(), args.token, { endpointId: args.endpointId ?? undefined, method: args.method ?? undefined });
+    const result = await ctx.services.verify.verifyFor(ctx.requireViewer(), args.token, {
+      endpointId: args.endpointId ?? undefined,
+      method: args.method ?? undefined,
+    });
     return VerifyResultType.from(result);
   }
 }

@@ -31,8 +31,10 @@ function verifyRequestOf(parsed: unknown): { token: string; endpointId?: string;
   const body = (parsed && typeof parsed === 'object' ? parsed : {}) as { token?: unknown; endpointId?: unknown; method?: unknown };
   const { token, endpointId, method } = body;
   if (typeof token !== 'string' || token.length === 0 || token.length > 512) throw AppError.badInput('token', 'token must be a string of 1 to 512 characters.');
-  if (endpointId !== undefined && endpointId !== null && (typeof endpointId !== 'string' || endpointId.length > 64)) throw AppError.badInput('endpointId', 'endpointId must be an endpoint id.');
-  if (method !== undefined && method !== null && (typeof method !== 'string' || !HTTP_METHODS.includes(method))) throw AppError.badInput('method', `method must be one of ${HTTP_METHODS.join(', ')}.`);
+  if (endpointId !== undefined && endpointId !== null && (typeof endpointId !== 'string' || endpointId.length > 64))
+    throw AppError.badInput('endpointId', 'endpointId must be an endpoint id.');
+  if (method !== undefined && method !== null && (typeof method !== 'string' || !HTTP_METHODS.includes(method)))
+    throw AppError.badInput('method', `method must be one of ${HTTP_METHODS.join(', ')}.`);
   return { token, endpointId: endpointId ?? undefined, method: method ?? undefined };
 }
 
@@ -60,13 +62,16 @@ export function createVerifyHandler(services: Services, logger: Logger, metrics:
     try {
       // The per-address limit and the failed-authentication block are checked together (one
       // Redis round trip); the per-caller limit needs the caller, so it follows.
-      caller = whenDone(services.auth.authenticate(bearerValue(req.headers.authorization), ip, services.limits.consume('verifyPerIp', ip)), ({ principal, tokenId }) => {
-        if (!principal || !tokenId) throw AppError.unauthenticated();
-        return whenDone(services.limits.consume('verifyPerToken', tokenId), () => {
-          if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
-          return principal;
-        });
-      });
+      caller = whenDone(
+        services.auth.authenticate(bearerValue(req.headers.authorization), ip, services.limits.consume('verifyPerIp', ip)),
+        ({ principal, tokenId }) => {
+          if (!principal || !tokenId) throw AppError.unauthenticated();
+          return whenDone(services.limits.consume('verifyPerToken', tokenId), () => {
+            if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
+            return principal;
+          });
+        },
+      );
     } catch (error) {
       caller = Promise.reject(error);
     }

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
-import type { Role, TokenKind } from '../core/tokens/token-kind';
+import type { Principal as CorePrincipal } from '../core/auth/principal';
+import type { TokenKind } from '../core/tokens/token-kind';
 
 /** Why a value was refused. */
 export enum VerifyReason {
@@ -54,14 +55,8 @@ export interface VerifyResult {
   token: TokenSnapshot | null;
 }
 
-/** Who a token acts as when it calls the API. */
-export interface Principal {
-  type: 'user' | 'app';
-  id: string;
-  name: string;
-  role: Role;
-  tenantId: string;
-}
+/** Who a token acts as when it calls the API (defined in core, where authentication needs it). */
+export type Principal = CorePrincipal;
 
 /**
  * What a module adds to verification for its kind. `enrich` runs when a value is first looked

@@ -19,7 +19,7 @@ export const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs',
 function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    throw new Error('The console e2e tests need Debian\'s chromium at /usr/bin/chromium: `apt-get install -y chromium`');
+    throw new Error("The console e2e tests need Debian's chromium at /usr/bin/chromium: `apt-get install -y chromium`");
   }
   execSync('apt-get update && apt-get install -y chromium', { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 }
@@ -59,7 +59,15 @@ export async function openConsole(tessera: TestInstance): Promise<ConsoleBrowser
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1280, height: 820 }, baseURL: tessera.url });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: tessera.url });

@@ -34,11 +34,16 @@ describe('The console OAuth page', () => {
   const tokenRow = (name: string) => page.locator(`tr[data-token-name="${name}"]`);
   const tokenIdOf = async (name: string) => (await tokenRow(name).getAttribute('data-token-id')) as string;
   const accessTokenOf = async (id: string) =>
-    (await graphql<{ oauthAccessToken: { accessToken: string } }>(tessera, 'query($id: ID!) { oauthAccessToken(id: $id) { accessToken } }', { id })).oauthAccessToken.accessToken;
+    (await graphql<{ oauthAccessToken: { accessToken: string } }>(tessera, 'query($id: ID!) { oauthAccessToken(id: $id) { accessToken } }', { id }))
+      .oauthAccessToken.accessToken;
   const eventTypesOf = async (id: string) =>
-    (await graphql<{ tokenEvents: { edges: { node: { type: string } }[] } }>(tessera, 'query($ids: [ID!]) { tokenEvents(first: 100, filter: { tokenIds: $ids }) { edges { node { type } } } }', { ids: [id] })).tokenEvents.edges.map(
-      (edge) => edge.node.type,
-    );
+    (
+      await graphql<{ tokenEvents: { edges: { node: { type: string } }[] } }>(
+        tessera,
+        'query($ids: [ID!]) { tokenEvents(first: 100, filter: { tokenIds: $ids }) { edges { node { type } } } }',
+        { ids: [id] },
+      )
+    ).tokenEvents.edges.map((edge) => edge.node.type);
   const outcome = (text: string) => page.locator('.outcome[role="status"]').getByText(text);
 
   beforeAll(async () => {
@@ -80,7 +85,9 @@ describe('The console OAuth page', () => {
       tessera,
       '{ oauthProviders { edges { node { name defaultConsumerKey revocationUrl } } } }',
     );
-    expect(listed.oauthProviders.edges.map((edge) => edge.node)).toEqual([{ name: 'Acme', defaultConsumerKey: 'tessera-client', revocationUrl: `${base}/revoke` }]);
+    expect(listed.oauthProviders.edges.map((edge) => edge.node)).toEqual([
+      { name: 'Acme', defaultConsumerKey: 'tessera-client', revocationUrl: `${base}/revoke` },
+    ]);
     expect(await page.content()).not.toContain('provider-secret-value');
   });
 
@@ -91,7 +98,9 @@ describe('The console OAuth page', () => {
     await dialog.getByLabel('Client ID', { exact: true }).fill('tessera-console');
     const sent = page.waitForRequest((request) => request.method() === 'POST' && (request.postData() ?? '').includes('updateOAuthProvider'));
     await dialog.getByRole('button', { name: 'Save' }).click();
-    expect((JSON.parse((await sent).postData() as string) as { variables: { input: unknown } }).variables.input).toEqual({ defaultConsumerKey: 'tessera-console' });
+    expect((JSON.parse((await sent).postData() as string) as { variables: { input: unknown } }).variables.input).toEqual({
+      defaultConsumerKey: 'tessera-console',
+    });
     await outcome('Provider “Acme” saved').waitFor();
     await page.getByRole('table', { name: 'OAuth providers' }).locator('tr', { hasText: 'Acme' }).getByText('tessera-console').waitFor();
     const listed = await graphql<{ oauthProviders: { edges: { node: { defaultConsumerKey: string; revocationUrl: string; privateKeyJwt: unknown } }[] } }>(
@@ -235,7 +244,8 @@ describe('The console OAuth page', () => {
 
   it('shows a token created and then deleted through the API, without reload', async () => {
     await page.evaluate('window.__notReloaded = true');
-    const providerId = (await graphql<{ oauthProviders: { edges: { node: { id: string } }[] } }>(tessera, '{ oauthProviders { edges { node { id } } } }')).oauthProviders.edges[0]!.node.id;
+    const providerId = (await graphql<{ oauthProviders: { edges: { node: { id: string } }[] } }>(tessera, '{ oauthProviders { edges { node { id } } } }'))
+      .oauthProviders.edges[0]!.node.id;
     const created = await graphql<{ createOAuthToken: { token: { id: string } } }>(
       tessera,
       'mutation($providerId: ID!) { createOAuthToken(input: { name: "made elsewhere", providerId: $providerId, flow: CLIENT_CREDENTIALS }) { token { id } } }',
@@ -327,11 +337,10 @@ describe('The console OAuth page', () => {
     expect(await accessTokenOf(await tokenIdOf('crm nightly sync (2)'))).toBe(await accessTokenOf(await tokenIdOf('crm nightly sync')));
     await tokenRow('crm nightly sync (2)').getByText('Acme (2)').waitFor();
 
-
     // For the picture, every state at once: a refused request and one waiting for approval too, made through the API.
-    const providerId = (await graphql<{ oauthProviders: { edges: { node: { id: string; name: string } }[] } }>(tessera, '{ oauthProviders { edges { node { id name } } } }')).oauthProviders.edges.find(
-      (edge) => edge.node.name === 'Acme',
-    )!.node.id;
+    const providerId = (
+      await graphql<{ oauthProviders: { edges: { node: { id: string; name: string } }[] } }>(tessera, '{ oauthProviders { edges { node { id name } } } }')
+    ).oauthProviders.edges.find((edge) => edge.node.name === 'Acme')!.node.id;
     provider.service.once('beforeResponse', (response) => {
       response.statusCode = 400;
       response.body = { error: 'invalid_scope', error_description: 'billing:write is not granted to this client' };

@@ -106,11 +106,12 @@ describe('The console', () => {
     await confirm.getByRole('button', { name: 'Switch off' }).click();
     await switchState(page, 'Assignment of shop-integration enabled', false);
 
-    const data = await graphql<{ endpoints: { edges: { node: { tokens: { edges: { node: { assignment: { enabled: boolean; methods: string[] } | null } }[] } } }[] } }>(
-      tessera,
-      '{ endpoints { edges { node { tokens(hideUnassigned: true) { edges { node { assignment { enabled methods } } } } } } } }',
-    );
-    expect(data.endpoints.edges[0]!.node.tokens.edges.map((e) => e.node.assignment)).toEqual([{ enabled: false, methods: expect.arrayContaining(['GET', 'POST']) as unknown }]);
+    const data = await graphql<{
+      endpoints: { edges: { node: { tokens: { edges: { node: { assignment: { enabled: boolean; methods: string[] } | null } }[] } } }[] };
+    }>(tessera, '{ endpoints { edges { node { tokens(hideUnassigned: true) { edges { node { assignment { enabled methods } } } } } } } }');
+    expect(data.endpoints.edges[0]!.node.tokens.edges.map((e) => e.node.assignment)).toEqual([
+      { enabled: false, methods: expect.arrayContaining(['GET', 'POST']) as unknown },
+    ]);
   });
 
   it('creates a token with the lifetime chosen in a select named by its label alone', async () => {
@@ -123,7 +124,12 @@ describe('The console', () => {
     const shown = ((await dialog.getByTestId('one-time-secret').textContent()) ?? '').trim();
     await dialog.getByRole('button', { name: 'I have copied it' }).click();
     const viewer = await graphql<{ viewer: { tokenId: string } }>(tessera, '{ viewer { tokenId } }', {}, shown);
-    const listed = await graphql<{ personalAccessTokens: { edges: { node: { id: string; expiresAt: string; status: string } }[] } }>(tessera, '{ personalAccessTokens(first: 100) { edges { node { id expiresAt status } } } }', {}, shown);
+    const listed = await graphql<{ personalAccessTokens: { edges: { node: { id: string; expiresAt: string; status: string } }[] } }>(
+      tessera,
+      '{ personalAccessTokens(first: 100) { edges { node { id expiresAt status } } } }',
+      {},
+      shown,
+    );
     const token = listed.personalAccessTokens.edges.map((edge) => edge.node).find((node) => node.id === viewer.viewer.tokenId);
     const days = (Date.parse(token?.expiresAt ?? '') - tessera.clock.now().getTime()) / DAY;
     expect(days).toBeGreaterThan(360);
@@ -138,7 +144,10 @@ describe('The console', () => {
     await page.getByRole('button', { name: 'Publish' }).click();
     // A standard workflow has no token: no one-time dialog, and the API says what was chosen.
     const found = async () => {
-      const answer = await graphql<{ workflows: { edges: { node: { name: string; startEvent: string } }[] } }>(tessera, '{ workflows(first: 100) { edges { node { name startEvent } } } }');
+      const answer = await graphql<{ workflows: { edges: { node: { name: string; startEvent: string } }[] } }>(
+        tessera,
+        '{ workflows(first: 100) { edges { node { name startEvent } } } }',
+      );
       return answer.workflows.edges.map((edge) => edge.node).find((node) => node.name === 'nightly-report');
     };
     await eventually(async () => (await found()) ?? undefined, 10_000, 'the published workflow');
@@ -181,7 +190,10 @@ describe('The console', () => {
     // Monaco loads its workers first: run the query once the editors show their text.
     await page.locator('.graphiql-query-editor .view-lines').getByText('viewer').waitFor({ timeout: 30_000 });
     await page.locator('.graphiql-editor-tool .view-lines').getByText('Bearer').waitFor({ timeout: 30_000 });
-    await page.getByRole('button', { name: /Execute query/ }).first().click();
+    await page
+      .getByRole('button', { name: /Execute query/ })
+      .first()
+      .click();
     await page.locator('.graphiql-response').getByText('"ADMIN"').waitFor({ timeout: 30_000 });
     await shot('graphiql');
     const viewer = await graphql<{ viewer: { role: string } }>(tessera, '{ viewer { role } }');
@@ -193,7 +205,10 @@ describe('The console', () => {
     await waitLive(page);
     tessera.clock.advance(91 * DAY);
     try {
-      const created = await graphql<{ createPersonalAccessToken: { token: { id: string } } }>(tessera, 'mutation { createPersonalAccessToken(input: { name: "after the gap", duration: DAYS_7 }) { token { id } } }');
+      const created = await graphql<{ createPersonalAccessToken: { token: { id: string } } }>(
+        tessera,
+        'mutation { createPersonalAccessToken(input: { name: "after the gap", duration: DAYS_7 }) { token { id } } }',
+      );
       expect(await tessera.server.retention.run()).toBeGreaterThan(0);
       // The console was "closed" since event 1, which is gone now.
       await page.evaluate("for (const key of Object.keys(localStorage)) if (key.startsWith('tessera.lastEventId.')) localStorage.setItem(key, '1')");
@@ -212,14 +227,18 @@ describe('The console', () => {
     const before = await graphql<{ personalAccessTokens: { totalCount: number } }>(tessera, '{ personalAccessTokens { totalCount } }');
     const create = 'mutation($name: String!) { createPersonalAccessToken(input: { name: $name, duration: DAYS_30 }) { token { id } } }';
     for (let i = before.personalAccessTokens.totalCount; i <= 100; i += 1) await graphql(tessera, create, { name: `batch ${i}` });
-    const total = (await graphql<{ personalAccessTokens: { totalCount: number } }>(tessera, '{ personalAccessTokens { totalCount } }')).personalAccessTokens.totalCount;
+    const total = (await graphql<{ personalAccessTokens: { totalCount: number } }>(tessera, '{ personalAccessTokens { totalCount } }')).personalAccessTokens
+      .totalCount;
     expect(total).toBeGreaterThan(100);
     await page.getByRole('link', { name: 'Personal access tokens' }).click();
     const table = page.getByRole('table', { name: 'Personal access tokens' });
     await page.getByText(`Showing 100 of ${total}.`).waitFor();
     expect(await table.locator('tbody tr').count()).toBe(100);
     await page.getByRole('button', { name: 'Show more of personal access tokens' }).click();
-    await table.locator('tbody tr').nth(total - 1).waitFor();
+    await table
+      .locator('tbody tr')
+      .nth(total - 1)
+      .waitFor();
     expect(await table.locator('tbody tr').count()).toBe(total);
     expect(await page.getByRole('button', { name: 'Show more of personal access tokens' }).count()).toBe(0);
     // Still live with every page shown: a token created elsewhere joins the list.
@@ -228,7 +247,6 @@ describe('The console', () => {
     expect(await table.getByText('after paging').count()).toBe(1);
   });
 });
-
 
 /** Waits until the switch labelled `label` is on (or off). */
 function switchState(page: Page, label: string, on: boolean): Promise<void> {

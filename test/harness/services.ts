@@ -236,7 +236,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     full_page_writes: 'off',
   };
   // Appending as root keeps the file's owner (postgres).
-  appendFileSync(join(dataDir, 'postgresql.conf'), `\n${Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`);
+  appendFileSync(
+    join(dataDir, 'postgresql.conf'),
+    `\n${Object.entries(settings)
+      .map(([k, v]) => `${k} = ${v}`)
+      .join('\n')}\n`,
+  );
 
   const url = `postgres://${POSTGRES_USER}@127.0.0.1:${port}/postgres`;
   const pgCtl = (args: readonly string[]): Promise<string> => runPg(binDir, 'pg_ctl', ['-D', dataDir, ...args], root);
@@ -331,7 +336,15 @@ export async function startRedis(): Promise<RedisServer> {
     await waitUntil(
       `redis on port ${port}`,
       async () => {
-        const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2_000 });
+        const client = new Redis({
+          host: '127.0.0.1',
+          port,
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          retryStrategy: () => null,
+          connectTimeout: 2_000,
+        });
         client.on('error', () => undefined);
         try {
           await client.connect();

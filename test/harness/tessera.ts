@@ -115,7 +115,13 @@ export async function startTessera(options: StartOptions): Promise<TestInstance>
       callback();
     },
   });
-  const server = await createServer(config, { clock, logDestination: logDestination as never, print: (line) => printed.push(line), sweep: options.sweep ?? false, onQuery: options.onQuery });
+  const server = await createServer(config, {
+    clock,
+    logDestination: logDestination as never,
+    print: (line) => printed.push(line),
+    sweep: options.sweep ?? false,
+    onQuery: options.onQuery,
+  });
   const clients: WsClient[] = [];
   const instance: TestInstance = {
     server,

@@ -20,7 +20,19 @@ describe('TokenStore keeps a kind’s notice rules on every path', () => {
   const store = new TokenStore(new SecretBox(randomBytes(32)), [30, 7, 1]);
   const tx = () => new Tx({} as EntityManager, { type: 'system', id: null, name: 'test', tenantId: 'ten_test', role: null }, now, 30);
   const token = (kind: TokenKind): TokenRecord =>
-    Object.assign(new TokenRecord(), { id: 'tok_test', tenantId: 'ten_test', kind, name: 't', start: '', revokedAt: now, expiresAt: new Date(now.getTime() + 2 * DAY), nextNoticeAt: null, noticedThresholdDays: null, createdAt: now, updatedAt: now });
+    Object.assign(new TokenRecord(), {
+      id: 'tok_test',
+      tenantId: 'ten_test',
+      kind,
+      name: 't',
+      start: '',
+      revokedAt: now,
+      expiresAt: new Date(now.getTime() + 2 * DAY),
+      nextNoticeAt: null,
+      noticedThresholdDays: null,
+      createdAt: now,
+      updatedAt: now,
+    });
 
   it('should schedule no notice when a kind that opted out is un-revoked', () => {
     const accessToken = token(TokenKind.APP_ACCESS);

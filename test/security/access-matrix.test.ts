@@ -230,12 +230,23 @@ describe.each(BACKENDS)('access control on %s', (backend) => {
       for (const principal of principals) {
         const role = principal.name === 'OTHER_TENANT_ADMIN' ? 'ADMIN' : principal.name;
         const client = tessera.ws(principal.token);
-        const feed = client.subscribe<Record<string, { type: string; token: { tokenId: string } }>, unknown>(gqlDocument(document), { after, filter: { tokenIds: [principal.tokenId] } });
+        const feed = client.subscribe<Record<string, { type: string; token: { tokenId: string } }>, unknown>(gqlDocument(document), {
+          after,
+          filter: { tokenIds: [principal.tokenId] },
+        });
         const delivery = await feed.next();
         if (allowed.includes(role as PrincipalName)) {
-          expect({ principal: principal.name, operation: operation.key, delivery: delivery.kind === 'next' ? delivery.value[operation.field.name].token.tokenId : delivery }).toEqual({ principal: principal.name, operation: operation.key, delivery: principal.tokenId });
+          expect({
+            principal: principal.name,
+            operation: operation.key,
+            delivery: delivery.kind === 'next' ? delivery.value[operation.field.name].token.tokenId : delivery,
+          }).toEqual({ principal: principal.name, operation: operation.key, delivery: principal.tokenId });
         } else {
-          expect({ principal: principal.name, operation: operation.key, delivery: delivery.kind }).toEqual({ principal: principal.name, operation: operation.key, delivery: 'error' });
+          expect({ principal: principal.name, operation: operation.key, delivery: delivery.kind }).toEqual({
+            principal: principal.name,
+            operation: operation.key,
+            delivery: 'error',
+          });
         }
         feed.unsubscribe();
         await client.dispose();
@@ -259,9 +270,23 @@ describe.each(BACKENDS)('access control on %s', (backend) => {
     it("should keep this tenant's ids out of every list another tenant's administrator reads", async () => {
       const { records, listings } = await bola(tessera, schema);
       for (const listing of listings) {
-        for (const record of records) expect({ list: listing.name, leaked: listing.body.includes(record.id) ? record : null }).toEqual({ list: listing.name, leaked: null });
+        for (const record of records)
+          expect({ list: listing.name, leaked: listing.body.includes(record.id) ? record : null }).toEqual({ list: listing.name, leaked: null });
       }
-      expect(listings.map((listing) => listing.name)).toEqual(expect.arrayContaining(['apps', 'workflows', 'workflowTokens', 'endpoints', 'endpointTokens', 'personalAccessTokens', 'tokenEvents', 'auditLog', 'oauthProviders', 'oauthTokens']));
+      expect(listings.map((listing) => listing.name)).toEqual(
+        expect.arrayContaining([
+          'apps',
+          'workflows',
+          'workflowTokens',
+          'endpoints',
+          'endpointTokens',
+          'personalAccessTokens',
+          'tokenEvents',
+          'auditLog',
+          'oauthProviders',
+          'oauthTokens',
+        ]),
+      );
     });
 
     it("should not push this tenant's events to another tenant's listener", async () => {
@@ -269,7 +294,10 @@ describe.each(BACKENDS)('access control on %s', (backend) => {
       if (!other) throw new Error('no other tenant');
       const after = String(await maxEventId(tessera));
       const client = tessera.ws(other.token);
-      const feed = client.subscribe<{ tokenEvents: { token: { tokenId: string } } }, unknown>(gqlDocument('subscription M($after: ID) { tokenEvents(after: $after) { token { tokenId } } }'), { after });
+      const feed = client.subscribe<{ tokenEvents: { token: { tokenId: string } } }, unknown>(
+        gqlDocument('subscription M($after: ID) { tokenEvents(after: $after) { token { tokenId } } }'),
+        { after },
+      );
       const mine = await post(tessera, 'mutation { createPersonalAccessToken(input: { name: "here" }) { token { id } } }', {}, tessera.adminToken);
       const theirs = await post(tessera, 'mutation { createPersonalAccessToken(input: { name: "there" }) { token { id } } }', {}, other.token);
       const theirId = (theirs.data as { createPersonalAccessToken: { token: { id: string } } }).createPersonalAccessToken.token.id;

@@ -140,7 +140,12 @@ describe.each(BACKENDS)('privilege through apps on %s', (backend) => {
 
     const member = must(await post(tessera, CREATE_APP, { input: { name: 'low', role: 'MEMBER' } }, developer.token)).createApp;
     expect(member.app).toMatchObject({ role: 'MEMBER', createdById: developer.id });
-    const listed = await post(tessera, '{ endpoints(first: 1) { totalCount } }', {}, await accessToken(tessera, { clientId: (await clientIdOf(member.app.id)) as string, secret: member.secret }));
+    const listed = await post(
+      tessera,
+      '{ endpoints(first: 1) { totalCount } }',
+      {},
+      await accessToken(tessera, { clientId: (await clientIdOf(member.app.id)) as string, secret: member.secret }),
+    );
     expect(code(listed)).toBe('FORBIDDEN');
     const chosen = must(await post(tessera, CREATE_APP, { input: { name: 'dev by admin', role: 'DEVELOPER' } }, tessera.adminToken)).createApp.app;
     expect(chosen.role).toBe('DEVELOPER');

@@ -34,7 +34,9 @@ describe.each(BACKENDS)('the bootstrap administrator token on %s', (backend) => 
         const viewer = dataOf(await first.gql(ViewerDocument, {}, chosen)).viewer;
         adminId = viewer.id;
         // Another administrator keeps the tenant manageable; it ends the bootstrap token.
-        const other = dataOf(await first.gql(CreateUserDocument, { input: { email: 'second-admin@example.com', name: 'Second admin', role: 'ADMIN' as never } }, chosen)).createUser.secret;
+        const other = dataOf(
+          await first.gql(CreateUserDocument, { input: { email: 'second-admin@example.com', name: 'Second admin', role: 'ADMIN' as never } }, chosen),
+        ).createUser.secret;
         dataOf(await first.gql(RevokePatDocument, { id: viewer.tokenId }, other));
         if (ending === 'revoked and deleted') dataOf(await first.gql(DeletePatDocument, { id: viewer.tokenId }, other));
         expect(errorCodeOf(await first.gql(ViewerDocument, {}, chosen))).toBe('UNAUTHENTICATED');

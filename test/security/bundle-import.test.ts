@@ -121,7 +121,8 @@ describe.each(BACKENDS)('OAuth bundle import on %s', (backend) => {
     expect(byName('good provider')).toMatchObject({ outcome: 'CREATED', problem: null });
     expect(byName('good token')).toMatchObject({ outcome: 'CREATED', problem: null });
     expect(imported.filter((item) => item.outcome === 'INVALID')).toHaveLength(imported.length - 2);
-    for (const item of imported.filter((one) => one.outcome === 'INVALID')) expect(item).toMatchObject({ id: null, problem: { code: 'BAD_USER_INPUT', field: expect.stringMatching(/^input\./) } });
+    for (const item of imported.filter((one) => one.outcome === 'INVALID'))
+      expect(item).toMatchObject({ id: null, problem: { code: 'BAD_USER_INPUT', field: expect.stringMatching(/^input\./) } });
 
     // Each provider refused exactly as createOAuthProvider refuses the same input.
     for (const bad of Object.values(badProviders)) {
@@ -141,7 +142,11 @@ describe.each(BACKENDS)('OAuth bundle import on %s', (backend) => {
       ['nul', { name: 'nul\u0000name', flow: 'CLIENT_CREDENTIALS' }, 'input.name'],
       ['no password', { name: 'no password', flow: 'PASSWORD' }, 'input.username'],
       ['no own keys', { name: 'no own keys', flow: 'CLIENT_CREDENTIALS', useDefaultKeys: false }, 'input.consumerKey'],
-      ['bad values', { name: 'bad values', flow: 'CLIENT_CREDENTIALS', additionalValues: [{ name: 'has space', value: 'v' }] }, 'input.additionalValues.0.name'],
+      [
+        'bad values',
+        { name: 'bad values', flow: 'CLIENT_CREDENTIALS', additionalValues: [{ name: 'has space', value: 'v' }] },
+        'input.additionalValues.0.name',
+      ],
     ];
     for (const [name, input, field] of tokenCases) {
       const created = await tessera.gql(CreateOAuthTokenDocument, { input: { providerId, ...input } as never });
@@ -187,11 +192,31 @@ describe.each(BACKENDS)('OAuth bundle import on %s', (backend) => {
     try {
       const seeded = dataOf(
         await importBundle(source, {
-          providers: [provider('a', { name: 'alpha', revocationUrl: `${BASE}/revoke` }), provider('b', { name: 'beta', privateKeyJwt: { privateKeyPem: pem, keyId: 'k1', algorithm: 'RS256' } })],
+          providers: [
+            provider('a', { name: 'alpha', revocationUrl: `${BASE}/revoke` }),
+            provider('b', { name: 'beta', privateKeyJwt: { privateKeyPem: pem, keyId: 'k1', algorithm: 'RS256' } }),
+          ],
           tokens: [
-            token('cc', 'a', { additionalValues: [{ name: 'audience', value: 'api' }], refreshToken: 'refresh-cc', expiresAt: new Date(tessera.clock.now().getTime() + 3_600_000).toISOString() }),
-            token('pw', 'a', { flow: 'PASSWORD', credentials: JSON.stringify({ username: 'u', password: 'p' }), status: 'FAILED', accessToken: null, providerError: 'invalid_grant: nope' }),
-            token('own', 'a', { useDefaultKeys: false, consumerKey: 'own-client', consumerSecret: 'own-secret', flow: 'AUTHORIZATION_CODE', status: 'EXPIRED', accessToken: null }),
+            token('cc', 'a', {
+              additionalValues: [{ name: 'audience', value: 'api' }],
+              refreshToken: 'refresh-cc',
+              expiresAt: new Date(tessera.clock.now().getTime() + 3_600_000).toISOString(),
+            }),
+            token('pw', 'a', {
+              flow: 'PASSWORD',
+              credentials: JSON.stringify({ username: 'u', password: 'p' }),
+              status: 'FAILED',
+              accessToken: null,
+              providerError: 'invalid_grant: nope',
+            }),
+            token('own', 'a', {
+              useDefaultKeys: false,
+              consumerKey: 'own-client',
+              consumerSecret: 'own-secret',
+              flow: 'AUTHORIZATION_CODE',
+              status: 'EXPIRED',
+              accessToken: null,
+            }),
             token('jwt', 'b'),
           ],
         }),
@@ -200,7 +225,8 @@ describe.each(BACKENDS)('OAuth bundle import on %s', (backend) => {
 
       const exported = dataOf(await source.gql(ExportOAuthBundleDocument, { passphrase: PASSPHRASE })).exportOAuthBundle;
       expect(exported).toMatchObject({ providerCount: 2, tokenCount: 4 });
-      const items = dataOf(await target.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase: PASSPHRASE, onConflict: 'SKIP' })).importOAuthBundle.items;
+      const items = dataOf(await target.gql(ImportOAuthBundleDocument, { bundle: exported.bundle, passphrase: PASSPHRASE, onConflict: 'SKIP' }))
+        .importOAuthBundle.items;
       expect(items.map((item) => [item.type, item.name, item.outcome])).toEqual([
         ['provider', 'alpha', 'CREATED'],
         ['provider', 'beta', 'CREATED'],

@@ -83,7 +83,16 @@ describe.each(BACKENDS)('the unique-paths migration on %s', (backend) => {
       // The old URL reaches exactly the endpoint that kept it; no second endpoint can take a path.
       expect((await callEndpoint(tessera.url, 'POST', 'orders', { body: { n: 1 } })).status).toBe(200);
       expect((await fresh.find(EndpointCall, {})).map((call) => call.endpointId)).toEqual(['end_old']);
-      fresh.create(Endpoint, { id: 'end_twin', tenantId: 'ten_third', name: 'twin', path: 'orders', authentication: 'NONE' as never, allowDelete: false, createdAt: at(6), updatedAt: at(6) });
+      fresh.create(Endpoint, {
+        id: 'end_twin',
+        tenantId: 'ten_third',
+        name: 'twin',
+        path: 'orders',
+        authentication: 'NONE' as never,
+        allowDelete: false,
+        createdAt: at(6),
+        updatedAt: at(6),
+      });
       await expect(fresh.flush()).rejects.toThrow(/unique|UNIQUE/);
     } finally {
       await tessera.close();

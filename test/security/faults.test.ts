@@ -64,7 +64,11 @@ describe('faults', () => {
         while (running) answers.push({ ...(await ask(tessera, operation, phase)), phase });
       };
       const workers = [worker('viewer'), worker('create')];
-      await eventually(async () => (answers.filter((answer) => answer.phase === 'before').length >= 6 ? true : undefined), 20_000, 'requests before the outage');
+      await eventually(
+        async () => (answers.filter((answer) => answer.phase === 'before').length >= 6 ? true : undefined),
+        20_000,
+        'requests before the outage',
+      );
 
       // A value never verified yet: checking it during the outage needs the database.
       const created = await fetch(`${tessera.url}/graphql`, {
@@ -90,13 +94,21 @@ describe('faults', () => {
       expect(refused.error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', reason: 'STORAGE_UNAVAILABLE' });
       expect(typeof refused.error.requestId).toBe('string');
       expect(refused.error.message).not.toMatch(/ECONNREFUSED|select|insert|postgres/i);
-      await eventually(async () => (answers.filter((answer) => answer.phase === 'outage' && answer.operation === 'create').length >= 3 ? true : undefined), HANG_BOUND_MS, 'requests during the outage');
+      await eventually(
+        async () => (answers.filter((answer) => answer.phase === 'outage' && answer.operation === 'create').length >= 3 ? true : undefined),
+        HANG_BOUND_MS,
+        'requests during the outage',
+      );
       expect(await readyz(tessera)).toBe(503);
 
       await pg.resume();
       phase = 'after';
       await eventually(async () => ((await readyz(tessera)) === 200 ? true : undefined), HANG_BOUND_MS, '/readyz back to 200');
-      await eventually(async () => (answers.filter((answer) => answer.phase === 'after' && answer.data).length >= 6 ? true : undefined), HANG_BOUND_MS, 'requests succeeding after the restart');
+      await eventually(
+        async () => (answers.filter((answer) => answer.phase === 'after' && answer.data).length >= 6 ? true : undefined),
+        HANG_BOUND_MS,
+        'requests succeeding after the restart',
+      );
       running = false;
       await Promise.all(workers);
 
@@ -105,7 +117,11 @@ describe('faults', () => {
       const outage = answers.filter((answer) => answer.phase === 'outage');
       // Every failure says storage is unavailable (retry), with a request id (the cause is in the log): no stack, no SQL, never INTERNAL_SERVER_ERROR.
       for (const answer of outage.filter((one) => !one.data)) {
-        expect({ operation: answer.operation, codes: answer.codes, requestIdGiven: answer.requestIds.every((id) => typeof id === 'string' && id.length > 0) }).toEqual({ operation: answer.operation, codes: ['SERVICE_UNAVAILABLE'], requestIdGiven: true });
+        expect({
+          operation: answer.operation,
+          codes: answer.codes,
+          requestIdGiven: answer.requestIds.every((id) => typeof id === 'string' && id.length > 0),
+        }).toEqual({ operation: answer.operation, codes: ['SERVICE_UNAVAILABLE'], requestIdGiven: true });
         expect(answer.status).toBeLessThan(600);
       }
       expect(outage.filter((answer) => answer.operation === 'create' && !answer.data).length).toBeGreaterThanOrEqual(3);
@@ -117,13 +133,29 @@ describe('faults', () => {
 
     it('should never turn a storage failure into NOT_FOUND (an existing provider during the outage)', async () => {
       const created = must(
-        await post(tessera, 'mutation P($input: CreateOAuthProviderInput!) { createOAuthProvider(input: $input) { id } }', {
-          input: { name: 'during an outage', authorizeUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token', defaultConsumerKey: 'k', defaultConsumerSecret: 's' },
-        }, tessera.adminToken),
+        await post(
+          tessera,
+          'mutation P($input: CreateOAuthProviderInput!) { createOAuthProvider(input: $input) { id } }',
+          {
+            input: {
+              name: 'during an outage',
+              authorizeUrl: 'http://127.0.0.1:9/authorize',
+              tokenUrl: 'http://127.0.0.1:9/token',
+              defaultConsumerKey: 'k',
+              defaultConsumerSecret: 's',
+            },
+          },
+          tessera.adminToken,
+        ),
       ).createOAuthProvider as { id: string };
       await pg.pause();
       try {
-        const answer = await post(tessera, 'mutation T($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }', { input: { name: 'x', providerId: created.id, flow: 'CLIENT_CREDENTIALS' } }, tessera.adminToken);
+        const answer = await post(
+          tessera,
+          'mutation T($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }',
+          { input: { name: 'x', providerId: created.id, flow: 'CLIENT_CREDENTIALS' } },
+          tessera.adminToken,
+        );
         expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['SERVICE_UNAVAILABLE']);
       } finally {
         await pg.resume();
@@ -147,7 +179,19 @@ describe('faults', () => {
       const created: string[] = [];
       const batch = Array.from({ length: 40 }, (_, i) => i);
       for (let i = 0; i < count; i += batch.length) {
-        const ids = await Promise.all(batch.map(async (j) => must(await post(a, 'mutation M($name: String!) { createPersonalAccessToken(input: { name: $name, duration: DAYS_30 }) { token { id } } }', { name: `due ${i + j}` }, a.adminToken)).createPersonalAccessToken.token.id as string));
+        const ids = await Promise.all(
+          batch.map(
+            async (j) =>
+              must(
+                await post(
+                  a,
+                  'mutation M($name: String!) { createPersonalAccessToken(input: { name: $name, duration: DAYS_30 }) { token { id } } }',
+                  { name: `due ${i + j}` },
+                  a.adminToken,
+                ),
+              ).createPersonalAccessToken.token.id as string,
+          ),
+        );
         created.push(...ids);
       }
       // Every token crosses its 7-day threshold.

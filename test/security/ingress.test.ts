@@ -16,7 +16,11 @@ describe.each(BACKENDS)('ingress across tenants, on %s', (backend) => {
 
   beforeAll(async () => {
     tessera = await startTessera({ backend });
-    const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `else-${Date.now()}@else.example`, adminName: 'Else' });
+    const other = await tessera.server.services.users.createTenantWithAdmin({
+      tenantName: 'Elsewhere',
+      adminEmail: `else-${Date.now()}@else.example`,
+      adminName: 'Else',
+    });
     otherAdmin = other.secret;
     otherTenantId = dataOf(await tessera.gql(ViewerDocument, {}, otherAdmin)).viewer.tenant.id;
   });
@@ -37,7 +41,9 @@ describe.each(BACKENDS)('ingress across tenants, on %s', (backend) => {
     expect(JSON.stringify(taken.errors)).not.toMatch(/Default|ten_|Orders/);
 
     // Moving an endpoint of theirs onto the path is refused the same way.
-    const theirs = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Elsewhere orders', path: uniquePath('else'), authentication: 'NONE' } }, otherAdmin)).createEndpoint.endpoint;
+    const theirs = dataOf(
+      await tessera.gql(CreateEndpointDocument, { input: { name: 'Elsewhere orders', path: uniquePath('else'), authentication: 'NONE' } }, otherAdmin),
+    ).createEndpoint.endpoint;
     const moved = await tessera.gql(UpdateEndpointDocument, { id: theirs.id, input: { path } }, otherAdmin);
     expect(moved.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'PATH_TAKEN' });
 
@@ -51,7 +57,11 @@ describe.each(BACKENDS)('ingress across tenants, on %s', (backend) => {
 
   it("should store refusals only up to the endpoint's budget, and refuse an address's guesses past its failure budget without locking out valid callers", async () => {
     // In-memory limits: through the shared test Redis, other suites' failures from 127.0.0.1 would count too.
-    const limited = await startTessera({ backend, redis: false, env: { TESSERA_INGRESS_REFUSALS_STORED_PER_MINUTE: '3', TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '5' } });
+    const limited = await startTessera({
+      backend,
+      redis: false,
+      env: { TESSERA_INGRESS_REFUSALS_STORED_PER_MINUTE: '3', TESSERA_RATE_AUTH_FAILURES_PER_MINUTE: '5' },
+    });
     try {
       const path = uniquePath('guarded');
       const endpoint = dataOf(await limited.gql(CreateEndpointDocument, { input: { name: 'Guarded', path, authentication: 'TOKEN' } })).createEndpoint.endpoint;

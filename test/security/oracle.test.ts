@@ -46,7 +46,13 @@ describe.each(BACKENDS)('answers that tell nothing across tenants, and failure b
     const unknown = generateToken(foreign.secret.slice(0, foreign.secret.indexOf('_'))).value;
     const viaGraphql = async (token: string) => dataOf(await tessera.gql(VerifyTokenDocument, { token })).verifyToken;
     const viaRest = async (token: string) =>
-      (await fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` }, body: JSON.stringify({ token }) })).json();
+      (
+        await fetch(`${tessera.url}/v1/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` },
+          body: JSON.stringify({ token }),
+        })
+      ).json();
     expect(await viaGraphql(foreign.secret)).toEqual(await viaGraphql(unknown));
     expect(await viaGraphql(foreign.secret)).toMatchObject({ valid: false, reason: 'UNKNOWN', tokenId: null });
     expect(await viaRest(foreign.secret)).toEqual(await viaRest(unknown));
@@ -70,7 +76,12 @@ describe.each(BACKENDS)('answers that tell nothing across tenants, and failure b
     const client = { id: app.clientId, secret: app.secret };
     const address = someAddress();
     const foreignAnswer = await oauth('/oauth/introspect', { token: foreign.secret }, address, client);
-    const unknownAnswer = await oauth('/oauth/introspect', { token: generateToken(foreign.secret.slice(0, foreign.secret.indexOf('_'))).value }, address, client);
+    const unknownAnswer = await oauth(
+      '/oauth/introspect',
+      { token: generateToken(foreign.secret.slice(0, foreign.secret.indexOf('_'))).value },
+      address,
+      client,
+    );
     expect(foreignAnswer.status).toBe(unknownAnswer.status);
     expect(await foreignAnswer.json()).toEqual(await unknownAnswer.json());
     await tessera.gql(VerifyTokenDocument, { token: own.secret });
@@ -78,23 +89,28 @@ describe.each(BACKENDS)('answers that tell nothing across tenants, and failure b
     expect(await lastUsedAt(foreign.id)).toBeNull();
   });
 
-  it.each(['/oauth/token', '/oauth/introspect', '/oauth/revoke'])('should count failed client authentications at %s per address, and never refuse valid credentials', async (path) => {
-    const address = someAddress();
-    const form: Record<string, string> = path === '/oauth/token' ? { grant_type: 'client_credentials' } : { token: 'tsp_' + 'S'.repeat(46) };
-    const wrong = { id: app.clientId, secret: 'tas_' + 'W'.repeat(46) };
-    for (let i = 0; i < 3; i += 1) expect((await oauth(path, form, address, wrong)).status).toBe(401);
-    const limited = await oauth(path, form, address, wrong);
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await limited.json()).toMatchObject({ error: 'invalid_client' });
-    // A neighbour's guesses do not lock out the real client, nor another address.
-    expect((await oauth(path, form, address, { id: app.clientId, secret: app.secret })).status).toBe(200);
-    expect((await oauth(path, form, someAddress(), wrong)).status).toBe(401);
-  });
+  it.each(['/oauth/token', '/oauth/introspect', '/oauth/revoke'])(
+    'should count failed client authentications at %s per address, and never refuse valid credentials',
+    async (path) => {
+      const address = someAddress();
+      const form: Record<string, string> = path === '/oauth/token' ? { grant_type: 'client_credentials' } : { token: 'tsp_' + 'S'.repeat(46) };
+      const wrong = { id: app.clientId, secret: 'tas_' + 'W'.repeat(46) };
+      for (let i = 0; i < 3; i += 1) expect((await oauth(path, form, address, wrong)).status).toBe(401);
+      const limited = await oauth(path, form, address, wrong);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await limited.json()).toMatchObject({ error: 'invalid_client' });
+      // A neighbour's guesses do not lock out the real client, nor another address.
+      expect((await oauth(path, form, address, { id: app.clientId, secret: app.secret })).status).toBe(200);
+      expect((await oauth(path, form, someAddress(), wrong)).status).toBe(401);
+    },
+  );
 
   /** An endpoint that takes tokens, in this tenant (`tessera.adminToken`) or the other, and its POST primary token. */
   const tokenEndpoint = async (token = tessera.adminToken) => {
-    const endpoint = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'Oracle', path: uniquePath('oracle'), authentication: 'TOKEN' } }, token)).createEndpoint.endpoint;
+    const endpoint = dataOf(
+      await tessera.gql(CreateEndpointDocument, { input: { name: 'Oracle', path: uniquePath('oracle'), authentication: 'TOKEN' } }, token),
+    ).createEndpoint.endpoint;
     return { endpoint, post: endpoint.primaryTokens.find((primary) => primary.method === 'POST')?.secret as string };
   };
 
@@ -134,7 +150,7 @@ describe.each(BACKENDS)('answers that tell nothing across tenants, and failure b
       ["another workflow's token", { header: sibling.secret as string, body: {} }],
       ["another tenant's (revoked) workflow token", { header: theirs.secret as string, body: {} }],
       ['a personal access token in the workflow token header', { header: own.secret, body: {} }],
-      ["a workflow token as a bearer", { bearer: secret as string, body: {} }],
+      ['a workflow token as a bearer', { bearer: secret as string, body: {} }],
     ];
     dataOf(await tessera.gql(RevokeWorkflowTokenDocument, { workflowId: theirs.workflow.id }, otherAdmin));
     const bodies: unknown[] = [];
@@ -149,7 +165,10 @@ describe.each(BACKENDS)('answers that tell nothing across tenants, and failure b
     // The budget: three refusals count, the fourth is 429; the workflow's own token still starts it from there.
     const address = someAddress();
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i += 1) statuses.push((await startWorkflow(tessera, workflow.id, { header: generateToken('tsw').value, body: {}, headers: { 'x-forwarded-for': address } })).status);
+    for (let i = 0; i < 4; i += 1)
+      statuses.push(
+        (await startWorkflow(tessera, workflow.id, { header: generateToken('tsw').value, body: {}, headers: { 'x-forwarded-for': address } })).status,
+      );
     expect(statuses).toEqual([401, 401, 401, 429]);
     expect((await startWorkflow(tessera, workflow.id, { header: secret as string, body: {}, headers: { 'x-forwarded-for': address } })).status).toBe(201);
 

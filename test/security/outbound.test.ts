@@ -21,7 +21,13 @@ function stubResolver(answers: Record<string, string[]>): HostResolver & { asked
 }
 
 /** A token endpoint on loopback whose every answer the test chooses. */
-async function startEndpoint(): Promise<{ url: string; port: number; requests: number; answer: (req: IncomingMessage, res: ServerResponse) => void; close(): Promise<void> }> {
+async function startEndpoint(): Promise<{
+  url: string;
+  port: number;
+  requests: number;
+  answer: (req: IncomingMessage, res: ServerResponse) => void;
+  close(): Promise<void>;
+}> {
   const endpoint = {
     url: '',
     port: 0,
@@ -40,7 +46,8 @@ async function startEndpoint(): Promise<{ url: string; port: number; requests: n
 }
 
 const CREATE = 'mutation ($input: CreateOAuthProviderInput!) { createOAuthProvider(input: $input) { id tokenUrl authorizeUrl revocationUrl } }';
-const UPDATE = 'mutation ($id: ID!, $input: UpdateOAuthProviderInput!) { updateOAuthProvider(id: $id, input: $input) { id tokenUrl authorizeUrl revocationUrl } }';
+const UPDATE =
+  'mutation ($id: ID!, $input: UpdateOAuthProviderInput!) { updateOAuthProvider(id: $id, input: $input) { id tokenUrl authorizeUrl revocationUrl } }';
 const PROVIDERS = '{ oauthProviders(first: 100) { edges { node { id tokenUrl authorizeUrl revocationUrl } } } }';
 
 /** Destinations no provider URL may name while nothing is allowed. */
@@ -128,21 +135,31 @@ describe.each(BACKENDS)('outbound destinations of OAuth providers on %s', (backe
   });
 
   it('should refuse every non-public destination in every URL field at update, changing nothing', async () => {
-    const created = (dataOf((await tessera.raw({ query: CREATE, variables: { input: publicInput() } })).body).createOAuthProvider as Record<string, string>);
+    const created = dataOf((await tessera.raw({ query: CREATE, variables: { input: publicInput() } })).body).createOAuthProvider as Record<string, string>;
     for (const host of REFUSED_HOSTS) {
       for (const field of URL_FIELDS) {
-        const response = await tessera.raw({ query: UPDATE, variables: { id: created.id, input: { [field]: `http://${host}/${field}`, defaultConsumerSecret: 'a-new-secret' } } });
-        expect({ host, field, extensions: response.body.errors?.[0]?.extensions }).toEqual({ host, field, extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: `input.${field}` }) });
+        const response = await tessera.raw({
+          query: UPDATE,
+          variables: { id: created.id, input: { [field]: `http://${host}/${field}`, defaultConsumerSecret: 'a-new-secret' } },
+        });
+        expect({ host, field, extensions: response.body.errors?.[0]?.extensions }).toEqual({
+          host,
+          field,
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: `input.${field}` }),
+        });
       }
     }
     // The low item: any string was accepted as a revocation URL.
-    const notUrl = await tessera.raw({ query: UPDATE, variables: { id: created.id, input: { revocationUrl: 'javascript:alert(1)', defaultConsumerSecret: 'a-new-secret' } } });
+    const notUrl = await tessera.raw({
+      query: UPDATE,
+      variables: { id: created.id, input: { revocationUrl: 'javascript:alert(1)', defaultConsumerSecret: 'a-new-secret' } },
+    });
     expect(notUrl.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
     expect((await providers()).find((provider) => provider.id === created.id)).toEqual(created);
   });
 
   it('should need the credentials again when the token or revocation URL changes, not when the authorization URL does', async () => {
-    const created = (dataOf((await tessera.raw({ query: CREATE, variables: { input: publicInput() } })).body).createOAuthProvider as Record<string, string>);
+    const created = dataOf((await tessera.raw({ query: CREATE, variables: { input: publicInput() } })).body).createOAuthProvider as Record<string, string>;
     for (const field of ['tokenUrl', 'revocationUrl']) {
       const refused = await tessera.raw({ query: UPDATE, variables: { id: created.id, input: { [field]: `https://idp.example/v2/${field}` } } });
       expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.defaultConsumerSecret' });
@@ -151,7 +168,14 @@ describe.each(BACKENDS)('outbound destinations of OAuth providers on %s', (backe
     // The same URL again is no change.
     dataOf((await tessera.raw({ query: UPDATE, variables: { id: created.id, input: { tokenUrl: created.tokenUrl } } })).body);
     dataOf((await tessera.raw({ query: UPDATE, variables: { id: created.id, input: { authorizeUrl: 'https://idp.example/v2/authorize' } } })).body);
-    const moved = dataOf((await tessera.raw({ query: UPDATE, variables: { id: created.id, input: { tokenUrl: 'https://idp.example/v2/token', defaultConsumerSecret: 'the-new-secret' } } })).body);
+    const moved = dataOf(
+      (
+        await tessera.raw({
+          query: UPDATE,
+          variables: { id: created.id, input: { tokenUrl: 'https://idp.example/v2/token', defaultConsumerSecret: 'the-new-secret' } },
+        })
+      ).body,
+    );
     expect(moved.updateOAuthProvider).toMatchObject({ tokenUrl: 'https://idp.example/v2/token' });
   });
 
@@ -164,14 +188,23 @@ describe.each(BACKENDS)('outbound destinations of OAuth providers on %s', (backe
       for (const answer of ['10.0.0.5', '169.254.169.254']) {
         resolver.answers['rebind.example'] = [answer];
         resolver.asked.length = 0;
-        const created = dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: `rebound ${answer}`, providerId: provider.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken;
+        const created = dataOf(
+          await tessera.gql(CreateOAuthTokenDocument, { input: { name: `rebound ${answer}`, providerId: provider.id, flow: 'CLIENT_CREDENTIALS' } }),
+        ).createOAuthToken;
         expect(created.token).toMatchObject({ requestStatus: 'FAILED' });
         expect(created.token.providerError).toContain('TESSERA_OUTBOUND_ALLOWED_HOSTS');
         expect(resolver.asked).toContain('rebind.example');
         const retried = dataOf(await tessera.gql(RetryOAuthTokenDocument, { id: created.token.id })).retryOAuthTokenRequest;
         expect(retried).toMatchObject({ requestStatus: 'FAILED' });
-        const events = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 10, filter: { tokenIds: [created.token.id] } })).tokenEvents.edges.map((edge) => [edge.node.type, edge.node.reason]);
-        expect(events).toEqual(expect.arrayContaining([['CREATED', 'DESTINATION_NOT_ALLOWED'], ['REFRESH_FAILED', 'DESTINATION_NOT_ALLOWED']]));
+        const events = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 10, filter: { tokenIds: [created.token.id] } })).tokenEvents.edges.map(
+          (edge) => [edge.node.type, edge.node.reason],
+        );
+        expect(events).toEqual(
+          expect.arrayContaining([
+            ['CREATED', 'DESTINATION_NOT_ALLOWED'],
+            ['REFRESH_FAILED', 'DESTINATION_NOT_ALLOWED'],
+          ]),
+        );
       }
       expect(endpoint.requests).toBe(0);
     } finally {
@@ -201,29 +234,60 @@ describe.each(BACKENDS)('provider answers and failures on %s', (backend) => {
   }
 
   async function tokenFor(tokenUrl: string) {
-    const input = { name: `p ${Math.random().toString(36).slice(2)}`, authorizeUrl: `${endpoint.url}/authorize`, tokenUrl, defaultConsumerKey: 'client', defaultConsumerSecret: 'client-secret-value' };
+    const input = {
+      name: `p ${Math.random().toString(36).slice(2)}`,
+      authorizeUrl: `${endpoint.url}/authorize`,
+      tokenUrl,
+      defaultConsumerKey: 'client',
+      defaultConsumerSecret: 'client-secret-value',
+    };
     const provider = dataOf((await tessera.raw({ query: CREATE, variables: { input } })).body).createOAuthProvider as { id: string };
-    return dataOf(await tessera.gql(CreateOAuthTokenDocument, { input: { name: `t ${Math.random().toString(36).slice(2)}`, providerId: provider.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+    return dataOf(
+      await tessera.gql(CreateOAuthTokenDocument, {
+        input: { name: `t ${Math.random().toString(36).slice(2)}`, providerId: provider.id, flow: 'CLIENT_CREDENTIALS' },
+      }),
+    ).createOAuthToken.token;
   }
 
   it('should allow a listed host:port and refuse the same address on another port', async () => {
-    endpoint.answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'granted-value', token_type: 'Bearer', expires_in: 60 }));
+    endpoint.answer = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'granted-value', token_type: 'Bearer', expires_in: 60 }));
     expect(await tokenFor(`${endpoint.url}/token`)).toMatchObject({ requestStatus: 'ACTIVE', providerError: null });
-    const other = await tessera.raw({ query: CREATE, variables: { input: { name: 'other port', authorizeUrl: `${endpoint.url}/a`, tokenUrl: `http://127.0.0.1:${endpoint.port === 65535 ? 65534 : endpoint.port + 1}/token`, defaultConsumerKey: 'c', defaultConsumerSecret: 's' } } });
+    const other = await tessera.raw({
+      query: CREATE,
+      variables: {
+        input: {
+          name: 'other port',
+          authorizeUrl: `${endpoint.url}/a`,
+          tokenUrl: `http://127.0.0.1:${endpoint.port === 65535 ? 65534 : endpoint.port + 1}/token`,
+          defaultConsumerKey: 'c',
+          defaultConsumerSecret: 's',
+        },
+      },
+    });
     expect(other.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.tokenUrl' });
   });
 
   it('should refuse moving the token URL while tokens of the provider hold secrets, even with the credentials again', async () => {
-    endpoint.answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'held-value', refresh_token: 'held-refresh', token_type: 'Bearer', expires_in: 60 }));
+    endpoint.answer = (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ access_token: 'held-value', refresh_token: 'held-refresh', token_type: 'Bearer', expires_in: 60 }));
     const token = await tokenFor(`${endpoint.url}/token`);
-    const moved = await tessera.raw({ query: UPDATE, variables: { id: token.providerId, input: { tokenUrl: `${endpoint.url}/elsewhere`, defaultConsumerSecret: 'the-new-secret' } } });
+    const moved = await tessera.raw({
+      query: UPDATE,
+      variables: { id: token.providerId, input: { tokenUrl: `${endpoint.url}/elsewhere`, defaultConsumerSecret: 'the-new-secret' } },
+    });
     expect(moved.body.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'TOKENS_HOLD_SECRETS' });
     expect((await providers()).find((provider) => provider.id === token.providerId)).toMatchObject({ tokenUrl: `${endpoint.url}/token` });
   });
 
   it("should keep only the RFC 6749 error code and a sanitised, bounded description of a provider's error", async () => {
     const description = `"quoted" \\ back\u0000slash\r\nInjected: header <script>${'x'.repeat(5000)}`;
-    endpoint.answer = (_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client', error_description: description, echoed: 'secret-looking-body' }));
+    endpoint.answer = (_req, res) =>
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'invalid_client', error_description: description, echoed: 'secret-looking-body' }));
     const failed = await tokenFor(`${endpoint.url}/token`);
     expect(failed.requestStatus).toBe('FAILED');
     const error = failed.providerError as string;
@@ -232,7 +296,8 @@ describe.each(BACKENDS)('provider answers and failures on %s', (backend) => {
     expect(error).not.toMatch(/["\\\u0000-\u001f]/);
     expect(error).not.toContain('secret-looking-body');
 
-    endpoint.answer = (_req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: '<html> "not a code" </html>', error_description: 'whatever' }));
+    endpoint.answer = (_req, res) =>
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: '<html> "not a code" </html>', error_description: 'whatever' }));
     expect((await tokenFor(`${endpoint.url}/token`)).providerError).toBe('The provider answered with an error that is not an OAuth error code.');
   });
 
@@ -242,13 +307,15 @@ describe.each(BACKENDS)('provider answers and failures on %s', (backend) => {
     expect(html.requestStatus).toBe('FAILED');
     expect(html.providerError).not.toContain('hunter2');
 
-    endpoint.answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'line\nbreak\u0000<html>', token_type: 'Bearer' }));
+    endpoint.answer = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'line\nbreak\u0000<html>', token_type: 'Bearer' }));
     const odd = await tokenFor(`${endpoint.url}/token`);
     expect(odd).toMatchObject({ requestStatus: 'FAILED' });
     expect(odd.providerError).toContain('access_token is not printable ASCII');
     expect(odd.providerError).not.toContain('<html>');
 
-    endpoint.answer = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'a'.repeat(20_000), token_type: 'Bearer' }));
+    endpoint.answer = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: 'a'.repeat(20_000), token_type: 'Bearer' }));
     expect(await tokenFor(`${endpoint.url}/token`)).toMatchObject({ requestStatus: 'FAILED' });
   });
 
@@ -259,9 +326,16 @@ describe.each(BACKENDS)('provider answers and failures on %s', (backend) => {
     await closed.close();
     const other = await startTessera({ backend, env: { ...QUIET_JOB, TESSERA_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' } });
     try {
-      const input = { name: 'closed port', authorizeUrl: `http://127.0.0.1:${port}/a`, tokenUrl: `http://127.0.0.1:${port}/token`, defaultConsumerKey: 'c', defaultConsumerSecret: 's' };
+      const input = {
+        name: 'closed port',
+        authorizeUrl: `http://127.0.0.1:${port}/a`,
+        tokenUrl: `http://127.0.0.1:${port}/token`,
+        defaultConsumerKey: 'c',
+        defaultConsumerSecret: 's',
+      };
       const provider = dataOf((await other.raw({ query: CREATE, variables: { input } })).body).createOAuthProvider as { id: string };
-      const token = dataOf(await other.gql(CreateOAuthTokenDocument, { input: { name: 'refused', providerId: provider.id, flow: 'CLIENT_CREDENTIALS' } })).createOAuthToken.token;
+      const token = dataOf(await other.gql(CreateOAuthTokenDocument, { input: { name: 'refused', providerId: provider.id, flow: 'CLIENT_CREDENTIALS' } }))
+        .createOAuthToken.token;
       expect(token.providerError).toBe('The provider could not be reached.');
     } finally {
       await other.close();

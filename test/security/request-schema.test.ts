@@ -36,15 +36,25 @@ describe.each(BACKENDS)('request schemas that could stall the server, on %s', (b
     ['an exponential pattern', { type: 'object', properties: { a: { type: 'string', pattern: '^(a|a)+$' } } }],
     ['a nested-quantifier pattern', { type: 'object', properties: { a: { type: 'string', pattern: '(x+x+)+y' } } }],
     ['a vulnerable patternProperties key', { type: 'object', patternProperties: { '^(([a-z])+.)+[A-Z]([a-z])+$': { type: 'string' } } }],
-    ['a vulnerable pattern deep inside', { type: 'object', properties: { list: { type: 'array', maxItems: 5, items: { type: 'object', properties: { v: { type: 'string', pattern: '^(\\w+\\s?)*$' } } } } } }],
+    [
+      'a vulnerable pattern deep inside',
+      {
+        type: 'object',
+        properties: { list: { type: 'array', maxItems: 5, items: { type: 'object', properties: { v: { type: 'string', pattern: '^(\\w+\\s?)*$' } } } } },
+      },
+    ],
   ])('should refuse %s when the workflow is published, naming the pattern, and publish nothing', async (_what, schema) => {
     expect(await publishRefused(schema)).toMatch(/pattern .* (backtrack|could not be proven safe)/);
   });
 
   it('should refuse uniqueItems on an array not bounded by a small maxItems, and accept a bounded one', async () => {
     expect(await publishRefused({ type: 'object', properties: { tags: { type: 'array', uniqueItems: true } } })).toContain('uniqueItems needs maxItems');
-    expect(await publishRefused({ type: 'object', properties: { tags: { type: 'array', uniqueItems: true, maxItems: 100_000 } } })).toContain('uniqueItems needs maxItems');
-    const { workflow, secret } = await publish(tessera, { requestSchema: { type: 'object', properties: { tags: { type: 'array', uniqueItems: true, maxItems: 10 } } } });
+    expect(await publishRefused({ type: 'object', properties: { tags: { type: 'array', uniqueItems: true, maxItems: 100_000 } } })).toContain(
+      'uniqueItems needs maxItems',
+    );
+    const { workflow, secret } = await publish(tessera, {
+      requestSchema: { type: 'object', properties: { tags: { type: 'array', uniqueItems: true, maxItems: 10 } } },
+    });
     expect((await startWorkflow(tessera, workflow.id, { header: secret as string, body: { tags: ['a', 'a'] } })).status).toBe(400);
     expect((await startWorkflow(tessera, workflow.id, { header: secret as string, body: { tags: ['a', 'b'] } })).status).toBe(201);
   });
@@ -57,14 +67,20 @@ describe.each(BACKENDS)('request schemas that could stall the server, on %s', (b
   });
 
   it('should accept safe patterns and enforce them on start', async () => {
-    const { workflow, secret } = await publish(tessera, { requestSchema: { type: 'object', properties: { orderId: { type: 'string', pattern: '^[A-Z]-\\d{1,6}$' } }, patternProperties: { '^x-[a-z]+$': { type: 'string' } } } });
+    const { workflow, secret } = await publish(tessera, {
+      requestSchema: {
+        type: 'object',
+        properties: { orderId: { type: 'string', pattern: '^[A-Z]-\\d{1,6}$' } },
+        patternProperties: { '^x-[a-z]+$': { type: 'string' } },
+      },
+    });
     expect((await startWorkflow(tessera, workflow.id, { header: secret as string, body: { orderId: 'A-17' } })).status).toBe(201);
     const refused = await startWorkflow(tessera, workflow.id, { header: secret as string, body: { orderId: 'nope' } });
     expect(refused.status).toBe(400);
     expect(refused.body.error?.message).toContain('must match pattern');
   });
 
-  it('should never run a stored schema that today\'s rules refuse (published before them): 409, nothing recorded', async () => {
+  it("should never run a stored schema that today's rules refuse (published before them): 409, nothing recorded", async () => {
     const { workflow, secret } = await publish(tessera, { requestSchema: { type: 'object' } });
     // As an older version stored it: written directly, past the publish-time check.
     const em = tessera.server.orm.em.fork();

@@ -18,12 +18,20 @@ const schema = buildSchema(readFileSync(join(__dirname, '..', '..', 'schema', 's
 const ADMIN_REVEAL_FIELDS = /"secret":"[^"]*"/g;
 
 async function form(tessera: TestInstance, path: string, body: Record<string, string>, headers: Record<string, string> = {}) {
-  const response = await fetch(`${tessera.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(body) });
+  const response = await fetch(`${tessera.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams(body),
+  });
   return { status: response.status, text: await response.text() };
 }
 
 async function json(tessera: TestInstance, method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
-  const response = await fetch(`${tessera.url}${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${tessera.url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -39,13 +47,20 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     answers.push(JSON.stringify(answer));
     return answer;
   };
-  const gql = async (query: string, variables: Record<string, unknown> = {}, token: string | null = tessera.adminToken) => keep(await post(tessera, query, variables, token));
+  const gql = async (query: string, variables: Record<string, unknown> = {}, token: string | null = tessera.adminToken) =>
+    keep(await post(tessera, query, variables, token));
 
   beforeAll(async () => {
     // The most verbose level: every line Tessera can write is checked.
     tessera = await startTessera({ backend, env: { LOG_LEVEL: 'trace' } });
     secrets.add(tessera.adminToken);
-    const live = tessera.ws().subscribe<{ tokenEvents: unknown }, unknown>(parse('subscription { tokenEvents(after: "0") { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { tokenId kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } }') as never);
+    const live = tessera
+      .ws()
+      .subscribe<{ tokenEvents: unknown }, unknown>(
+        parse(
+          'subscription { tokenEvents(after: "0") { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { tokenId kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } }',
+        ) as never,
+      );
 
     // Every kind, once: PAT, workflow (+ token), app (+ secret, access token), endpoint (+ primary tokens), endpoint token, assignment.
     const made = await recordsOfEveryKind(tessera);
@@ -55,14 +70,23 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     secrets.add(developer.token);
 
     // Regenerate, rotate, reveal: more values handed out.
-    const workflow = must(await gql('mutation M($input: PublishWorkflowInput!) { publishWorkflow(input: $input) { workflow { id } secret } }', { input: { name: 'secret flow', startEvent: 'COMPONENT' } })).publishWorkflow;
+    const workflow = must(
+      await gql('mutation M($input: PublishWorkflowInput!) { publishWorkflow(input: $input) { workflow { id } secret } }', {
+        input: { name: 'secret flow', startEvent: 'COMPONENT' },
+      }),
+    ).publishWorkflow;
     secrets.add(workflow.secret);
-    const regenerated = must(await gql('mutation M($id: ID!) { regenerateWorkflowToken(workflowId: $id) { secret } }', { id: workflow.workflow.id })).regenerateWorkflowToken;
+    const regenerated = must(
+      await gql('mutation M($id: ID!) { regenerateWorkflowToken(workflowId: $id) { secret } }', { id: workflow.workflow.id }),
+    ).regenerateWorkflowToken;
     secrets.add(regenerated.secret);
-    const revealedCurl = must(await gql('query M($id: ID!) { workflow(id: $id) { token { apiEndpoint(reveal: true) { curl } } } }', { id: workflow.workflow.id })).workflow.token.apiEndpoint.curl as string;
+    const revealedCurl = must(
+      await gql('query M($id: ID!) { workflow(id: $id) { token { apiEndpoint(reveal: true) { curl } } } }', { id: workflow.workflow.id }),
+    ).workflow.token.apiEndpoint.curl as string;
     expect(revealedCurl).toContain(regenerated.secret);
     // Start it with the old (grace) and the new value, and with a wrong one.
-    for (const value of [workflow.secret, regenerated.secret, `${regenerated.secret}x`]) keep(await json(tessera, 'POST', `/api/workflows/${workflow.workflow.id}/instances`, { hello: 'world' }, { 'x-tessera-token': value }));
+    for (const value of [workflow.secret, regenerated.secret, `${regenerated.secret}x`])
+      keep(await json(tessera, 'POST', `/api/workflows/${workflow.workflow.id}/instances`, { hello: 'world' }, { 'x-tessera-token': value }));
 
     const app = await newApp(tessera);
     secrets.add(app.secret);
@@ -72,23 +96,44 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     secrets.add(revealedApp);
     const access = await accessToken(tessera, { clientId: app.clientId, secret: rotated.secret });
     secrets.add(access);
-    keep(await form(tessera, '/oauth/introspect', { token: access }, { authorization: `Basic ${Buffer.from(`${app.clientId}:${rotated.secret}`).toString('base64')}` }));
+    keep(
+      await form(
+        tessera,
+        '/oauth/introspect',
+        { token: access },
+        { authorization: `Basic ${Buffer.from(`${app.clientId}:${rotated.secret}`).toString('base64')}` },
+      ),
+    );
     keep(await form(tessera, '/oauth/token', { grant_type: 'client_credentials', client_id: app.clientId, client_secret: `${rotated.secret.slice(0, -1)}Z` }));
     must(await gql('{ viewer { id } }', {}, access));
 
-    const endpoint = must(await gql('mutation M($input: CreateEndpointInput!) { createEndpoint(input: $input) { endpoint { id path primaryTokens { method secret } } } }', { input: { name: 'secret ep', path: `secret/${Date.now()}`, authentication: 'TOKEN', allowDelete: false } })).createEndpoint.endpoint;
+    const endpoint = must(
+      await gql('mutation M($input: CreateEndpointInput!) { createEndpoint(input: $input) { endpoint { id path primaryTokens { method secret } } } }', {
+        input: { name: 'secret ep', path: `secret/${Date.now()}`, authentication: 'TOKEN', allowDelete: false },
+      }),
+    ).createEndpoint.endpoint;
     endpoint.primaryTokens.forEach((primary: { secret: string }) => secrets.add(primary.secret));
-    const generated = must(await gql('mutation M($id: ID!) { generatePrimaryToken(endpointId: $id, method: POST) { secret } }', { id: endpoint.id })).generatePrimaryToken;
+    const generated = must(
+      await gql('mutation M($id: ID!) { generatePrimaryToken(endpointId: $id, method: POST) { secret } }', { id: endpoint.id }),
+    ).generatePrimaryToken;
     secrets.add(generated.secret);
     const secondary = must(await gql('mutation { createEndpointToken(input: { name: "secret sec" }) { endpointToken { id } secret } }')).createEndpointToken;
     secrets.add(secondary.secret);
-    must(await gql('mutation M($input: AssignEndpointTokenInput!) { assignEndpointToken(input: $input) { assignment { id } } }', { input: { endpointId: endpoint.id, tokenId: secondary.endpointToken.id, methods: ['POST'] } }));
+    must(
+      await gql('mutation M($input: AssignEndpointTokenInput!) { assignEndpointToken(input: $input) { assignment { id } } }', {
+        input: { endpointId: endpoint.id, tokenId: secondary.endpointToken.id, methods: ['POST'] },
+      }),
+    );
     keep(await json(tessera, 'POST', `/endpoints/${endpoint.path}`, { reading: 1 }, { 'x-tessera-token': secondary.secret }));
     keep(await json(tessera, 'POST', `/endpoints/${endpoint.path}`, { reading: 2 }, { 'x-tessera-token': generated.secret }));
     keep(await json(tessera, 'GET', `/endpoints/${endpoint.path}`, undefined, { 'x-tessera-token': secondary.secret }));
-    const revealed = must(await gql('mutation M($id: ID!) { revealEndpointToken(id: $id) { secret } }', { id: secondary.endpointToken.id })).revealEndpointToken;
+    const revealed = must(
+      await gql('mutation M($id: ID!) { revealEndpointToken(id: $id) { secret } }', { id: secondary.endpointToken.id }),
+    ).revealEndpointToken;
     secrets.add(revealed.secret);
-    const regeneratedSecondary = must(await gql('mutation M($id: ID!) { regenerateEndpointToken(id: $id) { secret } }', { id: secondary.endpointToken.id })).regenerateEndpointToken;
+    const regeneratedSecondary = must(
+      await gql('mutation M($id: ID!) { regenerateEndpointToken(id: $id) { secret } }', { id: secondary.endpointToken.id }),
+    ).regenerateEndpointToken;
     secrets.add(regeneratedSecondary.secret);
     keep(await json(tessera, 'POST', `/endpoints/${endpoint.path}`, { reading: 3 }, { 'x-tessera-token': secondary.secret }));
 
@@ -99,8 +144,10 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     }
 
     // Leak reports (REST for scanners and GraphQL), then use the revoked value: UNAUTHENTICATED.
-    const leakedByScanner = must(await gql('mutation { createPersonalAccessToken(input: { name: "leaked 1" }) { secret } }')).createPersonalAccessToken.secret as string;
-    const leakedByUser = must(await gql('mutation { createPersonalAccessToken(input: { name: "leaked 2" }) { secret } }')).createPersonalAccessToken.secret as string;
+    const leakedByScanner = must(await gql('mutation { createPersonalAccessToken(input: { name: "leaked 1" }) { secret } }')).createPersonalAccessToken
+      .secret as string;
+    const leakedByUser = must(await gql('mutation { createPersonalAccessToken(input: { name: "leaked 2" }) { secret } }')).createPersonalAccessToken
+      .secret as string;
     secrets.add(leakedByScanner);
     secrets.add(leakedByUser);
     keep(await json(tessera, 'POST', '/v1/leaks', [{ token: leakedByScanner, type: 'tessera_pat', url: 'https://gist.example/x' }]));
@@ -152,7 +199,14 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     const history: unknown[] = [];
     let after: string | null = null;
     for (;;) {
-      const page: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: unknown[] } = must(await post(tessera, 'query M($after: ID) { tokenEvents(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { tokenId kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } } } }', { after }, tessera.adminToken)).tokenEvents;
+      const page: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: unknown[] } = must(
+        await post(
+          tessera,
+          'query M($after: ID) { tokenEvents(first: 100, after: $after) { pageInfo { hasNextPage endCursor } edges { node { id type reason thresholdDays secondsLeft graceEndsAt tenantId occurredAt token { tokenId kind name status expiresAt subjectType subjectId ownerId } actor { type id name } } } } }',
+          { after },
+          tessera.adminToken,
+        ),
+      ).tokenEvents;
       history.push(...page.edges);
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
@@ -165,25 +219,45 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
 
   it('should put no value in any list, read with every field, nor in the audit log', async () => {
     const lists = listQueries(schema, 4);
-    expect(lists.map((list) => list.name)).toEqual(expect.arrayContaining(['apps', 'auditLog', 'endpoints', 'endpointTokens', 'personalAccessTokens', 'tokenEvents', 'workflowTokens', 'workflows']));
+    expect(lists.map((list) => list.name)).toEqual(
+      expect.arrayContaining(['apps', 'auditLog', 'endpoints', 'endpointTokens', 'personalAccessTokens', 'tokenEvents', 'workflowTokens', 'workflows']),
+    );
     for (const list of lists) {
       const asAdmin = JSON.stringify(must(await post(tessera, list.query, {}, tessera.adminToken)));
-      expect({ list: list.name, leaks: leaksIn(asAdmin.replace(ADMIN_REVEAL_FIELDS, '"secret":"<revealed to administrators>"')) }).toEqual({ list: list.name, leaks: [] });
+      expect({ list: list.name, leaks: leaksIn(asAdmin.replace(ADMIN_REVEAL_FIELDS, '"secret":"<revealed to administrators>"')) }).toEqual({
+        list: list.name,
+        leaks: [],
+      });
       const asDeveloper = await post(tessera, list.query, {}, developerToken);
       expect({ list: list.name, leaks: leaksIn(JSON.stringify(asDeveloper)) }).toEqual({ list: list.name, leaks: [] });
     }
-    const audit = JSON.stringify(must(await post(tessera, '{ auditLog(first: 100) { totalCount edges { node { action detail targetName actorName } } } }', {}, tessera.adminToken)));
+    const audit = JSON.stringify(
+      must(await post(tessera, '{ auditLog(first: 100) { totalCount edges { node { action detail targetName actorName } } } }', {}, tessera.adminToken)),
+    );
     expect(audit).toContain('reveal');
     expect(leaksIn(audit)).toEqual([]);
   });
 
   it('should store no value in clear in any column of any table: only keyed hashes and v1. ciphertexts', async () => {
     const connection = tessera.server.orm.em.fork().getConnection();
-    const tables = backend === 'postgres'
-      ? ((await connection.execute("select tablename as name from pg_tables where schemaname = current_schema()")) as { name: string }[])
-      : ((await connection.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")) as { name: string }[]);
+    const tables =
+      backend === 'postgres'
+        ? ((await connection.execute('select tablename as name from pg_tables where schemaname = current_schema()')) as { name: string }[])
+        : ((await connection.execute("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")) as { name: string }[]);
     const names = tables.map((table) => table.name);
-    expect(names).toEqual(expect.arrayContaining(['tokens', 'token_secrets', 'token_events', 'audit_entries', 'apps', 'endpoints', 'endpoint_calls', 'workflows', 'workflow_instances']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'tokens',
+        'token_secrets',
+        'token_events',
+        'audit_entries',
+        'apps',
+        'endpoints',
+        'endpoint_calls',
+        'workflows',
+        'workflow_instances',
+      ]),
+    );
     for (const name of names) {
       const rows = (await connection.execute(`select * from ${name}`)) as Record<string, unknown>[];
       expect({ table: name, leaks: leaksIn(JSON.stringify(rows)) }).toEqual({ table: name, leaks: [] });

@@ -23,7 +23,12 @@ export interface Principal {
 }
 
 /** POST /graphql with a raw document, as `token` (anonymous when null). */
-export async function post<T = Record<string, unknown>>(tessera: TestInstance, query: string, variables: Record<string, unknown>, token: string | null): Promise<GraphQLResponse<T>> {
+export async function post<T = Record<string, unknown>>(
+  tessera: TestInstance,
+  query: string,
+  variables: Record<string, unknown>,
+  token: string | null,
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(`${tessera.url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -41,12 +46,30 @@ export function must<T = Record<string, any>>(response: GraphQLResponse<unknown>
 const suffix = (): string => Math.random().toString(36).slice(2, 10);
 
 export async function newUser(tessera: TestInstance, role: string, adminToken = tessera.adminToken): Promise<{ id: string; token: string }> {
-  const created = must(await post(tessera, 'mutation M($input: CreateUserInput!) { createUser(input: $input) { user { id } secret } }', { input: { email: `${role.toLowerCase()}-${suffix()}@example.com`, name: `A ${role}`, role } }, adminToken));
+  const created = must(
+    await post(
+      tessera,
+      'mutation M($input: CreateUserInput!) { createUser(input: $input) { user { id } secret } }',
+      { input: { email: `${role.toLowerCase()}-${suffix()}@example.com`, name: `A ${role}`, role } },
+      adminToken,
+    ),
+  );
   return { id: created.createUser.user.id, token: created.createUser.secret };
 }
 
-export async function newApp(tessera: TestInstance, token = tessera.adminToken, role?: string): Promise<{ id: string; clientId: string; secret: string; secretTokenId: string }> {
-  const created = must(await post(tessera, 'mutation M($input: CreateAppInput!) { createApp(input: $input) { app { id clientId clientSecret { id } } secret } }', { input: { name: `app ${suffix()}`, ...(role ? { role } : {}) } }, token));
+export async function newApp(
+  tessera: TestInstance,
+  token = tessera.adminToken,
+  role?: string,
+): Promise<{ id: string; clientId: string; secret: string; secretTokenId: string }> {
+  const created = must(
+    await post(
+      tessera,
+      'mutation M($input: CreateAppInput!) { createApp(input: $input) { app { id clientId clientSecret { id } } secret } }',
+      { input: { name: `app ${suffix()}`, ...(role ? { role } : {}) } },
+      token,
+    ),
+  );
   const { app, secret } = created.createApp;
   return { id: app.id, clientId: app.clientId, secret, secretTokenId: app.clientSecret.id };
 }
@@ -55,7 +78,10 @@ export async function newApp(tessera: TestInstance, token = tessera.adminToken, 
 export async function accessToken(tessera: TestInstance, app: { clientId: string; secret: string }): Promise<string> {
   const response = await fetch(`${tessera.url}/oauth/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.secret)}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.secret)}`).toString('base64')}`,
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials' }),
   });
   const body = (await response.json()) as { access_token?: string };
@@ -80,7 +106,11 @@ export async function principalsOf(tessera: TestInstance): Promise<Principal[]> 
   }
   principals.push({ name: 'APP', token: await accessToken(tessera, await newApp(tessera)), tokenId: '' });
   principals.push({ name: 'DEV_APP', token: await accessToken(tessera, await newApp(tessera, users.DEVELOPER)), tokenId: '' });
-  const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Elsewhere', adminEmail: `else-${suffix()}@else.example`, adminName: 'Else' });
+  const other = await tessera.server.services.users.createTenantWithAdmin({
+    tenantName: 'Elsewhere',
+    adminEmail: `else-${suffix()}@else.example`,
+    adminName: 'Else',
+  });
   principals.push({ name: 'OTHER_TENANT_ADMIN', token: other.secret, tokenId: '' });
   for (const principal of principals) principal.tokenId = await tokenIdOf(tessera, principal.token as string);
   return principals;
@@ -129,13 +159,26 @@ export async function recordsOfEveryKind(tessera: TestInstance): Promise<TenantR
   const admin = tessera.adminToken;
   const records: { kind: string; id: string }[] = [];
   const secrets: string[] = [];
-  const pat = must(await post(tessera, 'mutation { createPersonalAccessToken(input: { name: "bola" }) { token { id } secret } }', {}, admin)).createPersonalAccessToken;
+  const pat = must(
+    await post(tessera, 'mutation { createPersonalAccessToken(input: { name: "bola" }) { token { id } secret } }', {}, admin),
+  ).createPersonalAccessToken;
   records.push({ kind: 'personal access token', id: pat.token.id });
   secrets.push(pat.secret);
-  const workflow = must(await post(tessera, 'mutation M($input: PublishWorkflowInput!) { publishWorkflow(input: $input) { workflow { id } token { id } secret } }', { input: { name: `flow ${suffix()}`, startEvent: 'COMPONENT' } }, admin)).publishWorkflow;
+  const workflow = must(
+    await post(
+      tessera,
+      'mutation M($input: PublishWorkflowInput!) { publishWorkflow(input: $input) { workflow { id } token { id } secret } }',
+      { input: { name: `flow ${suffix()}`, startEvent: 'COMPONENT' } },
+      admin,
+    ),
+  ).publishWorkflow;
   records.push({ kind: 'workflow', id: workflow.workflow.id }, { kind: 'workflow token', id: workflow.token.id });
   secrets.push(workflow.secret);
-  const started = await fetch(`${tessera.url}/api/workflows/${workflow.workflow.id}/instances`, { method: 'POST', headers: { 'x-tessera-token': workflow.secret, 'content-type': 'application/json' }, body: '{}' });
+  const started = await fetch(`${tessera.url}/api/workflows/${workflow.workflow.id}/instances`, {
+    method: 'POST',
+    headers: { 'x-tessera-token': workflow.secret, 'content-type': 'application/json' },
+    body: '{}',
+  });
   const instance = (await started.json()) as { id?: string };
   if (instance.id) records.push({ kind: 'workflow instance', id: instance.id });
   const app = await newApp(tessera);
@@ -144,33 +187,70 @@ export async function recordsOfEveryKind(tessera: TestInstance): Promise<TenantR
   const access = await accessToken(tessera, app);
   secrets.push(access);
   records.push({ kind: 'app access token', id: await tokenIdOf(tessera, access) });
-  const endpoint = must(await post(tessera, 'mutation M($input: CreateEndpointInput!) { createEndpoint(input: $input) { endpoint { id primaryTokens { id secret } } } }', { input: { name: 'bola', path: `bola/${suffix()}`, authentication: 'TOKEN', allowDelete: true } }, admin)).createEndpoint.endpoint;
-  records.push({ kind: 'endpoint', id: endpoint.id }, ...endpoint.primaryTokens.map((primary: { id: string }) => ({ kind: 'endpoint primary token', id: primary.id })));
+  const endpoint = must(
+    await post(
+      tessera,
+      'mutation M($input: CreateEndpointInput!) { createEndpoint(input: $input) { endpoint { id primaryTokens { id secret } } } }',
+      { input: { name: 'bola', path: `bola/${suffix()}`, authentication: 'TOKEN', allowDelete: true } },
+      admin,
+    ),
+  ).createEndpoint.endpoint;
+  records.push(
+    { kind: 'endpoint', id: endpoint.id },
+    ...endpoint.primaryTokens.map((primary: { id: string }) => ({ kind: 'endpoint primary token', id: primary.id })),
+  );
   secrets.push(...endpoint.primaryTokens.map((primary: { secret: string }) => primary.secret));
-  const secondary = must(await post(tessera, 'mutation { createEndpointToken(input: { name: "bola" }) { endpointToken { id } secret } }', {}, admin)).createEndpointToken;
+  const secondary = must(
+    await post(tessera, 'mutation { createEndpointToken(input: { name: "bola" }) { endpointToken { id } secret } }', {}, admin),
+  ).createEndpointToken;
   records.push({ kind: 'endpoint token', id: secondary.endpointToken.id });
   secrets.push(secondary.secret);
-  const assignment = must(await post(tessera, 'mutation M($input: AssignEndpointTokenInput!) { assignEndpointToken(input: $input) { assignment { id } } }', { input: { endpointId: endpoint.id, tokenId: secondary.endpointToken.id, methods: ['GET', 'POST'] } }, admin)).assignEndpointToken;
+  const assignment = must(
+    await post(
+      tessera,
+      'mutation M($input: AssignEndpointTokenInput!) { assignEndpointToken(input: $input) { assignment { id } } }',
+      { input: { endpointId: endpoint.id, tokenId: secondary.endpointToken.id, methods: ['GET', 'POST'] } },
+      admin,
+    ),
+  ).assignEndpointToken;
   records.push({ kind: 'assignment', id: assignment.assignment.id });
   // An outbound OAuth provider and token; the provider is unreachable, so the token is FAILED — it still exists.
   const provider = must(
     await post(
       tessera,
       'mutation M($input: CreateOAuthProviderInput!) { createOAuthProvider(input: $input) { id } }',
-      { input: { name: `bola ${suffix()}`, authorizeUrl: 'http://127.0.0.1:9/authorize', tokenUrl: 'http://127.0.0.1:9/token', defaultConsumerKey: 'bola-client', defaultConsumerSecret: 'bola-consumer-secret' } },
+      {
+        input: {
+          name: `bola ${suffix()}`,
+          authorizeUrl: 'http://127.0.0.1:9/authorize',
+          tokenUrl: 'http://127.0.0.1:9/token',
+          defaultConsumerKey: 'bola-client',
+          defaultConsumerSecret: 'bola-consumer-secret',
+        },
+      },
       admin,
     ),
   ).createOAuthProvider;
   records.push({ kind: 'oauth provider', id: provider.id });
   const outbound = must(
-    await post(tessera, 'mutation M($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }', { input: { name: 'bola', providerId: provider.id, flow: 'CLIENT_CREDENTIALS', useDefaultKeys: true } }, admin),
+    await post(
+      tessera,
+      'mutation M($input: CreateOAuthTokenInput!) { createOAuthToken(input: $input) { token { id } } }',
+      { input: { name: 'bola', providerId: provider.id, flow: 'CLIENT_CREDENTIALS', useDefaultKeys: true } },
+      admin,
+    ),
   ).createOAuthToken;
   records.push({ kind: 'oauth token', id: outbound.token.id });
   return { records, secrets };
 }
 
 /** Which record an id argument names, by its name; `id` may be any record. */
-const ARGUMENT_KINDS: Record<string, string[]> = { workflowId: ['workflow'], endpointId: ['endpoint'], tokenId: ['endpoint token'], providerId: ['oauth provider'] };
+const ARGUMENT_KINDS: Record<string, string[]> = {
+  workflowId: ['workflow'],
+  endpointId: ['endpoint'],
+  tokenId: ['endpoint token'],
+  providerId: ['oauth provider'],
+};
 
 export interface BolaResult {
   records: { kind: string; id: string }[];
@@ -195,7 +275,11 @@ export function bola(tessera: TestInstance, schema: GraphQLSchema): Promise<Bola
 
 async function runBola(tessera: TestInstance, schema: GraphQLSchema): Promise<BolaResult> {
   const { records } = await recordsOfEveryKind(tessera);
-  const other = await tessera.server.services.users.createTenantWithAdmin({ tenantName: 'Intruder', adminEmail: `intruder-${suffix()}@else.example`, adminName: 'Intruder' });
+  const other = await tessera.server.services.users.createTenantWithAdmin({
+    tenantName: 'Intruder',
+    adminEmail: `intruder-${suffix()}@else.example`,
+    adminName: 'Intruder',
+  });
   const outcomes: BolaResult['outcomes'] = [];
   for (const kind of ['query', 'mutation'] as const) {
     const type = kind === 'query' ? schema.getQueryType() : schema.getMutationType();
@@ -207,7 +291,8 @@ async function runBola(tessera: TestInstance, schema: GraphQLSchema): Promise<Bo
       const candidates = (name: string) => records.filter((record) => (ARGUMENT_KINDS[name] ?? [record.kind]).includes(record.kind));
       const combos: Record<string, unknown>[] = [];
       if (inputArg) {
-        for (const endpoint of candidates('endpointId')) for (const token of candidates('tokenId')) combos.push({ [inputArg.name]: { endpointId: endpoint.id, tokenId: token.id, methods: ['GET'] } });
+        for (const endpoint of candidates('endpointId'))
+          for (const token of candidates('tokenId')) combos.push({ [inputArg.name]: { endpointId: endpoint.id, tokenId: token.id, methods: ['GET'] } });
       } else {
         const [first, ...rest] = idArgs;
         for (const record of candidates(first.name)) {
@@ -231,8 +316,16 @@ async function runBola(tessera: TestInstance, schema: GraphQLSchema): Promise<Bo
     const response = await post(tessera, list.query, {}, other.secret);
     listings.push({ name: list.name, body: JSON.stringify(must(response)) });
   }
-  const filtered = await post(tessera, 'query M($ids: [ID!]) { tokenEvents(first: 100, filter: { tokenIds: $ids }) { totalCount } }', { ids: records.map((record) => record.id) }, other.secret);
-  listings.push({ name: 'tokenEvents filtered by these ids', body: JSON.stringify(must(filtered)) + (must(filtered).tokenEvents.totalCount === 0 ? '' : records.map((record) => record.id).join(',')) });
+  const filtered = await post(
+    tessera,
+    'query M($ids: [ID!]) { tokenEvents(first: 100, filter: { tokenIds: $ids }) { totalCount } }',
+    { ids: records.map((record) => record.id) },
+    other.secret,
+  );
+  listings.push({
+    name: 'tokenEvents filtered by these ids',
+    body: JSON.stringify(must(filtered)) + (must(filtered).tokenEvents.totalCount === 0 ? '' : records.map((record) => record.id).join(',')),
+  });
   return { records, outcomes, listings };
 }
 

@@ -25,7 +25,9 @@ async function viewer(tessera: TestInstance, token: string, forwardedFor?: strin
 
 /** Opens a raw graphql-ws socket, sends connection_init with `token`: 'ack' or the close code. */
 function connect(tessera: TestInstance, token: string, forwardedFor?: string): Promise<'ack' | number> {
-  const socket = new WebSocket(tessera.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', { headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+  const socket = new WebSocket(tessera.url.replace(/^http/, 'ws') + '/graphql', 'graphql-transport-ws', {
+    headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+  });
   return new Promise((resolve, reject) => {
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     socket.on('message', (data) => {
@@ -83,7 +85,11 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
     expect(await viewer(tessera, BAD, address)).toEqual({ status: 429, code: 'RATE_LIMITED' });
     expect(await connect(tessera, BAD, address)).toBe(CloseCode.TooManyAuthenticationFailures);
     const verifyAs = (caller: string) =>
-      fetch(`${tessera.url}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}`, 'x-forwarded-for': address }, body: JSON.stringify({ token: 'x'.repeat(40) }) });
+      fetch(`${tessera.url}/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}`, 'x-forwarded-for': address },
+        body: JSON.stringify({ token: 'x'.repeat(40) }),
+      });
     expect((await verifyAs(BAD)).status).toBe(429);
     // The valid token from the same address is served on every transport.
     expect(await viewer(tessera, tessera.adminToken, address)).toEqual({ status: 200, code: undefined });
@@ -110,7 +116,9 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
 
   it("should close a socket with 4401 when its token's expiresAt passes", async () => {
     const expiresAt = new Date(tessera.clock.now().getTime() + 1500);
-    const { secret } = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'short', duration: 'CUSTOM', expiresAt: expiresAt.toISOString() } })).createPersonalAccessToken;
+    const { secret } = dataOf(
+      await tessera.gql(CreatePatDocument, { input: { name: 'short', duration: 'CUSTOM', expiresAt: expiresAt.toISOString() } }),
+    ).createPersonalAccessToken;
     const client = tessera.ws(secret);
     const subscription = client.subscribe(OnTokenEventsDocument, {});
     // Wait for the server to accept the connection (a subscribed, open socket).
@@ -128,7 +136,10 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
       const response = await fetch(`${tessera.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}`, 'x-request-id': requestId },
-        body: JSON.stringify({ query: 'mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { token { id } } }', variables: { input: { name: 'request id' } } }),
+        body: JSON.stringify({
+          query: 'mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { token { id } } }',
+          variables: { input: { name: 'request id' } },
+        }),
       });
       const { data } = (await response.json()) as { data: { createPersonalAccessToken: { token: { id: string } } } };
       const log = dataOf(await tessera.gql(AuditLogDocument, { targetId: data.createPersonalAccessToken.token.id }));
@@ -146,7 +157,11 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
   });
 
   it('should send a CSP without framing, X-Frame-Options DENY and nosniff with the console and GraphiQL', async () => {
-    for (const [path, accept] of [['/console/tokens', 'text/html'], ['/console/', 'text/html'], ['/graphql', 'text/html']]) {
+    for (const [path, accept] of [
+      ['/console/tokens', 'text/html'],
+      ['/console/', 'text/html'],
+      ['/graphql', 'text/html'],
+    ]) {
       const response = await fetch(`${tessera.url}${path}`, { headers: { accept } });
       const csp = response.headers.get('content-security-policy') ?? '';
       expect(csp).toContain("default-src 'self'");
@@ -167,7 +182,10 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
       ['query($t: ID) { auditLog(targetId: $t) { totalCount } }', { t: 'x\ty' }],
       ['mutation($id: ID!) { revokePersonalAccessToken(id: $id) { id } }', { id: '\u0000' }],
       ['query { app(id: "a\\u0000b") { id } }', {}],
-      ['mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { secret } }', { input: { name: 'ok', description: 'two\nlines\u0000' } }],
+      [
+        'mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { secret } }',
+        { input: { name: 'ok', description: 'two\nlines\u0000' } },
+      ],
     ];
     for (const [query, variables] of documents) {
       const answer = await post(tessera, query, variables, tessera.adminToken);
@@ -175,18 +193,34 @@ describe.each(BACKENDS)('transport bounds and per-address limits (%s)', (backend
       expect(answer.errors?.[0]?.message).toMatch(/control characters/);
     }
     // Line breaks in a description are text, not refused.
-    const multiline = await post(tessera, 'mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { secret } }', { input: { name: 'ok', description: 'two\nlines' } }, tessera.adminToken);
+    const multiline = await post(
+      tessera,
+      'mutation($input: CreatePersonalAccessTokenInput!) { createPersonalAccessToken(input: $input) { secret } }',
+      { input: { name: 'ok', description: 'two\nlines' } },
+      tessera.adminToken,
+    );
     expect(multiline.errors).toBeUndefined();
     for (const path of ['/endpoints/a%00b', '/endpoints/x?q=%01', '/oauth/callback?state=%00&code=%00', '/workflows/wf%7F/start', '/console/a%1f']) {
-      const response = await fetch(`${tessera.url}${path}`, { method: path.includes('/start') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, ...(path.includes('/start') ? { body: '{}' } : {}) });
+      const response = await fetch(`${tessera.url}${path}`, {
+        method: path.includes('/start') ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json' },
+        ...(path.includes('/start') ? { body: '{}' } : {}),
+      });
       expect([path, response.status]).toEqual([path, 400]);
       expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'url' } });
     }
   });
 
   it('should refuse a deeply nested JSON body with 400 BAD_USER_INPUT before parsing it', async () => {
-    for (const body of ['{"query":"{ viewer { id } }","variables":{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}}', '['.repeat(100_000) + ']'.repeat(100_000)]) {
-      const response = await fetch(`${tessera.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` }, body });
+    for (const body of [
+      '{"query":"{ viewer { id } }","variables":{"a":' + '['.repeat(100_000) + ']'.repeat(100_000) + '}}',
+      '['.repeat(100_000) + ']'.repeat(100_000),
+    ]) {
+      const response = await fetch(`${tessera.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` },
+        body,
+      });
       expect(response.status).toBe(400);
       expect(await response.json()).toMatchObject({ error: { code: 'BAD_USER_INPUT', field: 'body', message: expect.stringMatching(/nested deeper/) } });
     }

@@ -39,7 +39,9 @@ describe('configuration', () => {
     const key = 'cd'.repeat(32);
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).introspection).toBe(true);
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), NODE_ENV: 'production', TESSERA_SECRET_KEY: key }).introspection).toBe(false);
-    expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), NODE_ENV: 'production', TESSERA_SECRET_KEY: key, TESSERA_INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), NODE_ENV: 'production', TESSERA_SECRET_KEY: key, TESSERA_INTROSPECTION: 'true' }).introspection).toBe(
+      true,
+    );
   });
 
   it('should accept a key as hex or base64', () => {
@@ -70,11 +72,23 @@ describe('configuration', () => {
 
   it('should allow no non-public outbound destination unless TESSERA_OUTBOUND_ALLOWED_HOSTS lists it, and stop on a bad entry', () => {
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).outboundAllowedHosts.size).toBe(0);
-    const allowed = loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_OUTBOUND_ALLOWED_HOSTS: 'idp.internal, idp.internal:8443,10.1.2.3,10.0.0.0/8,[::1]:8080,fd00::/8' }).outboundAllowedHosts;
+    const allowed = loadConfig({
+      TESSERA_DATA_DIR: dataDir(),
+      TESSERA_OUTBOUND_ALLOWED_HOSTS: 'idp.internal, idp.internal:8443,10.1.2.3,10.0.0.0/8,[::1]:8080,fd00::/8',
+    }).outboundAllowedHosts;
     expect(allowed.size).toBe(6);
     expect(allowed.allowsHost('IDP.internal.', 443)).toBe(true);
     expect(allowed.allowsAddress('10.9.9.9', 80)).toBe(true);
-    for (const bad of ['http://idp.internal', 'idp.internal:0', 'idp.internal:99999', '10.0.0.0/33', '::1]:8080', 'under_score.host', '999.1.1.1', '[10.0.0.1]']) {
+    for (const bad of [
+      'http://idp.internal',
+      'idp.internal:0',
+      'idp.internal:99999',
+      '10.0.0.0/33',
+      '::1]:8080',
+      'under_score.host',
+      '999.1.1.1',
+      '[10.0.0.1]',
+    ]) {
       expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_OUTBOUND_ALLOWED_HOSTS: bad })).toThrow(/^TESSERA_OUTBOUND_ALLOWED_HOSTS: /);
     }
   });

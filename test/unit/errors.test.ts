@@ -19,11 +19,19 @@ describe('isStorageUnavailable', () => {
     const shutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     expect(isStorageUnavailable({ originalError: new DriverException(shutdown) })).toBe(true);
     // pg's failed connect, thrown as it is (GraphQL keeps it as originalError, or thrownValue when it does not take it for an Error).
-    const connect = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { errno: -111, code: 'ECONNREFUSED', syscall: 'connect', address: '127.0.0.1', port: 5432 });
+    const connect = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      errno: -111,
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+      address: '127.0.0.1',
+      port: 5432,
+    });
     expect(isStorageUnavailable({ originalError: connect })).toBe(true);
     expect(isStorageUnavailable({ thrownValue: connect })).toBe(true);
     // pg's server error when MikroORM did not wrap it.
-    expect(isStorageUnavailable(Object.assign(new Error('the database system is starting up'), { name: 'error', severity: 'FATAL', code: '57P03' }))).toBe(true);
+    expect(isStorageUnavailable(Object.assign(new Error('the database system is starting up'), { name: 'error', severity: 'FATAL', code: '57P03' }))).toBe(
+      true,
+    );
     expect(isStorageUnavailable(Object.assign(new Error('Knex: Timeout acquiring a connection.'), { name: 'KnexTimeoutError' }))).toBe(true);
     // A dropped connection knex hands back unwrapped from COMMIT or ROLLBACK (seen in the same test).
     expect(isStorageUnavailable({ thrownValue: { errno: -104, code: 'ECONNRESET', syscall: 'read' } })).toBe(true);

@@ -1,4 +1,15 @@
-import { buildSchema, execute, GraphQLError, GraphQLScalarType, isEnumType, isScalarType, isSpecifiedScalarType, Kind, parse, type OperationDefinitionNode } from 'graphql';
+import {
+  buildSchema,
+  execute,
+  GraphQLError,
+  GraphQLScalarType,
+  isEnumType,
+  isScalarType,
+  isSpecifiedScalarType,
+  Kind,
+  parse,
+  type OperationDefinitionNode,
+} from 'graphql';
 import 'reflect-metadata';
 import { JitExecutor } from '../../src/core/graphql/jit-executor';
 import { buildTesseraSchema } from '../../src/schema';
@@ -64,7 +75,8 @@ async function bothWays(query: string, variables: Record<string, unknown> = {}) 
   const jit = await executor.execute(request as never);
   const reference = await execute({ schema, document: request.document, variableValues: variables, contextValue: { seen: [] } });
   const byPath = (a: GraphQLError, b: GraphQLError) => JSON.stringify(a.path).localeCompare(JSON.stringify(b.path));
-  const shown = (result: typeof jit) => JSON.parse(JSON.stringify({ data: result.data, errors: result.errors && [...result.errors].sort(byPath).map((error) => error.toJSON()) }));
+  const shown = (result: typeof jit) =>
+    JSON.parse(JSON.stringify({ data: result.data, errors: result.errors && [...result.errors].sort(byPath).map((error) => error.toJSON()) }));
   return { jit, jitShown: shown(jit), referenceShown: shown(reference), request };
 }
 

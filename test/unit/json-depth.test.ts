@@ -14,6 +14,8 @@ describe('refuseDeepJson', () => {
   it('should refuse JSON nested deeper than the limit with a typed 400 error', () => {
     expect(() => check('[[[[1]]]]')).toThrow(expect.objectContaining({ status: 400, type: 'entity.too.deep' }));
     expect(() => check('{"a":{"b":{"c":{"d":1}}}}')).toThrow(/nested deeper than 3/);
-    expect(() => refuseDeepJson()({} as IncomingMessage, {} as ServerResponse, Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)))).toThrow(/nested deeper than 64/);
+    expect(() => refuseDeepJson()({} as IncomingMessage, {} as ServerResponse, Buffer.from('['.repeat(100_000) + ']'.repeat(100_000)))).toThrow(
+      /nested deeper than 64/,
+    );
   });
 });

@@ -75,9 +75,12 @@ describe('outbound allow list', () => {
     expect(list.allowsHost('10.200.3.4', 443)).toBe(false);
   });
 
-  it.each(['http://idp', 'idp:0', 'idp:65536', 'idp:80:90', '10.0.0.0/33', 'fd00::/129', '[10.0.0.1]', '[::1]:x', 'bad_host', '-idp', '1.2.3', '*.corp'])('should refuse the entry %j with one sentence', (entry) => {
-    expect(() => OutboundAllowList.parse(entry)).toThrow(new RegExp(`^${JSON.stringify(entry).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
-  });
+  it.each(['http://idp', 'idp:0', 'idp:65536', 'idp:80:90', '10.0.0.0/33', 'fd00::/129', '[10.0.0.1]', '[::1]:x', 'bad_host', '-idp', '1.2.3', '*.corp'])(
+    'should refuse the entry %j with one sentence',
+    (entry) => {
+      expect(() => OutboundAllowList.parse(entry)).toThrow(new RegExp(`^${JSON.stringify(entry).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `));
+    },
+  );
 });
 
 describe('outbound policy at connect time', () => {

@@ -2,7 +2,14 @@ import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { memoryStorageOf, RateLimitedError, RateLimits, type RateLimitSettings } from '../../src/core/rate-limit';
 
-const SETTINGS: RateLimitSettings = { authFailuresPerIp: 3, verifyPerToken: 5, verifyPerIp: 0, ingressPerKey: 5, leaksPerIp: 5, ingressRefusalsStoredPerEndpoint: 5 };
+const SETTINGS: RateLimitSettings = {
+  authFailuresPerIp: 3,
+  verifyPerToken: 5,
+  verifyPerIp: 0,
+  ingressPerKey: 5,
+  leaksPerIp: 5,
+  ingressRefusalsStoredPerEndpoint: 5,
+};
 
 /** Outcome of one hit: null (let through) or the seconds a refusal asks to wait. */
 function hitNow(limits: RateLimits, key: string): number | null {
@@ -28,7 +35,7 @@ describe('RateLimits in memory', () => {
     expect(hitNow(limits, 'b')).toBeNull();
   });
 
-  it('should let through and refuse exactly the hits the library\'s own promise API does', async () => {
+  it("should let through and refuse exactly the hits the library's own promise API does", async () => {
     const limits = new RateLimits(SETTINGS);
     const library = new RateLimiterMemory({ points: 5, duration: 60 });
     for (let i = 0; i < 9; i += 1) {

@@ -28,6 +28,11 @@ describe('schema/schema.graphql', () => {
 
   it('should find an undescribed element when there is one', () => {
     const bare = buildSchema('"""Described."""\ntype Query { """Described."""\n  a(x: Int): Int\n  b: Int }\nenum E { """Described."""\n  ONE\n  TWO }');
-    expect(Object.values(bare.getTypeMap()).filter((type) => !type.name.startsWith('__') && !isSpecifiedScalarType(type)).flatMap(undescribed).sort()).toEqual(['E', 'E.TWO', 'Query.a(x)', 'Query.b']);
+    expect(
+      Object.values(bare.getTypeMap())
+        .filter((type) => !type.name.startsWith('__') && !isSpecifiedScalarType(type))
+        .flatMap(undescribed)
+        .sort(),
+    ).toEqual(['E', 'E.TWO', 'Query.a(x)', 'Query.b']);
   });
 });

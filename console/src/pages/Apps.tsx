@@ -1,7 +1,16 @@
 import { useState } from 'react';
 import { gql } from '../api';
 import { CopyField, Dialog, ErrorLine, FormCard, SecretDialog, SelectField, TextField, useAction, useConfirm, when } from '../components';
-import { ConsoleActivateAppDocument, ConsoleAppsDocument, ConsoleCreateAppDocument, ConsoleDeleteAppDocument, ConsoleDisableAppDocument, ConsoleRevealAppSecretDocument, type ConsoleAppsQuery, type Role } from '../generated/graphql';
+import {
+  ConsoleActivateAppDocument,
+  ConsoleAppsDocument,
+  ConsoleCreateAppDocument,
+  ConsoleDeleteAppDocument,
+  ConsoleDisableAppDocument,
+  ConsoleRevealAppSecretDocument,
+  type ConsoleAppsQuery,
+  type Role,
+} from '../generated/graphql';
 import { useLiveQuery } from '../live';
 import { DataTable, NameCell, RowAction } from '../table';
 
@@ -65,10 +74,24 @@ export function Apps(props: { viewerRole?: Role }) {
     void run(async () => {
       if (kind === 'activate') await gql(ConsoleActivateAppDocument, { id: app.id });
       else if (kind === 'disable') {
-        if (!(await confirm({ title: `Disable “${app.name}”?`, consequence: 'Its access tokens fail at once and it gets no new ones: the applications that use it will fail until it is activated.', confirmLabel: 'Disable' }))) return;
+        if (
+          !(await confirm({
+            title: `Disable “${app.name}”?`,
+            consequence: 'Its access tokens fail at once and it gets no new ones: the applications that use it will fail until it is activated.',
+            confirmLabel: 'Disable',
+          }))
+        )
+          return;
         await gql(ConsoleDisableAppDocument, { id: app.id });
       } else {
-        if (!(await confirm({ title: `Delete “${app.name}”?`, consequence: 'Its client secret and access tokens are deleted and fail at once: the applications that use it will fail for good.', confirmLabel: 'Delete' }))) return;
+        if (
+          !(await confirm({
+            title: `Delete “${app.name}”?`,
+            consequence: 'Its client secret and access tokens are deleted and fail at once: the applications that use it will fail for good.',
+            confirmLabel: 'Delete',
+          }))
+        )
+          return;
         await gql(ConsoleDeleteAppDocument, { id: app.id });
       }
       list.refetch();
@@ -93,7 +116,12 @@ export function Apps(props: { viewerRole?: Role }) {
         </p>
       </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <DataTable label="Apps" columns={['Name', 'Status', 'Acts as', 'Created by', 'Client ID', 'Last used', 'Actions']} empty={list.data?.apps.totalCount === 0 && 'No apps yet.'} more={list.more}>
+      <DataTable
+        label="Apps"
+        columns={['Name', 'Status', 'Acts as', 'Created by', 'Client ID', 'Last used', 'Actions']}
+        empty={list.data?.apps.totalCount === 0 && 'No apps yet.'}
+        more={list.more}
+      >
         {list.data?.apps.edges.map(({ node }) => (
           <tr key={node.id}>
             <NameCell name={node.name} detail={node.description} />
@@ -108,13 +136,25 @@ export function Apps(props: { viewerRole?: Role }) {
             <td>{when(node.lastUsedAt)}</td>
             <td className="actions">
               <RowAction verb="View" of={node.name} onClick={() => setViewing(node)} />
-              {node.status === 'ACTIVE' ? <RowAction verb="Disable" of={node.name} onClick={() => act('disable', node)} /> : <RowAction verb="Activate" of={node.name} onClick={() => act('activate', node)} />}
+              {node.status === 'ACTIVE' ? (
+                <RowAction verb="Disable" of={node.name} onClick={() => act('disable', node)} />
+              ) : (
+                <RowAction verb="Activate" of={node.name} onClick={() => act('activate', node)} />
+              )}
               <RowAction verb="Delete" of={node.name} danger onClick={() => act('delete', node)} />
             </td>
           </tr>
         ))}
       </DataTable>
-      {created && <SecretDialog title={`App “${created.name}” added`} secret={created.secret} onClose={() => setCreated(null)} warning="Copy the client secret now: it will not be shown again here (administrators and you can reveal it later, audited)." extra={<CopyField label="Client ID" value={created.clientId} />} />}
+      {created && (
+        <SecretDialog
+          title={`App “${created.name}” added`}
+          secret={created.secret}
+          onClose={() => setCreated(null)}
+          warning="Copy the client secret now: it will not be shown again here (administrators and you can reveal it later, audited)."
+          extra={<CopyField label="Client ID" value={created.clientId} />}
+        />
+      )}
       {viewing && <AppDialog app={viewing} onClose={() => setViewing(null)} />}
       {confirmDialog}
     </section>

@@ -101,7 +101,12 @@ function AssignDialog(props: { endpointId: string; token: { id: string; name: st
         <legend>Methods it may call</legend>
         {props.methods.map((method) => (
           <label key={method} className="check">
-            <input type="checkbox" checked={chosen.includes(method)} onChange={(e) => setChosen(e.target.checked ? [...chosen, method] : chosen.filter((m) => m !== method))} /> {method}
+            <input
+              type="checkbox"
+              checked={chosen.includes(method)}
+              onChange={(e) => setChosen(e.target.checked ? [...chosen, method] : chosen.filter((m) => m !== method))}
+            />{' '}
+            {method}
           </label>
         ))}
       </fieldset>
@@ -130,7 +135,11 @@ function DataViewer(props: { endpointId: string; tokens: { id: string; name: str
       </label>{' '}
       <button onClick={data.refetch}>Reload</button>
       <ErrorLine error={data.error} />
-      <DataTable label="Calls received" columns={['Received', 'Method', 'Token', 'Outcome', 'Size', 'Body']} empty={data.data?.endpointData.totalCount === 0 && `No calls received${tokenId ? ' with this token' : ''}.`}>
+      <DataTable
+        label="Calls received"
+        columns={['Received', 'Method', 'Token', 'Outcome', 'Size', 'Body']}
+        empty={data.data?.endpointData.totalCount === 0 && `No calls received${tokenId ? ' with this token' : ''}.`}
+      >
         {data.data?.endpointData.edges.map(({ node }) => (
           <tr key={node.id}>
             <td>{when(node.receivedAt)}</td>
@@ -163,7 +172,14 @@ export function EndpointDetail(props: { id: string }) {
 
   const generate = (method: HttpMethod) =>
     void run(async () => {
-      if (!(await confirm({ title: `Generate a new ${method} primary token?`, consequence: `The current ${method} primary token stops working at once: every caller using it will fail until given the new value.`, confirmLabel: 'Generate' }))) return;
+      if (
+        !(await confirm({
+          title: `Generate a new ${method} primary token?`,
+          consequence: `The current ${method} primary token stops working at once: every caller using it will fail until given the new value.`,
+          confirmLabel: 'Generate',
+        }))
+      )
+        return;
       const token = (await gql(ConsoleGeneratePrimaryTokenDocument, { endpointId: props.id, method })).generatePrimaryToken;
       if (token.secret) setSecret({ title: `New ${method} primary token`, value: token.secret });
       endpoint.refetch();
@@ -176,19 +192,42 @@ export function EndpointDetail(props: { id: string }) {
   });
   const setTokenEnabled = (id: string, name: string, enabled: boolean) =>
     void run(async () => {
-      if (!enabled && !(await confirm({ title: `Switch “${name}” off?`, consequence: 'It stops opening every endpoint at once: the applications using it will fail until it is switched on.', confirmLabel: 'Switch off' }))) return;
+      if (
+        !enabled &&
+        !(await confirm({
+          title: `Switch “${name}” off?`,
+          consequence: 'It stops opening every endpoint at once: the applications using it will fail until it is switched on.',
+          confirmLabel: 'Switch off',
+        }))
+      )
+        return;
       await gql(ConsoleSetEndpointTokenEnabledDocument, { id, enabled });
       endpoint.refetch();
     });
   const setAssignmentEnabled = (id: string, name: string, enabled: boolean) =>
     void run(async () => {
-      if (!enabled && !(await confirm({ title: `Switch the assignment of “${name}” off?`, consequence: 'This one integration stops reaching this endpoint at once; the token keeps working elsewhere.', confirmLabel: 'Switch off' }))) return;
+      if (
+        !enabled &&
+        !(await confirm({
+          title: `Switch the assignment of “${name}” off?`,
+          consequence: 'This one integration stops reaching this endpoint at once; the token keeps working elsewhere.',
+          confirmLabel: 'Switch off',
+        }))
+      )
+        return;
       await gql(ConsoleSetAssignmentEnabledDocument, { id, enabled });
       endpoint.refetch();
     });
   const unassign = (id: string, name: string) =>
     void run(async () => {
-      if (!(await confirm({ title: `Unassign “${name}”?`, consequence: 'The application using this token can no longer call this endpoint.', confirmLabel: 'Unassign' }))) return;
+      if (
+        !(await confirm({
+          title: `Unassign “${name}”?`,
+          consequence: 'The application using this token can no longer call this endpoint.',
+          confirmLabel: 'Unassign',
+        }))
+      )
+        return;
       await gql(ConsoleUnassignEndpointTokenDocument, { id });
       endpoint.refetch();
     });
@@ -201,11 +240,26 @@ export function EndpointDetail(props: { id: string }) {
         return;
       }
       if (kind === 'regenerate') {
-        if (!(await confirm({ title: `Regenerate “${name}”?`, consequence: 'A new value replaces it and the old one stops at once: every application using it fails until given the new value. Its assignments stay.', confirmLabel: 'Regenerate' }))) return;
+        if (
+          !(await confirm({
+            title: `Regenerate “${name}”?`,
+            consequence:
+              'A new value replaces it and the old one stops at once: every application using it fails until given the new value. Its assignments stay.',
+            confirmLabel: 'Regenerate',
+          }))
+        )
+          return;
         const value = (await gql(ConsoleRegenerateEndpointTokenDocument, { id })).regenerateEndpointToken.secret;
         setSecret({ title: `New value of “${name}”`, value });
       } else if (kind === 'deactivate') {
-        if (!(await confirm({ title: `Deactivate “${name}”?`, consequence: 'It stops at once on every endpoint and leaves the default list: the applications using it will fail until it is activated.', confirmLabel: 'Deactivate' }))) return;
+        if (
+          !(await confirm({
+            title: `Deactivate “${name}”?`,
+            consequence: 'It stops at once on every endpoint and leaves the default list: the applications using it will fail until it is activated.',
+            confirmLabel: 'Deactivate',
+          }))
+        )
+          return;
         await gql(ConsoleDeactivateEndpointTokenDocument, { id });
       } else {
         await gql(ConsoleActivateEndpointTokenDocument, { id });
@@ -247,7 +301,11 @@ export function EndpointDetail(props: { id: string }) {
           <Toggle checked={hideUnassigned} label="Hide unassigned tokens" onChange={setHideUnassigned} />
           <span>Hide unassigned tokens</span>
         </div>
-        <DataTable label="Secondary tokens" columns={['Token', 'Status', 'Enabled', 'Assignment', 'Actions']} empty={tokens.length === 0 && (hideUnassigned ? 'No token is assigned to this endpoint.' : 'No secondary tokens yet.')}>
+        <DataTable
+          label="Secondary tokens"
+          columns={['Token', 'Status', 'Enabled', 'Assignment', 'Actions']}
+          empty={tokens.length === 0 && (hideUnassigned ? 'No token is assigned to this endpoint.' : 'No secondary tokens yet.')}
+        >
           {tokens.map(({ token, assigned, assignment }) => (
             <tr key={token.id} data-token-name={token.name}>
               <NameCell
@@ -268,7 +326,11 @@ export function EndpointDetail(props: { id: string }) {
               <td>
                 {assigned && assignment ? (
                   <div className="row">
-                    <Toggle checked={assignment.enabled} label={`Assignment of ${token.name} enabled`} onChange={(on) => setAssignmentEnabled(assignment.id, token.name, on)} />
+                    <Toggle
+                      checked={assignment.enabled}
+                      label={`Assignment of ${token.name} enabled`}
+                      onChange={(on) => setAssignmentEnabled(assignment.id, token.name, on)}
+                    />
                     <span className="small">{assignment.methods.join(', ')}</span>
                   </div>
                 ) : (
@@ -297,7 +359,10 @@ export function EndpointDetail(props: { id: string }) {
           <button type="submit">Create secondary token</button>
         </form>
       </section>
-      <DataViewer endpointId={e.id} tokens={[...e.primaryTokens.map((p) => ({ id: p.id, name: `${p.method} primary` })), ...tokens.map((t) => ({ id: t.token.id, name: t.token.name }))]} />
+      <DataViewer
+        endpointId={e.id}
+        tokens={[...e.primaryTokens.map((p) => ({ id: p.id, name: `${p.method} primary` })), ...tokens.map((t) => ({ id: t.token.id, name: t.token.name }))]}
+      />
       {assigning && (
         <AssignDialog
           endpointId={e.id}

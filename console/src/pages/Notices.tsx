@@ -23,7 +23,11 @@ function describe(event: ConsoleEventFragment): { icon: string; tone: string; te
     case 'REVOKED':
       return { icon: '⊘', tone: 'error', text: `${what} was revoked${by}${event.reason ? ` (${event.reason})` : ''}.` };
     case 'REGENERATED':
-      return { icon: '↻', tone: 'warn', text: `${what} was regenerated${by}${event.graceEndsAt ? `; the old value works until ${when(event.graceEndsAt)}` : ''}.` };
+      return {
+        icon: '↻',
+        tone: 'warn',
+        text: `${what} was regenerated${by}${event.graceEndsAt ? `; the old value works until ${when(event.graceEndsAt)}` : ''}.`,
+      };
     case 'DELETED':
       return { icon: '✕', tone: 'muted', text: `${what} was deleted${by}.` };
     case 'DISABLED':

@@ -1,6 +1,20 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import { ApiError, gql } from '../api';
-import { CopyField, Dialog, ErrorLine, FormCard, FormDialog, RequestStatusBadge, SecretDialog, SelectField, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
+import {
+  CopyField,
+  Dialog,
+  ErrorLine,
+  FormCard,
+  FormDialog,
+  RequestStatusBadge,
+  SecretDialog,
+  SelectField,
+  StatusBadge,
+  TextField,
+  useAction,
+  useConfirm,
+  when,
+} from '../components';
 import {
   ConsoleCreateOAuthProviderDocument,
   ConsoleCreateOAuthTokenDocument,
@@ -32,9 +46,18 @@ type Provider = ConsoleOAuthProviderFragment;
 type Token = ConsoleOAuthTokenFragment;
 
 const FLOWS: Record<OAuthFlow, { label: string; hint: string }> = {
-  CLIENT_CREDENTIALS: { label: 'Client credentials', hint: 'Tessera authenticates as the client (secret or private key): no person involved. The token is requested at once.' },
-  AUTHORIZATION_CODE: { label: 'Authorization code (browser)', hint: 'A person approves at the provider: you get an approval link to open. The provider returns to Tessera at /oauth/callback.' },
-  OIDC_HYBRID: { label: 'OpenID Connect (browser)', hint: 'Like authorization code, with the openid scope added and the ID token checked: you get an approval link to open.' },
+  CLIENT_CREDENTIALS: {
+    label: 'Client credentials',
+    hint: 'Tessera authenticates as the client (secret or private key): no person involved. The token is requested at once.',
+  },
+  AUTHORIZATION_CODE: {
+    label: 'Authorization code (browser)',
+    hint: 'A person approves at the provider: you get an approval link to open. The provider returns to Tessera at /oauth/callback.',
+  },
+  OIDC_HYBRID: {
+    label: 'OpenID Connect (browser)',
+    hint: 'Like authorization code, with the openid scope added and the ID token checked: you get an approval link to open.',
+  },
   PASSWORD: { label: 'Password (resource owner)', hint: 'Tessera keeps the username and password (encrypted) and requests the token with them, at once.' },
 };
 const FLOW_ORDER: OAuthFlow[] = ['CLIENT_CREDENTIALS', 'AUTHORIZATION_CODE', 'OIDC_HYBRID', 'PASSWORD'];
@@ -45,7 +68,13 @@ const CONFLICTS: { value: ImportConflict; label: string }[] = [
   { value: 'RENAME', label: 'Import it under a new name' },
   { value: 'REPLACE', label: 'Replace what is here' },
 ];
-const OUTCOMES: Record<string, string> = { CREATED: 'Created', RENAMED: 'Renamed', REPLACED: 'Replaced', SKIPPED: 'Skipped: the name is taken', INVALID: 'Not imported' };
+const OUTCOMES: Record<string, string> = {
+  CREATED: 'Created',
+  RENAMED: 'Renamed',
+  REPLACED: 'Replaced',
+  SKIPPED: 'Skipped: the name is taken',
+  INVALID: 'Not imported',
+};
 
 /** `name=value` lines into additional values; a line without `=` is an input error. */
 function parseAdditionalValues(text: string): AdditionalValueInput[] {
@@ -118,7 +147,18 @@ interface ProviderDraft {
   algorithm: string;
 }
 
-const EMPTY_PROVIDER: ProviderDraft = { name: '', authorizeUrl: '', tokenUrl: '', revocationUrl: '', clientId: '', clientSecret: '', auth: 'secret', keyPem: '', keyId: '', algorithm: 'RS256' };
+const EMPTY_PROVIDER: ProviderDraft = {
+  name: '',
+  authorizeUrl: '',
+  tokenUrl: '',
+  revocationUrl: '',
+  clientId: '',
+  clientSecret: '',
+  auth: 'secret',
+  keyPem: '',
+  keyId: '',
+  algorithm: 'RS256',
+};
 
 function privateKeyOf(draft: ProviderDraft): PrivateKeyJwtInput | null {
   return draft.auth === 'key' ? { privateKeyPem: draft.keyPem, keyId: draft.keyId, algorithm: draft.algorithm } : null;
@@ -135,7 +175,14 @@ function ProviderFields(props: { draft: ProviderDraft; set(draft: ProviderDraft)
       <TextField label="Token URL" type="url" required maxLength={2000} placeholder="https://provider.example/token" {...field('tokenUrl')} />
       <TextField label="Revocation URL (optional)" type="url" maxLength={2000} placeholder="https://provider.example/revoke" {...field('revocationUrl')} />
       <TextField label="Client ID" required maxLength={500} autoComplete="off" {...field('clientId')} />
-      <TextField label={editing ? 'New client secret (empty keeps it)' : 'Client secret'} type="password" required={!editing} maxLength={2000} autoComplete="new-password" {...field('clientSecret')} />
+      <TextField
+        label={editing ? 'New client secret (empty keeps it)' : 'Client secret'}
+        type="password"
+        required={!editing}
+        maxLength={2000}
+        autoComplete="new-password"
+        {...field('clientSecret')}
+      />
       <SelectField label="Client authentication" value={draft.auth} onChange={(auth) => set({ ...draft, auth: auth as ProviderDraft['auth'] })}>
         {editing && <option value="keep">Keep as is ({editing.privateKeyJwt ? `private key ${editing.privateKeyJwt.keyId}` : 'client secret'})</option>}
         <option value="secret">Client secret</option>
@@ -143,7 +190,9 @@ function ProviderFields(props: { draft: ProviderDraft; set(draft: ProviderDraft)
       </SelectField>
       {draft.auth === 'key' && (
         <>
-          <p className="muted small">With a private key the provider allows only the client-credentials flow. The key is stored encrypted and never shown again.</p>
+          <p className="muted small">
+            With a private key the provider allows only the client-credentials flow. The key is stored encrypted and never shown again.
+          </p>
           <TextField label="Private key (PEM)" wide required rows={4} placeholder="-----BEGIN PRIVATE KEY-----" {...field('keyPem')} />
           <TextField label="Key ID (kid)" required maxLength={200} {...field('keyId')} />
           <SelectField label="Algorithm" value={draft.algorithm} onChange={(algorithm) => set({ ...draft, algorithm })}>
@@ -159,7 +208,15 @@ function ProviderFields(props: { draft: ProviderDraft; set(draft: ProviderDraft)
 
 function EditProviderDialog(props: { provider: Provider; onClose(changed: boolean): void }) {
   const p = props.provider;
-  const [draft, setDraft] = useState<ProviderDraft>({ ...EMPTY_PROVIDER, name: p.name, authorizeUrl: p.authorizeUrl, tokenUrl: p.tokenUrl, revocationUrl: p.revocationUrl ?? '', clientId: p.defaultConsumerKey, auth: 'keep' });
+  const [draft, setDraft] = useState<ProviderDraft>({
+    ...EMPTY_PROVIDER,
+    name: p.name,
+    authorizeUrl: p.authorizeUrl,
+    tokenUrl: p.tokenUrl,
+    revocationUrl: p.revocationUrl ?? '',
+    clientId: p.defaultConsumerKey,
+    auth: 'keep',
+  });
   const [error, , submit] = useAction();
   const save = submit(async () => {
     // Only what changed: absent fields stay as they are.
@@ -176,7 +233,14 @@ function EditProviderDialog(props: { provider: Provider; onClose(changed: boolea
     props.onClose(true);
   });
   return (
-    <FormDialog title={`Edit provider “${p.name}”`} label={`Edit provider ${p.name}`} submit="Save" onSubmit={save} onCancel={() => props.onClose(false)} error={error}>
+    <FormDialog
+      title={`Edit provider “${p.name}”`}
+      label={`Edit provider ${p.name}`}
+      submit="Save"
+      onSubmit={save}
+      onCancel={() => props.onClose(false)}
+      error={error}
+    >
       <ProviderFields draft={draft} set={setDraft} editing={p} />
     </FormDialog>
   );
@@ -201,7 +265,10 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
       privateKeyJwt: privateKeyOf(draft),
     };
     const created = (await gql(ConsoleCreateOAuthProviderDocument, { input })).createOAuthProvider;
-    setOutcome({ tone: 'ok', text: `Provider “${created.name}” added. Its client secret${created.privateKeyJwt ? ' and private key are' : ' is'} stored encrypted and never shown again.` });
+    setOutcome({
+      tone: 'ok',
+      text: `Provider “${created.name}” added. Its client secret${created.privateKeyJwt ? ' and private key are' : ' is'} stored encrypted and never shown again.`,
+    });
     setDraft(EMPTY_PROVIDER);
     props.refetch();
   });
@@ -211,7 +278,8 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
       setOutcome(null);
       const ok = await confirm({
         title: `Delete provider “${provider.name}”?`,
-        consequence: 'Its client ID, secret and private key are deleted: no token can be requested from it any more. Tessera refuses while tokens still use it.',
+        consequence:
+          'Its client ID, secret and private key are deleted: no token can be requested from it any more. Tessera refuses while tokens still use it.',
         confirmLabel: 'Delete provider',
       });
       if (!ok) return;
@@ -220,7 +288,11 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
       } catch (caught) {
         if (!(caught instanceof ApiError) || caught.code !== 'CONFLICT') throw caught;
         const users = props.tokens.filter((token) => token.providerId === provider.id).map((token) => `“${token.name}”`);
-        throw new Error(users.length ? `“${provider.name}” was not deleted: ${users.length} token(s) still use it (${users.join(', ')}). Delete those tokens first.` : `“${provider.name}” was not deleted: ${caught.message}`);
+        throw new Error(
+          users.length
+            ? `“${provider.name}” was not deleted: ${users.length} token(s) still use it (${users.join(', ')}). Delete those tokens first.`
+            : `“${provider.name}” was not deleted: ${caught.message}`,
+        );
       }
       setOutcome({ tone: 'ok', text: `Provider “${provider.name}” deleted.` });
       props.refetch();
@@ -230,7 +302,12 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
     <section aria-labelledby="oauth-providers-title" className="stack-section">
       <h2 id="oauth-providers-title">Providers</h2>
       <p className="lead">The authorization servers Tessera requests tokens from. Secrets and private keys are stored encrypted and never shown again.</p>
-      <DataTable label="OAuth providers" columns={['Provider', 'Client ID', 'Allowed flows', 'Actions']} empty={props.loaded && props.providers?.length === 0 && 'No providers yet: add one to request tokens from it.'} more={props.more}>
+      <DataTable
+        label="OAuth providers"
+        columns={['Provider', 'Client ID', 'Allowed flows', 'Actions']}
+        empty={props.loaded && props.providers?.length === 0 && 'No providers yet: add one to request tokens from it.'}
+        more={props.more}
+      >
         {props.providers?.map((provider) => (
           <tr key={provider.id} data-provider-id={provider.id}>
             <NameCell name={provider.name}>
@@ -238,9 +315,15 @@ function Providers(props: { providers: Provider[] | null; tokens: Token[]; loade
             </NameCell>
             <td>
               <code>{provider.defaultConsumerKey}</code>
-              <div className="muted small">{provider.privateKeyJwt ? `private_key_jwt (${provider.privateKeyJwt.algorithm}, kid ${provider.privateKeyJwt.keyId})` : 'client secret'}</div>
+              <div className="muted small">
+                {provider.privateKeyJwt ? `private_key_jwt (${provider.privateKeyJwt.algorithm}, kid ${provider.privateKeyJwt.keyId})` : 'client secret'}
+              </div>
             </td>
-            <td className="small">{FLOW_ORDER.filter((flow) => provider.allowedFlows.includes(flow)).map((flow) => FLOWS[flow].label).join(', ')}</td>
+            <td className="small">
+              {FLOW_ORDER.filter((flow) => provider.allowedFlows.includes(flow))
+                .map((flow) => FLOWS[flow].label)
+                .join(', ')}
+            </td>
             <td className="actions">
               <RowAction verb="Edit" phrase="Edit provider" of={provider.name} onClick={() => setEditing(provider)} />
               <RowAction verb="Delete" phrase="Delete provider" of={provider.name} danger onClick={() => remove(provider)} />
@@ -315,7 +398,9 @@ function RenameDialog(props: { token: Token; onClose(renamed: Token | null): voi
 function ResetDialog(props: { token: Token; revokes: boolean; onClose(reset: Token | null): void }) {
   const [scope, setScope] = useState(props.token.scope ?? '');
   const [error, , submit] = useAction();
-  const reset = submit(async () => props.onClose((await gql(ConsoleResetClientCredentialsTokenDocument, { id: props.token.id, scope: scope.trim() })).resetClientCredentialsToken));
+  const reset = submit(async () =>
+    props.onClose((await gql(ConsoleResetClientCredentialsTokenDocument, { id: props.token.id, scope: scope.trim() })).resetClientCredentialsToken),
+  );
   return (
     <FormDialog
       title={`Reset “${props.token.name}”?`}
@@ -386,7 +471,14 @@ function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, au
 
   if (props.providers.length === 0) return <p className="card muted">Add a provider first: tokens are requested from a provider.</p>;
   return (
-    <FormCard label="New OAuth token" title="New token" heading="h3" submit={BROWSER_FLOWS.includes(chosenFlow) ? 'Create and get the approval link' : 'Create and request token'} onSubmit={create} error={error}>
+    <FormCard
+      label="New OAuth token"
+      title="New token"
+      heading="h3"
+      submit={BROWSER_FLOWS.includes(chosenFlow) ? 'Create and get the approval link' : 'Create and request token'}
+      onSubmit={create}
+      error={error}
+    >
       <TextField label="Token name" required maxLength={100} value={name} onChange={setName} />
       <SelectField label="Provider" value={provider?.id ?? ''} onChange={setProviderId}>
         {props.providers.map((p) => (
@@ -411,7 +503,12 @@ function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, au
           <TextField label="Password" type="password" required autoComplete="new-password" value={password} onChange={setPassword} />
         </>
       )}
-      <TextField label="Scope" value={scope} onChange={setScope} placeholder={chosenFlow === 'OIDC_HYBRID' ? 'profile email (openid is added)' : 'read write'} />
+      <TextField
+        label="Scope"
+        value={scope}
+        onChange={setScope}
+        placeholder={chosenFlow === 'OIDC_HYBRID' ? 'profile email (openid is added)' : 'read write'}
+      />
       <TextField label="Resource (optional)" type="url" value={resource} onChange={setResource} placeholder="https://api.example/" />
       <TextField label="Additional values (one name=value per line, optional)" wide rows={2} value={extra} onChange={setExtra} placeholder="audience=crm" />
       {ownKeysPossible && (
@@ -443,7 +540,15 @@ function Tokens(props: { tokens: Token[] | null; providers: Provider[] | null; l
       setOutcome({ tone: 'ok', text: `“${token.name}” created: it waits for approval at the provider.` });
       setApproval({ name: token.name, url: authorizationUrl, warning });
     } else {
-      setOutcome(token.requestStatus === 'FAILED' ? { tone: 'error', text: `“${token.name}” was created but the provider refused it: ${token.providerError ?? 'no reason given'}. Fix the provider or the token, then Retry.`, warning } : outcomeOf(token, 'is active', warning));
+      setOutcome(
+        token.requestStatus === 'FAILED'
+          ? {
+              tone: 'error',
+              text: `“${token.name}” was created but the provider refused it: ${token.providerError ?? 'no reason given'}. Fix the provider or the token, then Retry.`,
+              warning,
+            }
+          : outcomeOf(token, 'is active', warning),
+      );
     }
     props.refetch();
   };
@@ -490,11 +595,19 @@ function Tokens(props: { tokens: Token[] | null; providers: Provider[] | null; l
   return (
     <section aria-labelledby="oauth-tokens-title" className="stack-section">
       <h2 id="oauth-tokens-title">Tokens</h2>
-      <p className="lead">Tokens Tessera holds for third-party APIs and refreshes on its own before they expire. Their values leave Tessera only through the oauthAccessToken query, audited.</p>
+      <p className="lead">
+        Tokens Tessera holds for third-party APIs and refreshes on its own before they expire. Their values leave Tessera only through the oauthAccessToken
+        query, audited.
+      </p>
       {props.providers && <NewTokenForm providers={props.providers} onCreated={created} />}
       <ErrorLine error={error} />
       <OutcomeLine outcome={outcome} />
-      <DataTable label="OAuth tokens" columns={['Token', 'Provider', 'Request', 'Access token', 'Actions']} empty={props.loaded && props.tokens?.length === 0 && 'No OAuth tokens yet.'} more={props.more}>
+      <DataTable
+        label="OAuth tokens"
+        columns={['Token', 'Provider', 'Request', 'Access token', 'Actions']}
+        empty={props.loaded && props.tokens?.length === 0 && 'No OAuth tokens yet.'}
+        more={props.more}
+      >
         {props.tokens?.map((token) => {
           const browser = BROWSER_FLOWS.includes(token.flow);
           const revoked = token.requestStatus === 'REVOKED';
@@ -622,10 +735,22 @@ function Bundles(props: { refetch(): void }) {
   return (
     <section aria-labelledby="oauth-bundles-title" className="stack-section">
       <h2 id="oauth-bundles-title">Export and import</h2>
-      <p className="lead">Every provider and token of the tenant as one string encrypted with a passphrase (scrypt, AES-256-GCM), to move them to another Tessera.</p>
+      <p className="lead">
+        Every provider and token of the tenant as one string encrypted with a passphrase (scrypt, AES-256-GCM), to move them to another Tessera.
+      </p>
       <div className="columns">
         <FormCard label="Export a bundle" title="Export" heading="h3" submit="Export bundle" onSubmit={exportBundle} error={exportError}>
-          <TextField label="Passphrase (12 characters or more)" wide type="password" required minLength={12} maxLength={1000} autoComplete="new-password" value={exportPassphrase} onChange={setExportPassphrase} />
+          <TextField
+            label="Passphrase (12 characters or more)"
+            wide
+            type="password"
+            required
+            minLength={12}
+            maxLength={1000}
+            autoComplete="new-password"
+            value={exportPassphrase}
+            onChange={setExportPassphrase}
+          />
         </FormCard>
         <FormCard label="Import a bundle" title="Import" heading="h3" submit="Import bundle" onSubmit={importBundle} error={importError}>
           <TextField label="Bundle" wide required rows={3} value={bundle} onChange={setBundle} placeholder="tob1.…" />
@@ -642,12 +767,18 @@ function Bundles(props: { refetch(): void }) {
       {items && (
         <p role="status" className="ok">
           <span aria-hidden="true">✔ </span>
-          Imported: {items.filter((item) => item.outcome !== 'SKIPPED' && item.outcome !== 'INVALID').length} of {items.length} item(s); {items.filter((item) => item.outcome === 'SKIPPED').length} skipped
+          Imported: {items.filter((item) => item.outcome !== 'SKIPPED' && item.outcome !== 'INVALID').length} of {items.length} item(s);{' '}
+          {items.filter((item) => item.outcome === 'SKIPPED').length} skipped
           {items.some((item) => item.outcome === 'INVALID') && <>; {items.filter((item) => item.outcome === 'INVALID').length} not imported (see why below)</>}.
         </p>
       )}
       {items && (
-        <DataTable label="Import results" caption="What the import did with each item of the bundle" columns={['Item', 'Name in the bundle', 'Imported as', 'Outcome']} empty={items.length === 0 && 'The bundle was empty.'}>
+        <DataTable
+          label="Import results"
+          caption="What the import did with each item of the bundle"
+          columns={['Item', 'Name in the bundle', 'Imported as', 'Outcome']}
+          empty={items.length === 0 && 'The bundle was empty.'}
+        >
           {items.map((item, index) => (
             <tr key={`${item.type}-${item.name}-${index}`} data-outcome={item.outcome}>
               <td>{item.type === 'provider' ? 'Provider' : 'Token'}</td>

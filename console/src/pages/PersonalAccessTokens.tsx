@@ -1,7 +1,13 @@
 import { useState } from 'react';
 import { gql } from '../api';
 import { CopyField, ErrorLine, FormCard, SecretDialog, SelectField, StatusBadge, TextField, useAction, useConfirm, when } from '../components';
-import { ConsoleCreatePatDocument, ConsoleDeletePatDocument, ConsolePersonalAccessTokensDocument, ConsoleRevokePatDocument, type TokenDuration } from '../generated/graphql';
+import {
+  ConsoleCreatePatDocument,
+  ConsoleDeletePatDocument,
+  ConsolePersonalAccessTokensDocument,
+  ConsoleRevokePatDocument,
+  type TokenDuration,
+} from '../generated/graphql';
 import { useLiveQuery } from '../live';
 import { DataTable, NameCell, RowAction } from '../table';
 
@@ -25,7 +31,12 @@ export function PersonalAccessTokens() {
   const [confirmDialog, confirm] = useConfirm();
 
   const create = submit(async () => {
-    const input = { name, description: description || null, duration, expiresAt: duration === 'CUSTOM' && expiresAt ? new Date(expiresAt).toISOString() : null };
+    const input = {
+      name,
+      description: description || null,
+      duration,
+      expiresAt: duration === 'CUSTOM' && expiresAt ? new Date(expiresAt).toISOString() : null,
+    };
     const result = await gql(ConsoleCreatePatDocument, { input });
     setCreated({ secret: result.createPersonalAccessToken.secret, curl: result.createPersonalAccessToken.curlExample, name });
     setName('');
@@ -47,7 +58,11 @@ export function PersonalAccessTokens() {
 
   const remove = (id: string, tokenName: string) =>
     void run(async () => {
-      const ok = await confirm({ title: `Delete “${tokenName}”?`, consequence: 'The token leaves this list for good. It already no longer works; its history stays in the audit log.', confirmLabel: 'Delete' });
+      const ok = await confirm({
+        title: `Delete “${tokenName}”?`,
+        consequence: 'The token leaves this list for good. It already no longer works; its history stays in the audit log.',
+        confirmLabel: 'Delete',
+      });
       if (!ok) return;
       await gql(ConsoleDeletePatDocument, { id });
       list.refetch();
@@ -70,7 +85,12 @@ export function PersonalAccessTokens() {
         {duration === 'CUSTOM' && <TextField label="End date" type="date" required value={expiresAt} onChange={setExpiresAt} />}
       </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <DataTable label="Personal access tokens" columns={['Name', 'Status', 'Starts with', 'Expires', 'Last used', 'Actions']} empty={list.data?.personalAccessTokens.totalCount === 0 && 'No tokens yet.'} more={list.more}>
+      <DataTable
+        label="Personal access tokens"
+        columns={['Name', 'Status', 'Starts with', 'Expires', 'Last used', 'Actions']}
+        empty={list.data?.personalAccessTokens.totalCount === 0 && 'No tokens yet.'}
+        more={list.more}
+      >
         {list.data?.personalAccessTokens.edges.map(({ node }) => (
           <tr key={node.id} data-token-id={node.id}>
             <NameCell name={node.name} detail={node.description} />
@@ -93,7 +113,12 @@ export function PersonalAccessTokens() {
         ))}
       </DataTable>
       {created && (
-        <SecretDialog title={`Token “${created.name}” created`} secret={created.secret} onClose={() => setCreated(null)} extra={<CopyField label="curl example" value={created.curl} multiline />} />
+        <SecretDialog
+          title={`Token “${created.name}” created`}
+          secret={created.secret}
+          onClose={() => setCreated(null)}
+          extra={<CopyField label="curl example" value={created.curl} multiline />}
+        />
       )}
       {confirmDialog}
     </section>

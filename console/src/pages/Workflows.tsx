@@ -75,15 +75,41 @@ export function Workflows() {
       if (kind === 'refresh') {
         await gql(ConsoleRefreshWorkflowTokenDocument, { workflowId });
       } else if (kind === 'revoke') {
-        if (!(await confirm({ title: `Revoke the token of “${tokenName}”?`, consequence: 'It stops working at once: callers that start this workflow from outside will fail until it is regenerated.', confirmLabel: 'Revoke' }))) return;
+        if (
+          !(await confirm({
+            title: `Revoke the token of “${tokenName}”?`,
+            consequence: 'It stops working at once: callers that start this workflow from outside will fail until it is regenerated.',
+            confirmLabel: 'Revoke',
+          }))
+        )
+          return;
         await gql(ConsoleRevokeWorkflowTokenDocument, { workflowId });
       } else if (kind === 'regenerate') {
-        if (!(await confirm({ title: `Regenerate the token of “${tokenName}”?`, consequence: 'A new value replaces the current one. The old value keeps working for 24 hours, then callers still using it will fail.', confirmLabel: 'Regenerate' }))) return;
+        if (
+          !(await confirm({
+            title: `Regenerate the token of “${tokenName}”?`,
+            consequence: 'A new value replaces the current one. The old value keeps working for 24 hours, then callers still using it will fail.',
+            confirmLabel: 'Regenerate',
+          }))
+        )
+          return;
         const result = await gql(ConsoleRegenerateWorkflowTokenDocument, { workflowId });
         const grace = result.regenerateWorkflowToken.graceEndsAt;
-        setSecret({ title: `New token for “${tokenName}”`, value: result.regenerateWorkflowToken.secret, note: grace ? `The previous value works until ${when(grace)}.` : 'The previous value no longer works.' });
+        setSecret({
+          title: `New token for “${tokenName}”`,
+          value: result.regenerateWorkflowToken.secret,
+          note: grace ? `The previous value works until ${when(grace)}.` : 'The previous value no longer works.',
+        });
       } else {
-        if (!(await confirm({ title: `Delete the token of “${tokenName}”?`, consequence: 'The workflow can no longer be started from outside until it is republished or its token regenerated: every integration that starts it will fail.', confirmLabel: 'Delete' }))) return;
+        if (
+          !(await confirm({
+            title: `Delete the token of “${tokenName}”?`,
+            consequence:
+              'The workflow can no longer be started from outside until it is republished or its token regenerated: every integration that starts it will fail.',
+            confirmLabel: 'Delete',
+          }))
+        )
+          return;
         await gql(ConsoleDeleteWorkflowTokenDocument, { workflowId });
       }
       list.refetch();
@@ -92,17 +118,31 @@ export function Workflows() {
   return (
     <section aria-labelledby="wf-title">
       <h1 id="wf-title">Component workflow tokens</h1>
-      <p className="lead">Each component workflow has one token that starts it from outside. It lives a year: refresh keeps the value, regenerate replaces it.</p>
+      <p className="lead">
+        Each component workflow has one token that starts it from outside. It lives a year: refresh keeps the value, regenerate replaces it.
+      </p>
       <FormCard label="Publish a workflow" title="Publish a workflow" submit="Publish" onSubmit={publish}>
         <TextField label="Workflow name" required maxLength={100} value={name} onChange={setName} />
         <SelectField label="Start event" value={startEvent} onChange={(event) => setStartEvent(event as WorkflowStartEvent)}>
           <option value="COMPONENT">Component (started from outside with a token)</option>
           <option value="STANDARD">Standard (no token)</option>
         </SelectField>
-        <TextField label="Request schema (JSON Schema, optional)" wide rows={3} value={schema} onChange={setSchema} placeholder='{"type":"object","properties":{"orderId":{"type":"string"}}}' />
+        <TextField
+          label="Request schema (JSON Schema, optional)"
+          wide
+          rows={3}
+          value={schema}
+          onChange={setSchema}
+          placeholder='{"type":"object","properties":{"orderId":{"type":"string"}}}'
+        />
       </FormCard>
       <ErrorLine error={error ?? list.error} />
-      <DataTable label="Workflow tokens" columns={['Workflow', 'Status', 'Expires', 'Created by', 'Last used', 'Actions']} empty={list.data?.workflowTokens.totalCount === 0 && 'No component workflows yet.'} more={list.more}>
+      <DataTable
+        label="Workflow tokens"
+        columns={['Workflow', 'Status', 'Expires', 'Created by', 'Last used', 'Actions']}
+        empty={list.data?.workflowTokens.totalCount === 0 && 'No component workflows yet.'}
+        more={list.more}
+      >
         {list.data?.workflowTokens.edges.map(({ node }) => {
           const label = node.workflow?.name ?? node.name;
           return (

@@ -1,7 +1,7 @@
 import { createMethodMiddlewareDecorator, type AuthCheckerFn } from 'type-graphql';
 import { AppError } from '../errors';
 import type { Role } from '../tokens/token-kind';
-import type { Principal } from '../../verify/verify.types';
+import type { Principal } from './principal';
 
 /** What the auth checker needs of a request's context. */
 export interface AuthContext {

@@ -49,7 +49,14 @@ export async function paginate<E extends { id: string }, F extends keyof E & str
   order: 'asc' | 'desc',
   options: { readOnly: true; fields: readonly F[] },
 ): Promise<Page<Pick<E, F | 'id'>>>;
-export async function paginate<E extends { id: string }>(em: EntityManager, entity: EntityName<E>, where: FilterQuery<E>, page: PageRequest, order?: 'asc' | 'desc', options?: { readOnly?: boolean }): Promise<Page<E>>;
+export async function paginate<E extends { id: string }>(
+  em: EntityManager,
+  entity: EntityName<E>,
+  where: FilterQuery<E>,
+  page: PageRequest,
+  order?: 'asc' | 'desc',
+  options?: { readOnly?: boolean },
+): Promise<Page<E>>;
 export async function paginate<E extends { id: string }>(
   em: EntityManager,
   entity: EntityName<E>,
@@ -64,7 +71,13 @@ export async function paginate<E extends { id: string }>(
   const columns = options.fields ? [...new Set(['id', ...options.fields])] : '*';
   const rows = options.readOnly
     ? // Rows mapped to properties (types converted) without becoming managed entities: lists only read them.
-      ((em as SqlEntityManager).createQueryBuilder(entity).select(columns as never).where(keyed).orderBy({ id: order } as never).limit(first + 1).execute('all', true) as Promise<E[]>)
+      ((em as SqlEntityManager)
+        .createQueryBuilder(entity)
+        .select(columns as never)
+        .where(keyed)
+        .orderBy({ id: order } as never)
+        .limit(first + 1)
+        .execute('all', true) as Promise<E[]>)
     : em.find(entity, keyed, { orderBy: { id: order } as never, limit: first + 1 });
   const [items, totalCount] = await Promise.all([rows, em.count(entity, where)]);
   return { items: items.slice(0, first), hasNextPage: items.length > first, hasPreviousPage: afterId !== undefined, totalCount };

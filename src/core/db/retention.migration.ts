@@ -15,6 +15,11 @@ export class RetentionMigration extends PortableMigration {
           t.index(['kind', 'expires_at'], 'tokens_kind_expires_at_index');
         }),
     );
-    this.addSql(this.getKnex().insert({ id: 1, pruned_through: 0, updated_at: new Date(0) }).into('event_retention').toString());
+    this.addSql(
+      this.getKnex()
+        .insert({ id: 1, pruned_through: 0, updated_at: new Date(0) })
+        .into('event_retention')
+        .toString(),
+    );
   }
 }

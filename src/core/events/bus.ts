@@ -300,7 +300,9 @@ export class RedisBus implements Bus {
     if (!id) return { acknowledged: 0, expected: 0 };
     // Unpublished, nobody is known to have heard it: at least one other instance may exist (an
     // instance that has not published yet does not know how many listen).
-    const propagation = published ? { acknowledged: Math.min(waiting.received, this.peers), expected: this.peers } : { acknowledged: 0, expected: Math.max(this.peers, 1) };
+    const propagation = published
+      ? { acknowledged: Math.min(waiting.received, this.peers), expected: this.peers }
+      : { acknowledged: 0, expected: Math.max(this.peers, 1) };
     if (!published || propagation.acknowledged < propagation.expected) {
       this.logger.warn(
         { component: 'bus', ...propagation, published, ...(failure ? { err: failure } : {}), boundMs: this.boundMs, tokenIds: partial.evictTokenIds },

@@ -182,7 +182,8 @@ export class EventDispatcher {
           await this.readNew();
         } while (this.pullAgain && !this.closed);
       } catch (error) {
-        if (!this.closed) this.logger.error({ component: 'dispatcher', err: (error as Error).message }, 'reading new events failed; retrying on the next wake-up');
+        if (!this.closed)
+          this.logger.error({ component: 'dispatcher', err: (error as Error).message }, 'reading new events failed; retrying on the next wake-up');
       } finally {
         this.pulling = null;
       }

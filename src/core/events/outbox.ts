@@ -66,7 +66,11 @@ export class Tx {
       data: data ?? null,
     });
     if (this.actor.type !== 'system') {
-      this.audit(`${kindDefinition(token.kind).noun}.${type.toLowerCase()}`, { type: token.kind, id: token.id, name: token.name }, data ? { ...data } : undefined);
+      this.audit(
+        `${kindDefinition(token.kind).noun}.${type.toLowerCase()}`,
+        { type: token.kind, id: token.id, name: token.name },
+        data ? { ...data } : undefined,
+      );
     }
   }
 
@@ -157,9 +161,11 @@ export class Lifecycle {
     // order is their serial order — even for a change that wrote nothing to the row (a refresh
     // that left the term as it was) and would otherwise serialize before a revoke it committed after.
     const tokenIds = [...new Set(tx.events.map((event) => event.tokenId))];
-    if (this.postgres && tokenIds.length > 0) await (em as SqlEntityManager).execute(`select id from tokens where id in (${tokenIds.map(() => '?').join(', ')}) for update`, tokenIds);
+    if (this.postgres && tokenIds.length > 0)
+      await (em as SqlEntityManager).execute(`select id from tokens where id in (${tokenIds.map(() => '?').join(', ')}) for update`, tokenIds);
     // On the transaction's own connection: held until commit, so ids (events and evictions) commit in order.
-    if (this.postgres && (tx.events.length > 0 || tx.evictions.size > 0)) await (em as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
+    if (this.postgres && (tx.events.length > 0 || tx.evictions.size > 0))
+      await (em as SqlEntityManager).execute('select pg_advisory_xact_lock(?)', [EVENT_ORDER_LOCK]);
     if (tx.events.length > 0) await em.insertMany(TokenEventRecord, tx.events as TokenEventRecord[]);
     // Read by every instance (EvictionFeed): evictions arrive even when this instance cannot reach Redis.
     if (tx.evictions.size > 0) await em.insertMany(EvictionRecord, [{ tokenIds: [...tx.evictions].join(','), createdAt: tx.now }]);
@@ -182,7 +188,12 @@ export class Lifecycle {
     if (!requestId || tx.evictions.size === 0 || propagation.acknowledged >= propagation.expected) return;
     const earlier = this.shortfalls.get(requestId);
     this.shortfalls.delete(requestId);
-    this.shortfalls.set(requestId, earlier ? { acknowledged: Math.min(earlier.acknowledged, propagation.acknowledged), expected: Math.max(earlier.expected, propagation.expected) } : propagation);
+    this.shortfalls.set(
+      requestId,
+      earlier
+        ? { acknowledged: Math.min(earlier.acknowledged, propagation.acknowledged), expected: Math.max(earlier.expected, propagation.expected) }
+        : propagation,
+    );
     // Requests that never read theirs (REST routes) must not accumulate.
     if (this.shortfalls.size > MAX_SHORTFALLS) this.shortfalls.delete(this.shortfalls.keys().next().value as string);
   }

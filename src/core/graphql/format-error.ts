@@ -7,7 +7,15 @@ import type { GraphQLError } from 'graphql';
 import { INTROSPECTION_OFF, isIntrospectionRefusal } from './http-rules';
 
 /** Codes Apollo and graphql-js assign to requests that are wrong before any resolver runs. */
-const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED']);
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
 
 /**
  * The one place errors become GraphQL errors: an {@link AppError} keeps its message and gets
@@ -16,7 +24,7 @@ const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION
  * anything else is logged with the request id and answered as INTERNAL_SERVER_ERROR with only
  * that id, so no internal detail (or secret) reaches the caller.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter() {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     const original = isStorageUnavailable(unwrapped) ? storageUnavailable() : unwrapped;
@@ -31,7 +39,11 @@ export function createErrorFormatter(logger: Logger) {
     const code = formatted.extensions?.code;
     // Errors Tessera raised as GraphQLErrors itself (context creation: rate limits) keep their code.
     if (code === ErrorCode.RATE_LIMITED || code === ErrorCode.UNAUTHENTICATED) {
-      return { ...base, message: formatted.message.replace(/^Context creation failed: /, ''), extensions: { code, ...(formatted.extensions?.retryAfter ? { retryAfter: formatted.extensions.retryAfter } : {}) } };
+      return {
+        ...base,
+        message: formatted.message.replace(/^Context creation failed: /, ''),
+        extensions: { code, ...(formatted.extensions?.retryAfter ? { retryAfter: formatted.extensions.retryAfter } : {}) },
+      };
     }
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       const message = isIntrospectionRefusal(formatted.message) ? INTROSPECTION_OFF : formatted.message;
@@ -55,7 +67,14 @@ function isUnexpected(error: GraphQLError): boolean {
 
 function logUnexpected(logger: Logger, requestId: string, error: GraphQLError): void {
   const original = unwrapResolverError(error);
-  logger.error({ requestId, path: error.path, err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original) }, 'unexpected error');
+  logger.error(
+    {
+      requestId,
+      path: error.path,
+      err: original instanceof Error ? { name: original.name, message: original.message, stack: original.stack } : String(original),
+    },
+    'unexpected error',
+  );
 }
 
 /** Codes whose cause is only in the log: their answers carry the request id to quote. */
@@ -65,7 +84,10 @@ const TRACED_CODES = new Set<unknown>([ErrorCode.INTERNAL_SERVER_ERROR, ErrorCod
 function withRequestId(error: GraphQLFormattedError, requestId: string): Partial<GraphQLFormattedError> {
   const code = error.extensions?.code;
   if (!TRACED_CODES.has(code)) return {};
-  return { ...(code === ErrorCode.INTERNAL_SERVER_ERROR ? { message: `Internal server error (request ${requestId}).` } : {}), extensions: { ...error.extensions, requestId } };
+  return {
+    ...(code === ErrorCode.INTERNAL_SERVER_ERROR ? { message: `Internal server error (request ${requestId}).` } : {}),
+    extensions: { ...error.extensions, requestId },
+  };
 }
 
 /**
@@ -93,10 +115,19 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
  * errors of graphql-ws's `error` message (the document did not parse or validate), which
  * graphql-js raises without a code; they are request errors (BAD_USER_INPUT), as over HTTP.
  */
-export function formatForSocket(logger: Logger, formatter: ReturnType<typeof createErrorFormatter>, requestId: string, errors: readonly GraphQLError[], beforeExecution = false): GraphQLFormattedError[] {
+export function formatForSocket(
+  logger: Logger,
+  formatter: ReturnType<typeof createErrorFormatter>,
+  requestId: string,
+  errors: readonly GraphQLError[],
+  beforeExecution = false,
+): GraphQLFormattedError[] {
   return errors.map((error) => {
     const json = error.toJSON();
-    const formatted = formatter(beforeExecution && json.extensions?.code === undefined ? { ...json, extensions: { ...json.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } } : json, error);
+    const formatted = formatter(
+      beforeExecution && json.extensions?.code === undefined ? { ...json, extensions: { ...json.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } } : json,
+      error,
+    );
     if (!TRACED_CODES.has(formatted.extensions?.code)) return formatted;
     logUnexpected(logger, requestId, error);
     return { ...formatted, ...withRequestId(formatted, requestId) };

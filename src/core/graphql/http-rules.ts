@@ -18,7 +18,8 @@ export const NO_QUERY_HINT =
   'No query: POST one as JSON, e.g. curl -X POST <this URL> -H "Authorization: Bearer $ADMIN_TOKEN" -H "Content-Type: application/json" -d \'{"query":"{ viewer { id } }"}\'. A browser opening this URL gets GraphiQL; the console is at /console.';
 
 /** What any introspection attempt is told while it is off (production), naming the setting. */
-export const INTROSPECTION_OFF = 'Introspection is off on this server (the production default): set TESSERA_INTROSPECTION=true to turn it on (GraphiQL and code generators need it).';
+export const INTROSPECTION_OFF =
+  'Introspection is off on this server (the production default): set TESSERA_INTROSPECTION=true to turn it on (GraphiQL and code generators need it).';
 
 /** Whether a validation message is graphql-js's or Apollo's refusal of introspection. */
 export function isIntrospectionRefusal(message: string): boolean {

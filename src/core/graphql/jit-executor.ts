@@ -107,6 +107,10 @@ export class JitExecutor {
  * graphql-js builds it, with graphql-jit's locations.
  */
 function asGraphQLJsError(error: GraphQLError): GraphQLError {
-  const rebuilt = new GraphQLError(error.message, { path: error.path, originalError: error.originalError ?? undefined, extensions: error.extensions ?? undefined });
+  const rebuilt = new GraphQLError(error.message, {
+    path: error.path,
+    originalError: error.originalError ?? undefined,
+    extensions: error.extensions ?? undefined,
+  });
   return Object.assign(rebuilt, { locations: error.locations });
 }

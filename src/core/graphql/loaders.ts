@@ -4,7 +4,10 @@ import DataLoader from 'dataloader';
  * A DataLoader over a batch lookup that answers a Map: each key gets its value, or `missing`
  * (null for single records, [] for lists). One statement per batch, whatever the list's length.
  */
-export function mapLoader<V, M extends V | null = V | null>(fetch: (keys: readonly string[]) => Promise<Map<string, V>>, missing: M): DataLoader<string, V | M> {
+export function mapLoader<V, M extends V | null = V | null>(
+  fetch: (keys: readonly string[]) => Promise<Map<string, V>>,
+  missing: M,
+): DataLoader<string, V | M> {
   return new DataLoader(async (keys) => {
     const found = await fetch(keys);
     return keys.map((key) => found.get(key) ?? missing);

@@ -10,7 +10,13 @@ export interface SocketOperation {
 
 /** A request error with the code Apollo gives the same mistake over HTTP (the formatter answers it BAD_USER_INPUT). */
 function requestError(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 /**

@@ -47,11 +47,7 @@ export function statusFilter(kind: TokenKind, status: TokenStatus, now: Date, wa
  * its current term began count as notified, so a 7-day token is not warned "7 days left" at
  * birth. Returns null when nothing more is due.
  */
-export function nextNotice(
-  expiresAt: Date | null | undefined,
-  thresholds: number[],
-  noticedThresholdDays: number | null | undefined,
-): Date | null {
+export function nextNotice(expiresAt: Date | null | undefined, thresholds: number[], noticedThresholdDays: number | null | undefined): Date | null {
   if (!expiresAt) return null;
   for (const days of thresholds) {
     if (noticedThresholdDays != null && days >= noticedThresholdDays) continue;

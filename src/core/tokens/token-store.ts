@@ -127,7 +127,11 @@ export class TokenStore {
    * until then; without, it stops at once. Earlier replaced values stop at once either way.
    * Un-revokes the token and, with `expiresAt`, starts a new term.
    */
-  async regenerate(tx: Tx, token: TokenRecord, options: { graceMs?: number; expiresAt?: Date | null; revealable?: boolean; plainLength?: number } = {}): Promise<IssuedToken> {
+  async regenerate(
+    tx: Tx,
+    token: TokenRecord,
+    options: { graceMs?: number; expiresAt?: Date | null; revealable?: boolean; plainLength?: number } = {},
+  ): Promise<IssuedToken> {
     const secrets = await tx.em.find(TokenSecret, { token });
     const wasUsable = !token.revokedAt && (!token.expiresAt || token.expiresAt > tx.now);
     const graceEndsAt = options.graceMs && wasUsable ? new Date(tx.now.getTime() + options.graceMs) : null;

@@ -11,7 +11,18 @@ import type { TokenKind } from './token-kind';
 @Index({ properties: ['tenantId', 'kind', 'ownerId'] })
 @Index({ properties: ['subjectId'] })
 export class TokenRecord {
-  [OptionalProps]?: 'description' | 'ownerId' | 'subjectType' | 'subjectId' | 'expiresAt' | 'revokedAt' | 'disabledAt' | 'lastUsedAt' | 'createdById' | 'nextNoticeAt' | 'noticedThresholdDays';
+  [OptionalProps]?:
+    | 'description'
+    | 'ownerId'
+    | 'subjectType'
+    | 'subjectId'
+    | 'expiresAt'
+    | 'revokedAt'
+    | 'disabledAt'
+    | 'lastUsedAt'
+    | 'createdById'
+    | 'nextNoticeAt'
+    | 'noticedThresholdDays';
 
   @PrimaryKey({ type: 'string' })
   id!: string;
@@ -105,7 +116,18 @@ export class TokenSecret {
  * The token properties every kind's GraphQL type shows (`tokenFields`): what token lists select
  * (`paginate`'s `fields`), so a list reads no column it does not show.
  */
-export const TOKEN_FIELD_PROPERTIES = ['id', 'kind', 'name', 'description', 'start', 'expiresAt', 'revokedAt', 'lastUsedAt', 'createdAt', 'createdById'] as const satisfies readonly (keyof TokenRecord)[];
+export const TOKEN_FIELD_PROPERTIES = [
+  'id',
+  'kind',
+  'name',
+  'description',
+  'start',
+  'expiresAt',
+  'revokedAt',
+  'lastUsedAt',
+  'createdAt',
+  'createdById',
+] as const satisfies readonly (keyof TokenRecord)[];
 
 /** A token record as lists read it: only {@link TOKEN_FIELD_PROPERTIES}. */
 export type ListedToken = Pick<TokenRecord, (typeof TOKEN_FIELD_PROPERTIES)[number]>;

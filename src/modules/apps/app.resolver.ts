@@ -26,10 +26,7 @@ export class AppResolver {
   @Query(() => AppConnection, { description: "Your tenant's apps, newest first (administrators and developers). Secrets are never listed." })
   async apps(@Args(() => AppsArgs) args: AppsArgs, @Ctx() ctx: Context): Promise<ConnectionShape<AppType>> {
     const page = await ctx.services.apps.list(ctx.actor(), { first: args.first, after: args.after, status: args.filter?.status });
-    return toConnection(
-      { ...page, items: page.items.map((view) => ({ id: view.app.id, view })) },
-      (item) => present(ctx, item.view),
-    );
+    return toConnection({ ...page, items: page.items.map((view) => ({ id: view.app.id, view })) }, (item) => present(ctx, item.view));
   }
 
   @Authorized(MANAGERS)
@@ -53,21 +50,30 @@ export class AppResolver {
 
   @Authorized(MANAGERS)
   @PeopleOnly()
-  @Mutation(() => AppType, { description: 'Disables an app: its access tokens fail at once, on every instance, and it gets no new ones (administrators, and the developer who created it).' })
+  @Mutation(() => AppType, {
+    description:
+      'Disables an app: its access tokens fail at once, on every instance, and it gets no new ones (administrators, and the developer who created it).',
+  })
   async disableApp(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<AppType> {
     return present(ctx, await ctx.services.apps.setEnabled(ctx.actor(), id, false));
   }
 
   @Authorized(MANAGERS)
   @PeopleOnly()
-  @Mutation(() => AppType, { description: 'Activates a disabled app: its unexpired access tokens work again and it may obtain new ones (administrators, and the developer who created it).' })
+  @Mutation(() => AppType, {
+    description:
+      'Activates a disabled app: its unexpired access tokens work again and it may obtain new ones (administrators, and the developer who created it).',
+  })
   async activateApp(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<AppType> {
     return present(ctx, await ctx.services.apps.setEnabled(ctx.actor(), id, true));
   }
 
   @Authorized(MANAGERS)
   @PeopleOnly()
-  @Mutation(() => AppType, { description: 'Deletes an app with its secret and access tokens (they fail at once). Returns it as it was (administrators, and the developer who created it).' })
+  @Mutation(() => AppType, {
+    description:
+      'Deletes an app with its secret and access tokens (they fail at once). Returns it as it was (administrators, and the developer who created it).',
+  })
   async deleteApp(@Arg('id', () => ID, { description: "The app's id." }) id: string, @Ctx() ctx: Context): Promise<AppType> {
     return present(ctx, await ctx.services.apps.delete(ctx.actor(), id));
   }
@@ -81,7 +87,10 @@ export class AppResolver {
 
   @Authorized(MANAGERS)
   @PeopleOnly()
-  @Mutation(() => RotateAppSecretPayload, { description: 'Gives an app a new client secret; the previous one keeps working for `graceSeconds`, so both authenticate during the overlap (administrators, and the developer who created it).' })
+  @Mutation(() => RotateAppSecretPayload, {
+    description:
+      'Gives an app a new client secret; the previous one keeps working for `graceSeconds`, so both authenticate during the overlap (administrators, and the developer who created it).',
+  })
   async rotateAppSecret(@Args(() => RotateAppSecretArgs) args: RotateAppSecretArgs, @Ctx() ctx: Context): Promise<RotateAppSecretPayload> {
     const { view, secret, previousSecretValidUntil } = await ctx.services.apps.rotateSecret(ctx.actor(), args.id, args.graceSeconds);
     return Object.assign(new RotateAppSecretPayload(), { app: present(ctx, view), secret, previousSecretValidUntil });

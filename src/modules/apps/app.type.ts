@@ -9,7 +9,8 @@ import { Node } from '../../core/graphql/node';
 @ObjectType('AppClientSecret', { implements: Node, description: "An app's client secret as it may be shown in lists: never the value." })
 export class AppClientSecretType extends TokenFields {}
 
-@ObjectType('App', { implements: Node,
+@ObjectType('App', {
+  implements: Node,
   description:
     'A machine client. It exchanges its client id and secret at `POST /oauth/token` (OAuth 2.0 client credentials) for short-lived access tokens. ' +
     "An access token acts for the app across its whole tenant with the app's `role`, capped by its creator's current role: an administrator's " +
@@ -48,7 +49,10 @@ export class AppType {
   @Field(() => ID, { nullable: true, description: 'The user who created it.' })
   createdById!: string | null;
 
-  @Field(() => Date, { nullable: true, description: 'When its secret or one of its access tokens was last used (written in batches: up to a few seconds late).' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When its secret or one of its access tokens was last used (written in batches: up to a few seconds late).',
+  })
   lastUsedAt!: Date | null;
 
   @Field(() => Date, { description: 'When it was created.' })
@@ -83,7 +87,9 @@ export class CreateAppPayload {
   @Field(() => AppType, { description: 'The new app.' })
   app!: AppType;
 
-  @Field(() => String, { description: 'The client secret. Shown once here; administrators and the developer who created the app can reveal it again (audited).' })
+  @Field(() => String, {
+    description: 'The client secret. Shown once here; administrators and the developer who created the app can reveal it again (audited).',
+  })
   secret!: string;
 }
 

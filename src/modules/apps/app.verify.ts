@@ -19,7 +19,14 @@ export async function appFacts(snapshot: TokenSnapshot, em: Parameters<NonNullab
   const app = snapshot.subjectId ? await em.findOne(App, { id: snapshot.subjectId, tenantId: snapshot.tenantId }) : null;
   if (!app) return { appMissing: true } satisfies AppFacts;
   const creator = app.createdById ? await em.findOne(User, { id: app.createdById, tenantId: app.tenantId }) : null;
-  const facts: AppFacts = { appStatus: app.status, appName: app.name, clientId: app.clientId, appRole: app.role, creatorId: app.createdById ?? null, ...(creator ? { creatorRole: creator.role } : {}) };
+  const facts: AppFacts = {
+    appStatus: app.status,
+    appName: app.name,
+    clientId: app.clientId,
+    appRole: app.role,
+    creatorId: app.createdById ?? null,
+    ...(creator ? { creatorRole: creator.role } : {}),
+  };
   return { ...facts };
 }
 

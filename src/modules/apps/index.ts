@@ -6,7 +6,16 @@ import { appCheck, appFacts, appRelatedIds, effectiveRole, type AppFacts } from 
 
 registerTokenKind({ kind: TokenKind.APP_SECRET, prefix: 'tsc', idPrefix: 'aps', audience: Role.DEVELOPER, noun: 'app' });
 // Access tokens live an hour: no EXPIRING_SOON/EXPIRED notices for each of them.
-registerTokenKind({ kind: TokenKind.APP_ACCESS, prefix: 'tsa', idPrefix: 'apt', audience: Role.DEVELOPER, noun: 'app_access_token', expiryNotices: false, pruneAfterExpiry: true, warningWindow: false });
+registerTokenKind({
+  kind: TokenKind.APP_ACCESS,
+  prefix: 'tsa',
+  idPrefix: 'apt',
+  audience: Role.DEVELOPER,
+  noun: 'app_access_token',
+  expiryNotices: false,
+  pruneAfterExpiry: true,
+  warningWindow: false,
+});
 
 registerKindVerifier({ kind: TokenKind.APP_SECRET, enrich: appFacts, check: appCheck, relatedIds: appRelatedIds });
 

@@ -10,7 +10,8 @@ import type { Request, Response } from 'express';
 /** An error response per RFC 6749 §5.2: `{ error, error_description }`. */
 export class OAuthError extends Error {
   constructor(
-    readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'unsupported_token_type',
+    readonly error:
+      'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unauthorized_client' | 'unsupported_grant_type' | 'invalid_scope' | 'unsupported_token_type',
     readonly description: string,
     /** Set when the client's address is past its failure limit: answered 429 with Retry-After. */
     readonly retryAfterSeconds?: number,
@@ -35,7 +36,11 @@ export class OAuthError extends Error {
 
   /** A failed client authentication from an address past its failure limit. */
   static tooManyFailures(retryAfterSeconds: number): OAuthError {
-    return new OAuthError('invalid_client', `Client authentication failed, and this address failed too often: retry after ${retryAfterSeconds} s.`, retryAfterSeconds);
+    return new OAuthError(
+      'invalid_client',
+      `Client authentication failed, and this address failed too often: retry after ${retryAfterSeconds} s.`,
+      retryAfterSeconds,
+    );
   }
 }
 

@@ -102,7 +102,8 @@ export function oauthRoutes(router: Router, services: OAuthServices, logger: Log
       if (!token) throw OAuthError.missing('token');
       const outcome = await apps.revokeAccessToken(app, token, res.locals.requestId as string | undefined);
       if (outcome === 'not_issued_to_client') throw new OAuthError('invalid_request', 'The token was not issued to this client.');
-      if (outcome === 'unsupported_token_type') throw new OAuthError('unsupported_token_type', 'Only access tokens can be revoked here; rotate a client secret instead.');
+      if (outcome === 'unsupported_token_type')
+        throw new OAuthError('unsupported_token_type', 'Only access tokens can be revoked here; rotate a client secret instead.');
       // RFC 7009 §2.2: 200 whether or not the token existed. Clients ignore the body; an empty
       // JSON object keeps strict JSON clients (simple-oauth2's wreck) from failing on it.
       noStore(res).status(200).json({});

@@ -8,10 +8,15 @@ export class AuditService {
   constructor(private readonly deps: CoreDeps) {}
 
   async list(actor: Actor, request: PageRequest & { action?: string | null; targetId?: string | null }): Promise<Page<AuditEntryRecord>> {
-    return paginate(this.deps.orm.em.fork(), AuditEntryRecord, {
-      tenantId: actor.tenantId,
-      ...(request.action ? { action: request.action } : {}),
-      ...(request.targetId ? { targetId: request.targetId } : {}),
-    }, request);
+    return paginate(
+      this.deps.orm.em.fork(),
+      AuditEntryRecord,
+      {
+        tenantId: actor.tenantId,
+        ...(request.action ? { action: request.action } : {}),
+        ...(request.targetId ? { targetId: request.targetId } : {}),
+      },
+      request,
+    );
   }
 }

@@ -23,7 +23,12 @@ export const pathRenames: PathRename[] = [];
 export class EndpointPathsMigration extends PortableMigration {
   override async up(): Promise<void> {
     const knex = this.getKnex();
-    const rows = (await this.execute(knex('endpoints').select('id', 'tenant_id', 'path', 'created_at').orderBy([{ column: 'path' }, { column: 'created_at' }, { column: 'id' }]).toString())) as {
+    const rows = (await this.execute(
+      knex('endpoints')
+        .select('id', 'tenant_id', 'path', 'created_at')
+        .orderBy([{ column: 'path' }, { column: 'created_at' }, { column: 'id' }])
+        .toString(),
+    )) as {
       id: string;
       tenant_id: string;
       path: string;

@@ -26,28 +26,41 @@ export class EndpointTokenResolver {
 
   @Authorized([Role.ADMIN])
   @Mutation(() => CreateEndpointTokenPayload, { description: 'Creates a secondary endpoint token: the value is in `secret`.' })
-  async createEndpointToken(@Arg('input', () => CreateEndpointTokenInput, { description: 'The new token.' }) input: CreateEndpointTokenInput, @Ctx() ctx: Context): Promise<CreateEndpointTokenPayload> {
+  async createEndpointToken(
+    @Arg('input', () => CreateEndpointTokenInput, { description: 'The new token.' }) input: CreateEndpointTokenInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreateEndpointTokenPayload> {
     const { token, secret } = await ctx.services.endpointTokens.create(ctx.actor(), input);
     return Object.assign(new CreateEndpointTokenPayload(), { endpointToken: ctx.present(EndpointTokenType, token), secret });
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => EndpointTokenSecretPayload, { description: "Shows a secondary token's current value (administrators; audited)." })
-  async revealEndpointToken(@Arg('id', () => ID, { description: "The endpoint token's id." }) id: string, @Ctx() ctx: Context): Promise<EndpointTokenSecretPayload> {
+  async revealEndpointToken(
+    @Arg('id', () => ID, { description: "The endpoint token's id." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<EndpointTokenSecretPayload> {
     const { token, secret } = await ctx.services.endpointTokens.reveal(ctx.actor(), id);
     return Object.assign(new EndpointTokenSecretPayload(), { endpointToken: ctx.present(EndpointTokenType, token), secret });
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => EndpointTokenSecretPayload, { description: 'Gives a secondary token a new value; the old one stops at once. Its assignments stay.' })
-  async regenerateEndpointToken(@Arg('id', () => ID, { description: "The endpoint token's id." }) id: string, @Ctx() ctx: Context): Promise<EndpointTokenSecretPayload> {
+  async regenerateEndpointToken(
+    @Arg('id', () => ID, { description: "The endpoint token's id." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<EndpointTokenSecretPayload> {
     const { token, secret } = await ctx.services.endpointTokens.regenerate(ctx.actor(), id);
     return Object.assign(new EndpointTokenSecretPayload(), { endpointToken: ctx.present(EndpointTokenType, token), secret });
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => EndpointTokenType, { description: 'Switches a secondary token on or off: off cuts it on every endpoint at once.' })
-  async setEndpointTokenEnabled(@Arg('id', () => ID, { description: "The endpoint token's id." }) id: string, @Arg('enabled', () => Boolean, { description: 'true switches it on, false off.' }) enabled: boolean, @Ctx() ctx: Context): Promise<EndpointTokenType> {
+  async setEndpointTokenEnabled(
+    @Arg('id', () => ID, { description: "The endpoint token's id." }) id: string,
+    @Arg('enabled', () => Boolean, { description: 'true switches it on, false off.' }) enabled: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<EndpointTokenType> {
     return ctx.present(EndpointTokenType, await ctx.services.endpointTokens.setEnabled(ctx.actor(), id, enabled));
   }
 
@@ -73,15 +86,24 @@ export class EndpointTokenResolver {
 @Resolver(() => AssignmentType)
 export class AssignmentResolver {
   @Authorized([Role.ADMIN])
-  @Mutation(() => AssignEndpointTokenPayload, { description: "Assigns a secondary token to an endpoint for some methods (mapped to that endpoint's primary tokens)." })
-  async assignEndpointToken(@Arg('input', () => AssignEndpointTokenInput, { description: 'The token, the endpoint and the methods.' }) input: AssignEndpointTokenInput, @Ctx() ctx: Context): Promise<AssignEndpointTokenPayload> {
+  @Mutation(() => AssignEndpointTokenPayload, {
+    description: "Assigns a secondary token to an endpoint for some methods (mapped to that endpoint's primary tokens).",
+  })
+  async assignEndpointToken(
+    @Arg('input', () => AssignEndpointTokenInput, { description: 'The token, the endpoint and the methods.' }) input: AssignEndpointTokenInput,
+    @Ctx() ctx: Context,
+  ): Promise<AssignEndpointTokenPayload> {
     const assignment = await ctx.services.endpointTokens.assign(ctx.actor(), input);
     return Object.assign(new AssignEndpointTokenPayload(), { assignment: AssignmentType.from(assignment) });
   }
 
   @Authorized([Role.ADMIN])
   @Mutation(() => AssignmentType, { description: 'Switches one assignment on or off: off cuts that one integration, nothing else.' })
-  async setAssignmentEnabled(@Arg('id', () => ID, { description: "The assignment's id." }) id: string, @Arg('enabled', () => Boolean, { description: 'true switches it on, false off.' }) enabled: boolean, @Ctx() ctx: Context): Promise<AssignmentType> {
+  async setAssignmentEnabled(
+    @Arg('id', () => ID, { description: "The assignment's id." }) id: string,
+    @Arg('enabled', () => Boolean, { description: 'true switches it on, false off.' }) enabled: boolean,
+    @Ctx() ctx: Context,
+  ): Promise<AssignmentType> {
     return AssignmentType.from(await ctx.services.endpointTokens.setAssignmentEnabled(ctx.actor(), id, enabled));
   }
 

@@ -173,9 +173,7 @@ export class EndpointTokenService {
       where.id = { $in: assigned.map((assignment) => assignment.token.id) };
     }
     const page = await paginate(em, TokenRecord, where, request);
-    const assignments = page.items.length
-      ? await em.find(Assignment, { endpoint: endpointId, token: { $in: page.items.map((token) => token.id) } })
-      : [];
+    const assignments = page.items.length ? await em.find(Assignment, { endpoint: endpointId, token: { $in: page.items.map((token) => token.id) } }) : [];
     const byToken = new Map(assignments.map((assignment) => [assignment.token.id, assignment]));
     return { ...page, items: page.items.map((token) => ({ id: token.id, token, assignment: byToken.get(token.id) ?? null })) };
   }
@@ -197,7 +195,12 @@ export class EndpointTokenService {
   /** An assignment event names the token, with the endpoint as its subject; caches forget the token. */
   private announce(tx: Tx, type: TokenEventType, assignment: Assignment): void {
     tx.evict(assignment.token.id);
-    tx.emit(type, assignment.token, { method: assignment.methods.join(','), detail: `assignment ${assignment.id}` }, { type: 'endpoint', id: assignment.endpoint.id });
+    tx.emit(
+      type,
+      assignment.token,
+      { method: assignment.methods.join(','), detail: `assignment ${assignment.id}` },
+      { type: 'endpoint', id: assignment.endpoint.id },
+    );
   }
 
   private async find(tx: Tx, id: string): Promise<TokenRecord> {

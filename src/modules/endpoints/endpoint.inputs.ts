@@ -47,7 +47,10 @@ export class CreateEndpointInput {
   @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
   name!: string;
 
-  @Field(() => String, { description: 'Where it receives: `/endpoints/{path}`. URL-safe segments, unique across the installation (ingress URLs carry no tenant), up to 200 characters.' })
+  @Field(() => String, {
+    description:
+      'Where it receives: `/endpoints/{path}`. URL-safe segments, unique across the installation (ingress URLs carry no tenant), up to 200 characters.',
+  })
   @Length(1, 200)
   @Matches(PATH_PATTERN, { message: PATH_MESSAGE })
   path!: string;
@@ -59,7 +62,7 @@ export class CreateEndpointInput {
   allowDelete: boolean = false;
 }
 
-@InputType({ description: "Changes to an endpoint; fields left out stay as they are." })
+@InputType({ description: 'Changes to an endpoint; fields left out stay as they are.' })
 export class UpdateEndpointInput {
   @Field(() => String, { nullable: true, description: 'New display name.' })
   @IsOptional()

@@ -42,38 +42,63 @@ export class EndpointResolver {
 
   @Authorized([Role.ADMIN])
   @Mutation(() => CreateEndpointPayload, { description: 'Creates an endpoint; with TOKEN security its primary tokens exist at once.' })
-  async createEndpoint(@Arg('input', () => CreateEndpointInput, { description: 'The new endpoint.' }) input: CreateEndpointInput, @Ctx() ctx: Context): Promise<CreateEndpointPayload> {
+  async createEndpoint(
+    @Arg('input', () => CreateEndpointInput, { description: 'The new endpoint.' }) input: CreateEndpointInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreateEndpointPayload> {
     const endpoint = await ctx.services.endpoints.create(ctx.actor(), input);
     return Object.assign(new CreateEndpointPayload(), { endpoint: EndpointType.from(endpoint, ctx.services.config.publicUrl) });
   }
 
   @Authorized([Role.ADMIN])
-  @Mutation(() => EndpointType, { description: 'Changes an endpoint. Primary tokens follow: DELETE appears and disappears with allowDelete; TOKEN security creates them, NONE deletes them.' })
-  async updateEndpoint(@Arg('id', () => ID, { description: "The endpoint's id." }) id: string, @Arg('input', () => UpdateEndpointInput, { description: 'What changes; absent fields stay as they are.' }) input: UpdateEndpointInput, @Ctx() ctx: Context): Promise<EndpointType> {
+  @Mutation(() => EndpointType, {
+    description: 'Changes an endpoint. Primary tokens follow: DELETE appears and disappears with allowDelete; TOKEN security creates them, NONE deletes them.',
+  })
+  async updateEndpoint(
+    @Arg('id', () => ID, { description: "The endpoint's id." }) id: string,
+    @Arg('input', () => UpdateEndpointInput, { description: 'What changes; absent fields stay as they are.' }) input: UpdateEndpointInput,
+    @Ctx() ctx: Context,
+  ): Promise<EndpointType> {
     return EndpointType.from(await ctx.services.endpoints.update(ctx.actor(), id, input), ctx.services.config.publicUrl);
   }
 
   @Authorized([Role.ADMIN])
-  @Mutation(() => EndpointPrimaryTokenType, { description: 'Re-creates the primary token of one method: the new value is in `secret`; the old one stops at once.' })
-  async generatePrimaryToken(@Arg('endpointId', () => ID, { description: "The endpoint's id." }) endpointId: string, @Arg('method', () => HttpMethod, { description: 'The HTTP method the token is for.' }) method: HttpMethod, @Ctx() ctx: Context): Promise<EndpointPrimaryTokenType> {
+  @Mutation(() => EndpointPrimaryTokenType, {
+    description: 'Re-creates the primary token of one method: the new value is in `secret`; the old one stops at once.',
+  })
+  async generatePrimaryToken(
+    @Arg('endpointId', () => ID, { description: "The endpoint's id." }) endpointId: string,
+    @Arg('method', () => HttpMethod, { description: 'The HTTP method the token is for.' }) method: HttpMethod,
+    @Ctx() ctx: Context,
+  ): Promise<EndpointPrimaryTokenType> {
     return EndpointPrimaryTokenType.from(await ctx.services.endpoints.generatePrimaryToken(ctx.actor(), endpointId, method));
   }
 
   @Authorized([Role.ADMIN])
-  @Query(() => EndpointCallConnection, { description: 'The data viewer: calls an endpoint received, newest first; filter by token to see which application talks through it.' })
+  @Query(() => EndpointCallConnection, {
+    description: 'The data viewer: calls an endpoint received, newest first; filter by token to see which application talks through it.',
+  })
   async endpointData(@Args(() => EndpointDataArgs) args: EndpointDataArgs, @Ctx() ctx: Context): Promise<ConnectionShape<EndpointCallType>> {
     const page = await ctx.services.endpoints.calls(ctx.actor(), args);
     return toConnection(page, (call) => EndpointCallType.from(call));
   }
 
-  @FieldResolver(() => [EndpointPrimaryTokenType], { description: 'Its primary tokens, one per method (none with NONE security); values for administrators only.' })
+  @FieldResolver(() => [EndpointPrimaryTokenType], {
+    description: 'Its primary tokens, one per method (none with NONE security); values for administrators only.',
+  })
   async primaryTokens(@Root() endpoint: EndpointType, @Ctx() ctx: Context): Promise<EndpointPrimaryTokenType[]> {
     const views = await endpointLoaders(ctx).primaryTokensByEndpoint.load(endpoint.id);
     return views.map((view) => EndpointPrimaryTokenType.from(view));
   }
 
-  @FieldResolver(() => EndpointTokenStateConnection, { description: "The tenant's secondary tokens with their assignment to this endpoint (the token tab), newest first." })
-  async tokens(@Root() endpoint: EndpointType, @Args(() => EndpointTokenStatesArgs) args: EndpointTokenStatesArgs, @Ctx() ctx: Context): Promise<ConnectionShape<EndpointTokenStateType>> {
+  @FieldResolver(() => EndpointTokenStateConnection, {
+    description: "The tenant's secondary tokens with their assignment to this endpoint (the token tab), newest first.",
+  })
+  async tokens(
+    @Root() endpoint: EndpointType,
+    @Args(() => EndpointTokenStatesArgs) args: EndpointTokenStatesArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<EndpointTokenStateType>> {
     const page = await ctx.services.endpointTokens.statesOn(ctx.actor(), endpoint.id, args);
     return toConnection(page, (state) =>
       Object.assign(new EndpointTokenStateType(), {

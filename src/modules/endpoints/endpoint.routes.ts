@@ -23,16 +23,21 @@ const deepJson = refuseDeepJson();
 
 function readJson(req: Request, res: Response): Promise<BodyResult> {
   let size = 0;
-  const parse = express.json({ limit: MAX_ENDPOINT_BODY_BYTES, type: () => true, verify: (req, res, buffer) => {
+  const parse = express.json({
+    limit: MAX_ENDPOINT_BODY_BYTES,
+    type: () => true,
+    verify: (req, res, buffer) => {
       size = buffer.length;
       // Deeply nested JSON is refused before it is parsed (it failed later, as a 500, when stored).
       deepJson(req, res, buffer);
-    } });
+    },
+  });
   return new Promise((resolve) => {
     parse(req, res, (error?: unknown) => {
       const failure = error as { type?: string } | undefined;
       if (!failure) return resolve({ ok: true, body: (req.body as unknown) ?? null, size });
-      if (failure.type === 'entity.too.large') return resolve({ ok: false, outcome: EndpointCallOutcome.PAYLOAD_TOO_LARGE, statusCode: 413, size: declaredSize(req) });
+      if (failure.type === 'entity.too.large')
+        return resolve({ ok: false, outcome: EndpointCallOutcome.PAYLOAD_TOO_LARGE, statusCode: 413, size: declaredSize(req) });
       resolve({ ok: false, outcome: EndpointCallOutcome.BAD_BODY, statusCode: 400, size: declaredSize(req) });
     });
   });
@@ -75,7 +80,10 @@ export const endpointRoutes: RouteRegistrar<{ endpointIngress: EndpointIngress; 
       const method = req.method.toUpperCase();
       const presented = req.header('x-tessera-token') || null;
       // Per presented token (a digest: limiter keys may live in Redis), or per address without one.
-      await services.limits.consume('ingressPerKey', presented ? `token:${createHash('sha256').update(presented).digest('base64url')}` : `ip:${req.ip ?? 'unknown'}`);
+      await services.limits.consume(
+        'ingressPerKey',
+        presented ? `token:${createHash('sha256').update(presented).digest('base64url')}` : `ip:${req.ip ?? 'unknown'}`,
+      );
       const admission = await services.endpointIngress.admit(path, method, presented);
       if (!admission) throw Errors.ingressNotFound(path);
 
@@ -86,7 +94,12 @@ export const endpointRoutes: RouteRegistrar<{ endpointIngress: EndpointIngress; 
         // Refusals are stored up to a budget per endpoint (the data viewer shows that they happen);
         // past it they are answered, not written: anonymous calls cannot fill the database.
         if (await storesRefusal(services.limits, admission.endpoint.id)) {
-          await services.endpointIngress.record(admission, { outcome: admission.outcome, statusCode: admission.statusCode, reason: admission.recordedReason, payloadSize: declaredSize(req) });
+          await services.endpointIngress.record(admission, {
+            outcome: admission.outcome,
+            statusCode: admission.statusCode,
+            reason: admission.recordedReason,
+            payloadSize: declaredSize(req),
+          });
         }
         if (admission.statusCode === 401) return sendError(res, Errors.ingressUnauthenticated(admission.reason), logger);
         if (admission.statusCode === 403) return sendError(res, Errors.ingressForbidden(admission.reason), logger);
@@ -99,7 +112,12 @@ export const endpointRoutes: RouteRegistrar<{ endpointIngress: EndpointIngress; 
       if (method === HttpMethod.POST) {
         const read = await readJson(req, res);
         if (!read.ok) {
-          await services.endpointIngress.record(admission, { outcome: read.outcome, statusCode: read.statusCode, reason: read.outcome, payloadSize: read.size });
+          await services.endpointIngress.record(admission, {
+            outcome: read.outcome,
+            statusCode: read.statusCode,
+            reason: read.outcome,
+            payloadSize: read.size,
+          });
           res.status(read.statusCode).json(refusal(res, admission, read.statusCode, read.outcome));
           return;
         }

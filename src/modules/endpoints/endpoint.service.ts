@@ -74,7 +74,11 @@ export class EndpointService {
           createdAt: tx.now,
           updatedAt: tx.now,
         });
-        tx.audit('endpoint.created', { type: 'endpoint', id: endpoint.id, name: endpoint.name }, { path: endpoint.path, authentication: endpoint.authentication, allowDelete: endpoint.allowDelete });
+        tx.audit(
+          'endpoint.created',
+          { type: 'endpoint', id: endpoint.id, name: endpoint.name },
+          { path: endpoint.path, authentication: endpoint.authentication, allowDelete: endpoint.allowDelete },
+        );
         for (const method of primaryMethodsFor(endpoint)) await this.issuePrimary(tx, endpoint, method);
         return endpoint;
       }),
@@ -107,7 +111,11 @@ export class EndpointService {
         const present = new Set(existing.map((link) => link.method));
         for (const method of wanted) if (!present.has(method)) await this.issuePrimary(tx, endpoint, method);
 
-        const changed = Object.fromEntries(Object.entries(before).filter(([key, value]) => endpoint[key as keyof typeof before] !== value).map(([key, value]) => [key, { from: value, to: endpoint[key as keyof typeof before] }]));
+        const changed = Object.fromEntries(
+          Object.entries(before)
+            .filter(([key, value]) => endpoint[key as keyof typeof before] !== value)
+            .map(([key, value]) => [key, { from: value, to: endpoint[key as keyof typeof before] }]),
+        );
         tx.audit('endpoint.updated', { type: 'endpoint', id: endpoint.id, name: endpoint.name }, changed);
         return endpoint;
       }),
@@ -137,7 +145,13 @@ export class EndpointService {
   async primaryTokensOf(actor: Actor, endpointIds: readonly string[]): Promise<Map<string, PrimaryTokenView[]>> {
     const em = this.deps.orm.em.fork();
     const links = await em.find(EndpointPrimaryToken, { endpoint: { id: { $in: [...endpointIds] }, tenantId: actor.tenantId } }, { populate: ['token'] });
-    const secrets = actor.role === Role.ADMIN ? await this.deps.tokens.revealMany(em, links.map((link) => link.token.id)) : new Map<string, string>();
+    const secrets =
+      actor.role === Role.ADMIN
+        ? await this.deps.tokens.revealMany(
+            em,
+            links.map((link) => link.token.id),
+          )
+        : new Map<string, string>();
     const order = [HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE];
     const byEndpoint = new Map<string, PrimaryTokenView[]>(endpointIds.map((id) => [id, []]));
     for (const link of links.sort((a, b) => order.indexOf(a.method) - order.indexOf(b.method))) {
@@ -181,7 +195,15 @@ export class EndpointService {
 
   private view(link: EndpointPrimaryToken, secret: string | null): PrimaryTokenView {
     const token: TokenRecord = link.token;
-    return { tokenId: token.id, endpointId: link.endpoint.id, method: link.method, start: token.start, createdAt: token.createdAt, lastUsedAt: token.lastUsedAt ?? null, secret };
+    return {
+      tokenId: token.id,
+      endpointId: link.endpoint.id,
+      method: link.method,
+      start: token.start,
+      createdAt: token.createdAt,
+      lastUsedAt: token.lastUsedAt ?? null,
+      secret,
+    };
   }
 
   private async issuePrimary(tx: Tx, endpoint: Endpoint, method: HttpMethod): Promise<void> {

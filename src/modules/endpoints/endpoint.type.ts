@@ -70,11 +70,21 @@ export class EndpointPrimaryTokenType {
   lastUsedAt!: Date | null;
 
   static from(view: PrimaryTokenView): EndpointPrimaryTokenType {
-    return Object.assign(new EndpointPrimaryTokenType(), { id: view.tokenId, method: view.method, secret: view.secret, start: view.start, createdAt: view.createdAt, lastUsedAt: view.lastUsedAt });
+    return Object.assign(new EndpointPrimaryTokenType(), {
+      id: view.tokenId,
+      method: view.method,
+      secret: view.secret,
+      start: view.start,
+      createdAt: view.createdAt,
+      lastUsedAt: view.lastUsedAt,
+    });
   }
 }
 
-@ObjectType('EndpointToken', { implements: Node, description: 'A secondary endpoint token: 64 random alphanumerics, revealable to administrators, assigned to endpoints.' })
+@ObjectType('EndpointToken', {
+  implements: Node,
+  description: 'A secondary endpoint token: 64 random alphanumerics, revealable to administrators, assigned to endpoints.',
+})
 export class EndpointTokenType extends TokenFields {
   @Field(() => Boolean, { description: 'The enabled toggle: a disabled token opens nothing.' })
   enabled!: boolean;

@@ -39,7 +39,9 @@ class ReportLeakArgs {
 @Resolver()
 export class LeakResolver {
   @Authorized()
-  @Mutation(() => LeakReportType, { description: 'Reports a leaked value: a Tessera token is revoked at once and its owner notified by a REVOKED event with reason LEAKED.' })
+  @Mutation(() => LeakReportType, {
+    description: 'Reports a leaked value: a Tessera token is revoked at once and its owner notified by a REVOKED event with reason LEAKED.',
+  })
   async reportLeakedToken(@Args(() => ReportLeakArgs) args: ReportLeakArgs, @Ctx() ctx: Context): Promise<LeakReportType> {
     const [outcome] = await ctx.services.leaks.report(ctx.actor(), [args.token], args.source);
     return Object.assign(new LeakReportType(), outcome);

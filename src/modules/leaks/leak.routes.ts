@@ -14,7 +14,7 @@ const MAX_FINDINGS = 100;
 export const registerLeakRoutes: RouteRegistrar<Services> = (router: Router, services, logger) => {
   router.post(
     '/v1/leaks',
-    express.json({ limit: '64kb' , verify: refuseDeepJson() }),
+    express.json({ limit: '64kb', verify: refuseDeepJson() }),
     route(logger, async (req, res) => {
       await services.limits.consume('leaksPerIp', req.ip ?? 'unknown');
       const body: unknown = req.body;
@@ -24,7 +24,8 @@ export const registerLeakRoutes: RouteRegistrar<Services> = (router: Router, ser
       const sources: (string | null)[] = [];
       findings.forEach((finding, index) => {
         const item = finding as { token?: unknown; url?: unknown; source?: unknown } | null;
-        if (!item || typeof item.token !== 'string' || item.token.length === 0 || item.token.length > 512) throw AppError.badInput(`[${index}].token`, 'Each finding needs a token of 1 to 512 characters.');
+        if (!item || typeof item.token !== 'string' || item.token.length === 0 || item.token.length > 512)
+          throw AppError.badInput(`[${index}].token`, 'Each finding needs a token of 1 to 512 characters.');
         values.push(item.token);
         const where = typeof item.url === 'string' ? item.url : typeof item.source === 'string' ? item.source : null;
         sources.push(where);

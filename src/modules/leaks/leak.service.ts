@@ -52,11 +52,16 @@ export class LeakService {
         if (secret.validUntil <= tx.now) return false;
         secret.validUntil = tx.now;
         tx.evict(token.id);
-        tx.audit('token.leak_reported', { type: token.kind, id: token.id, name: token.name }, { replacedValue: true, ...(source ? { source: source.slice(0, 500) } : {}) });
+        tx.audit(
+          'token.leak_reported',
+          { type: token.kind, id: token.id, name: token.name },
+          { replacedValue: true, ...(source ? { source: source.slice(0, 500) } : {}) },
+        );
         return true;
       }
       this.deps.tokens.revoke(tx, token, { reason: 'LEAKED', ...(source ? { detail: source.slice(0, 500) } : {}) });
-      if (actor.type === 'system') tx.audit('token.leak_reported', { type: token.kind, id: token.id, name: token.name }, source ? { source: source.slice(0, 500) } : undefined);
+      if (actor.type === 'system')
+        tx.audit('token.leak_reported', { type: token.kind, id: token.id, name: token.name }, source ? { source: source.slice(0, 500) } : undefined);
       return true;
     });
     return {

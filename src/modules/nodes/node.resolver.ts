@@ -22,7 +22,10 @@ class NodesArgs {
 @Resolver()
 export class NodeResolver {
   @Authorized()
-  @Query(() => Node, { description: 'The object with this id (any type that implements Node). NOT_FOUND when there is none you may read: another tenant\'s id answers exactly like an unknown one.' })
+  @Query(() => Node, {
+    description:
+      "The object with this id (any type that implements Node). NOT_FOUND when there is none you may read: another tenant's id answers exactly like an unknown one.",
+  })
   async node(@Arg('id', () => ID, { description: 'A global id (`pat_…`, `wfl_…`, …).' }) id: string, @Ctx() ctx: Context): Promise<Node> {
     const found = await ctx.services.nodes.load(ctx, id);
     if (!found) throw AppError.notFound('Node', id);

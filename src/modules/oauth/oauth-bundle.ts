@@ -13,7 +13,9 @@ const COST = { N: 2 ** 15, r: 8, p: 1 };
 const MAX_N = 2 ** 17;
 
 function scrypt(passphrase: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCallback(passphrase, salt, 32, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCallback(passphrase, salt, 32, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 }
 
 export async function sealBundle(content: unknown, passphrase: string): Promise<string> {

@@ -93,7 +93,8 @@ function requireString(raw: Raw, key: string, field: string, optional: boolean):
 }
 
 function requireEnum(value: unknown, values: string[], enumName: string, field: string): void {
-  if (typeof value !== 'string' || !values.includes(value)) throw AppError.badInput(field, `${field}: must be one of the ${enumName} values (${values.join(', ')}).`);
+  if (typeof value !== 'string' || !values.includes(value))
+    throw AppError.badInput(field, `${field}: must be one of the ${enumName} values (${values.join(', ')}).`);
 }
 
 /** Its name, for the per-item result: a string cut to 200 characters, whatever the item holds. */
@@ -128,7 +129,8 @@ const TOKEN_KEYS = ['name', 'providerId', 'flow', 'useDefaultKeys', 'consumerKey
 export async function checkTokenItem(raw: unknown): Promise<CheckedToken> {
   if (!isObject(raw)) throw AppError.badInput('input', 'The item is not an object.');
   for (const key of ['name', 'providerId']) requireString(raw, key, `input.${key}`, false);
-  for (const key of ['consumerKey', 'consumerSecret', 'resource', 'scope']) requireString(raw, key, `input.${key === 'consumerSecret' ? 'secretKey' : key}`, true);
+  for (const key of ['consumerKey', 'consumerSecret', 'resource', 'scope'])
+    requireString(raw, key, `input.${key === 'consumerSecret' ? 'secretKey' : key}`, true);
   requireEnum(own(raw, 'flow'), Object.values(OAuthFlow), 'OAuthFlow', 'input.flow');
   const input = build(new CreateOAuthTokenInput(), raw, TOKEN_KEYS);
   const secretKey = own(raw, 'consumerSecret');
@@ -142,7 +144,9 @@ export async function checkTokenItem(raw: unknown): Promise<CheckedToken> {
   }
   const values = own(raw, 'additionalValues');
   if (Array.isArray(values)) {
-    input.additionalValues = values.map((value) => (isObject(value) ? build(new AdditionalValueInput(), value, ['name', 'value']) : value)) as AdditionalValueInput[];
+    input.additionalValues = values.map((value) =>
+      isObject(value) ? build(new AdditionalValueInput(), value, ['name', 'value']) : value,
+    ) as AdditionalValueInput[];
   } else if (values !== undefined && values !== null) {
     input.additionalValues = values as never;
   }

@@ -2,12 +2,21 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor } from '../../core/actor';
 import { ErrorCode, isAppError } from '../../core/errors';
 import type { Tx } from '../../core/events/outbox';
-import { newId } from '../../core/ids';
 import { TokenKind } from '../../core/tokens/token-kind';
 import { TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { openBundle, sealBundle } from './oauth-bundle';
-import { IMPORT_BATCH_SIZE, MAX_BUNDLE_CHARS, MAX_BUNDLE_ITEMS, additionalValuesOf, checkProviderItem, checkTokenItem, displayName, type CheckedProvider, type CheckedToken } from './oauth-bundle.validate';
+import {
+  IMPORT_BATCH_SIZE,
+  MAX_BUNDLE_CHARS,
+  MAX_BUNDLE_ITEMS,
+  additionalValuesOf,
+  checkProviderItem,
+  checkTokenItem,
+  displayName,
+  type CheckedProvider,
+  type CheckedToken,
+} from './oauth-bundle.validate';
 import { OAuthFlow, OAuthProvider, OAuthToken, OAuthTokenStatus, type AdditionalValue } from './oauth.entity';
 import { OAuthErrors as Errors } from './oauth.errors';
 import { ImportConflict } from './oauth.inputs';
@@ -32,7 +41,9 @@ export class OAuthBundles {
     const em = this.deps.orm.em.fork();
     const providers = await em.find(OAuthProvider, { tenantId: actor.tenantId }, { orderBy: { id: 'asc' } });
     const tokens = await em.find(OAuthToken, { tenantId: actor.tenantId }, { orderBy: { id: 'asc' } });
-    const records = new Map((await em.find(TokenRecord, { id: { $in: tokens.map((token) => token.id) }, revokedAt: null })).map((record) => [record.id, record]));
+    const records = new Map(
+      (await em.find(TokenRecord, { id: { $in: tokens.map((token) => token.id) }, revokedAt: null })).map((record) => [record.id, record]),
+    );
     const open = (id: string, field: string, sealed?: string | null) => (sealed ? this.sealer.unseal(id, field, sealed) : null);
     const content: BundleContent = {
       providers: providers.map((provider) => ({
@@ -43,7 +54,13 @@ export class OAuthBundles {
         revocationUrl: provider.revocationUrl ?? null,
         defaultConsumerKey: provider.defaultConsumerKey,
         defaultConsumerSecret: this.sealer.unseal(provider.id, 'consumerSecret', provider.defaultConsumerSecretSealed),
-        privateKeyJwt: provider.privateKeyPemSealed ? { privateKeyPem: this.sealer.unseal(provider.id, 'privateKey', provider.privateKeyPemSealed), keyId: provider.privateKeyId ?? '', algorithm: provider.privateKeyAlgorithm ?? '' } : null,
+        privateKeyJwt: provider.privateKeyPemSealed
+          ? {
+              privateKeyPem: this.sealer.unseal(provider.id, 'privateKey', provider.privateKeyPemSealed),
+              keyId: provider.privateKeyId ?? '',
+              algorithm: provider.privateKeyAlgorithm ?? '',
+            }
+          : null,
       })),
       tokens: tokens.flatMap((token) => {
         const record = records.get(token.id);
@@ -108,7 +125,14 @@ export class OAuthBundles {
       await yieldToOthers();
     }
     for (const batch of chunks(sources.tokens, IMPORT_BATCH_SIZE)) {
-      const checked = await Promise.all(batch.map((raw) => checkTokenItem(raw).then((token) => ({ raw, token }), (error: unknown) => ({ raw, error }))));
+      const checked = await Promise.all(
+        batch.map((raw) =>
+          checkTokenItem(raw).then(
+            (token) => ({ raw, token }),
+            (error: unknown) => ({ raw, error }),
+          ),
+        ),
+      );
       const done = await this.importBatch(actor, 'token', checked, onConflict, (tx, item) => this.importToken(tx, actor, item, onConflict, targets));
       items.push(...done.map((result) => result.item));
       await yieldToOthers();
@@ -143,14 +167,21 @@ export class OAuthBundles {
         const results: ImportResult[] = [];
         for (const item of part) {
           // Every check runs before the item's first write: a refusal leaves nothing of it.
-          const result = item.error !== undefined ? invalidItem(type, item.raw, item.error) : await write(tx, item).catch((error: unknown) => rethrowUnlessRefusal(error, type, item.raw));
+          const result =
+            item.error !== undefined
+              ? invalidItem(type, item.raw, item.error)
+              : await write(tx, item).catch((error: unknown) => rethrowUnlessRefusal(error, type, item.raw));
           // Written now, so the next item of the batch sees its name.
           await tx.em.flush();
           results.push(result);
         }
         const written = results.filter((result) => result.item.outcome !== ImportOutcome.INVALID && result.item.outcome !== ImportOutcome.SKIPPED).length;
         // One entry per batch, refused items counted: an import of nothing but invalid items is audited too.
-        tx.audit('oauth.bundle_imported', { type: 'OAUTH_BUNDLE' }, { onConflict, items: results.length, written, invalid: results.filter((result) => result.item.outcome === ImportOutcome.INVALID).length });
+        tx.audit(
+          'oauth.bundle_imported',
+          { type: 'OAUTH_BUNDLE' },
+          { onConflict, items: results.length, written, invalid: results.filter((result) => result.item.outcome === ImportOutcome.INVALID).length },
+        );
         return results;
       });
     try {
@@ -172,28 +203,50 @@ export class OAuthBundles {
     const existing = await tx.em.findOne(OAuthProvider, { tenantId: actor.tenantId, name });
     const taken = !!existing;
     if (existing && onConflict === ImportConflict.SKIP) {
-      return { item: { type: 'provider', name, importedName: name, outcome: ImportOutcome.SKIPPED, id: null }, target: { sourceId, id: existing.id, privateKey: !!existing.privateKeyPemSealed } };
+      return {
+        item: { type: 'provider', name, importedName: name, outcome: ImportOutcome.SKIPPED, id: null },
+        target: { sourceId, id: existing.id, privateKey: !!existing.privateKeyPemSealed },
+      };
     }
     if (existing && onConflict === ImportConflict.REPLACE) {
       // As updateProvider: a private key only on a provider whose tokens all use CLIENT_CREDENTIALS.
-      if (input.privateKeyJwt && (await tx.em.count(OAuthToken, { providerId: existing.id, flow: { $ne: OAuthFlow.CLIENT_CREDENTIALS } }))) throw Errors.privateKeyWhileOtherFlows();
-      Object.assign(existing, { authorizeUrl: input.authorizeUrl, tokenUrl: input.tokenUrl, revocationUrl: input.revocationUrl || null, defaultConsumerKey: input.defaultConsumerKey, updatedAt: tx.now });
+      if (input.privateKeyJwt && (await tx.em.count(OAuthToken, { providerId: existing.id, flow: { $ne: OAuthFlow.CLIENT_CREDENTIALS } })))
+        throw Errors.privateKeyWhileOtherFlows();
+      Object.assign(existing, {
+        authorizeUrl: input.authorizeUrl,
+        tokenUrl: input.tokenUrl,
+        revocationUrl: input.revocationUrl || null,
+        defaultConsumerKey: input.defaultConsumerKey,
+        updatedAt: tx.now,
+      });
       existing.defaultConsumerSecretSealed = this.sealer.seal(existing.id, 'consumerSecret', input.defaultConsumerSecret);
       this.providers.sealPrivateKey(existing, input.privateKeyJwt);
       tx.audit('oauth_provider.updated', { type: 'OAUTH_PROVIDER', id: existing.id, name });
-      return { item: { type: 'provider', name, importedName: name, outcome: ImportOutcome.REPLACED, id: existing.id }, target: { sourceId, id: existing.id, privateKey: !!input.privateKeyJwt } };
+      return {
+        item: { type: 'provider', name, importedName: name, outcome: ImportOutcome.REPLACED, id: existing.id },
+        target: { sourceId, id: existing.id, privateKey: !!input.privateKeyJwt },
+      };
     }
     const importedName = taken ? freeName(name, await this.providerNames(tx, actor.tenantId)) : name;
     const created = this.providers.build(tx, actor.tenantId, { ...input, name: importedName });
     tx.audit('oauth_provider.created', { type: 'OAUTH_PROVIDER', id: created.id, name: importedName });
-    return { item: { type: 'provider', name, importedName, outcome: taken ? ImportOutcome.RENAMED : ImportOutcome.CREATED, id: created.id }, target: { sourceId, id: created.id, privateKey: !!input.privateKeyJwt } };
+    return {
+      item: { type: 'provider', name, importedName, outcome: taken ? ImportOutcome.RENAMED : ImportOutcome.CREATED, id: created.id },
+      target: { sourceId, id: created.id, privateKey: !!input.privateKeyJwt },
+    };
   }
 
   private async providerNames(tx: Tx, tenantId: string): Promise<Set<string>> {
     return new Set((await tx.em.find(OAuthProvider, { tenantId }, { fields: ['name'] })).map((row) => row.name));
   }
 
-  private async importToken(tx: Tx, actor: Actor, item: { raw: unknown; token?: CheckedToken }, onConflict: ImportConflict, targets: Map<string, ImportTarget>): Promise<ImportResult> {
+  private async importToken(
+    tx: Tx,
+    actor: Actor,
+    item: { raw: unknown; token?: CheckedToken },
+    onConflict: ImportConflict,
+    targets: Map<string, ImportTarget>,
+  ): Promise<ImportResult> {
     const { input, state } = item.token as CheckedToken;
     const target = targets.get(input.providerId);
     if (!target) throw Errors.importedProviderMissing();
@@ -201,7 +254,8 @@ export class OAuthBundles {
     checkNewToken({ privateKeyPemSealed: target.privateKey ? 'held' : null }, input);
     const existing = await tx.em.findOne(TokenRecord, { tenantId: actor.tenantId, kind: TokenKind.OAUTH, name: input.name });
     const taken = !!existing;
-    if (taken && onConflict === ImportConflict.SKIP) return { item: { type: 'token', name: input.name, importedName: input.name, outcome: ImportOutcome.SKIPPED, id: null } };
+    if (taken && onConflict === ImportConflict.SKIP)
+      return { item: { type: 'token', name: input.name, importedName: input.name, outcome: ImportOutcome.SKIPPED, id: null } };
     if (existing && onConflict === ImportConflict.REPLACE) {
       await tx.em.nativeDelete(OAuthToken, { id: existing.id });
       await this.deps.tokens.delete(tx, existing);
@@ -241,7 +295,10 @@ export class OAuthBundles {
       tokenType: state.tokenType ?? null,
       grantedScope: state.grantedScope ?? null,
       providerError: state.providerError ?? null,
-      nextRefreshAt: state.status === OAuthTokenStatus.ACTIVE && expiresAt ? new Date(Math.max(tx.now.getTime(), expiresAt.getTime() - this.deps.config.oauthRefreshLeadMs)) : null,
+      nextRefreshAt:
+        state.status === OAuthTokenStatus.ACTIVE && expiresAt
+          ? new Date(Math.max(tx.now.getTime(), expiresAt.getTime() - this.deps.config.oauthRefreshLeadMs))
+          : null,
       refreshFailures: 0,
       createdAt: tx.now,
       updatedAt: tx.now,
@@ -269,7 +326,9 @@ interface ImportResult {
 
 /** An item refused by a check: reported with the error its create mutation would answer. */
 function invalidItem(type: ImportedItem['type'], raw: unknown, error: unknown): ImportResult {
-  const problem = isAppError(error) ? { code: error.code, field: error.field ?? null, message: error.message } : { code: ErrorCode.BAD_USER_INPUT, field: null, message: 'The item cannot be read.' };
+  const problem = isAppError(error)
+    ? { code: error.code, field: error.field ?? null, message: error.message }
+    : { code: ErrorCode.BAD_USER_INPUT, field: null, message: 'The item cannot be read.' };
   const name = displayName(raw);
   return { item: { type, name, importedName: name, outcome: ImportOutcome.INVALID, id: null, problem } };
 }

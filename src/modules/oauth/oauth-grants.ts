@@ -83,13 +83,19 @@ export class OAuthGrants {
     const credentials = this.providers.credentialsOf(provider, oauth);
     const parameters = this.requestParameters(oauth);
     if (options.preferRefresh && oauth.refreshTokenSealed) {
-      return OAuthClient.refresh(endpoints, credentials, this.sealer.unseal(oauth.id, 'refreshToken', oauth.refreshTokenSealed), { ...parameters, scope: oauth.scope });
+      return OAuthClient.refresh(endpoints, credentials, this.sealer.unseal(oauth.id, 'refreshToken', oauth.refreshTokenSealed), {
+        ...parameters,
+        scope: oauth.scope,
+      });
     }
     switch (oauth.flow) {
       case OAuthFlow.CLIENT_CREDENTIALS:
         return OAuthClient.clientCredentials(endpoints, credentials, parameters);
       case OAuthFlow.PASSWORD: {
-        const { username, password } = JSON.parse(this.sealer.unseal(oauth.id, 'credentials', oauth.credentialsSealed ?? '')) as { username: string; password: string };
+        const { username, password } = JSON.parse(this.sealer.unseal(oauth.id, 'credentials', oauth.credentialsSealed ?? '')) as {
+          username: string;
+          password: string;
+        };
         return OAuthClient.password(endpoints, credentials, { ...parameters, username, password });
       }
       default:
@@ -139,7 +145,10 @@ export class OAuthGrants {
    */
   async abandon(provider: OAuthProvider, credentials: ClientCredentials, granted: GrantedToken): Promise<void> {
     if (!provider.revocationUrl) {
-      this.deps.logger.warn({ providerId: provider.id }, 'a grant obtained for an OAuth token that no longer exists cannot be revoked: the provider has no revocation URL');
+      this.deps.logger.warn(
+        { providerId: provider.id },
+        'a grant obtained for an OAuth token that no longer exists cannot be revoked: the provider has no revocation URL',
+      );
       return;
     }
     const values = [
@@ -150,7 +159,10 @@ export class OAuthGrants {
       try {
         await OAuthClient.revoke(this.providers.endpointsOf(provider), credentials, value, hint);
       } catch (error) {
-        this.deps.logger.warn({ providerId: provider.id, hint, error: error instanceof Error ? error.message : String(error) }, 'could not revoke a grant obtained for an OAuth token that no longer exists');
+        this.deps.logger.warn(
+          { providerId: provider.id, hint, error: error instanceof Error ? error.message : String(error) },
+          'could not revoke a grant obtained for an OAuth token that no longer exists',
+        );
       }
     }
   }

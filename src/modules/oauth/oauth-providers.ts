@@ -93,7 +93,12 @@ export class OAuthProviders {
     if (!reentered) throw Errors.credentialsMustFollowUrl(`input.${moved[0]}`, keepsPrivateKey ? 'input.privateKeyJwt' : 'input.defaultConsumerSecret');
     const holding = await em.count(OAuthToken, {
       providerId: provider.id,
-      $or: [{ accessTokenSealed: { $ne: null } }, { refreshTokenSealed: { $ne: null } }, { consumerSecretSealed: { $ne: null } }, { credentialsSealed: { $ne: null } }],
+      $or: [
+        { accessTokenSealed: { $ne: null } },
+        { refreshTokenSealed: { $ne: null } },
+        { consumerSecretSealed: { $ne: null } },
+        { credentialsSealed: { $ne: null } },
+      ],
     });
     if (holding > 0) throw Errors.tokensHoldSecretsForUrl(provider.id, `input.${moved[0]}`, holding);
   }
@@ -102,7 +107,11 @@ export class OAuthProviders {
     if (provider.privateKeyPemSealed) {
       return {
         clientId: provider.defaultConsumerKey,
-        privateKey: { pem: this.sealer.unseal(provider.id, 'privateKey', provider.privateKeyPemSealed), keyId: provider.privateKeyId ?? '', algorithm: provider.privateKeyAlgorithm ?? 'RS256' },
+        privateKey: {
+          pem: this.sealer.unseal(provider.id, 'privateKey', provider.privateKeyPemSealed),
+          keyId: provider.privateKeyId ?? '',
+          algorithm: provider.privateKeyAlgorithm ?? 'RS256',
+        },
       };
     }
     if (token && !token.useDefaultKeys && token.consumerKey && token.consumerSecretSealed) {
@@ -169,25 +178,28 @@ export class OAuthProviders {
   async update(actor: Actor, id: string, changes: OAuthProviderChanges): Promise<OAuthProvider> {
     await this.checkUrls(changes);
     await this.checkPrivateKey(changes.privateKeyJwt);
-    return this.deps.lifecycle.run(actor, async (tx) => {
-      const provider = await this.find(tx.em, actor.tenantId, id);
-      await this.checkCredentialsFollow(tx.em, provider, changes);
-      if (changes.name && changes.name !== provider.name && (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: changes.name }))) {
-        throw Errors.providerNameTaken(changes.name);
-      }
-      if (changes.privateKeyJwt && (await tx.em.count(OAuthToken, { providerId: id, flow: { $ne: OAuthFlow.CLIENT_CREDENTIALS } }))) throw Errors.privateKeyWhileOtherFlows();
-      if (changes.name) provider.name = changes.name;
-      if (changes.authorizeUrl) provider.authorizeUrl = changes.authorizeUrl;
-      if (changes.tokenUrl) provider.tokenUrl = changes.tokenUrl;
-      if (changes.revocationUrl !== undefined && changes.revocationUrl !== null) provider.revocationUrl = changes.revocationUrl || null;
-      if (changes.defaultConsumerKey) provider.defaultConsumerKey = changes.defaultConsumerKey;
-      if (changes.defaultConsumerSecret) provider.defaultConsumerSecretSealed = this.sealer.seal(id, 'consumerSecret', changes.defaultConsumerSecret);
-      if (changes.privateKeyJwt) this.sealPrivateKey(provider, changes.privateKeyJwt);
-      else if (changes.removePrivateKey) this.sealPrivateKey(provider, null);
-      provider.updatedAt = tx.now;
-      tx.audit('oauth_provider.updated', { type: 'OAUTH_PROVIDER', id, name: provider.name });
-      return provider;
-    }).catch(nameRace(changes.name ?? ''));
+    return this.deps.lifecycle
+      .run(actor, async (tx) => {
+        const provider = await this.find(tx.em, actor.tenantId, id);
+        await this.checkCredentialsFollow(tx.em, provider, changes);
+        if (changes.name && changes.name !== provider.name && (await tx.em.count(OAuthProvider, { tenantId: actor.tenantId, name: changes.name }))) {
+          throw Errors.providerNameTaken(changes.name);
+        }
+        if (changes.privateKeyJwt && (await tx.em.count(OAuthToken, { providerId: id, flow: { $ne: OAuthFlow.CLIENT_CREDENTIALS } })))
+          throw Errors.privateKeyWhileOtherFlows();
+        if (changes.name) provider.name = changes.name;
+        if (changes.authorizeUrl) provider.authorizeUrl = changes.authorizeUrl;
+        if (changes.tokenUrl) provider.tokenUrl = changes.tokenUrl;
+        if (changes.revocationUrl !== undefined && changes.revocationUrl !== null) provider.revocationUrl = changes.revocationUrl || null;
+        if (changes.defaultConsumerKey) provider.defaultConsumerKey = changes.defaultConsumerKey;
+        if (changes.defaultConsumerSecret) provider.defaultConsumerSecretSealed = this.sealer.seal(id, 'consumerSecret', changes.defaultConsumerSecret);
+        if (changes.privateKeyJwt) this.sealPrivateKey(provider, changes.privateKeyJwt);
+        else if (changes.removePrivateKey) this.sealPrivateKey(provider, null);
+        provider.updatedAt = tx.now;
+        tx.audit('oauth_provider.updated', { type: 'OAUTH_PROVIDER', id, name: provider.name });
+        return provider;
+      })
+      .catch(nameRace(changes.name ?? ''));
   }
 
   async delete(actor: Actor, id: string): Promise<OAuthProvider> {

@@ -37,7 +37,11 @@ export class OAuthRefreshJob extends PeriodicJob {
   protected async work(shouldStop: StopSignal): Promise<number> {
     const now = this.deps.clock.now();
     const em = this.deps.orm.em.fork();
-    const due = await em.find(OAuthToken, { nextRefreshAt: { $lte: now }, status: OAuthTokenStatus.ACTIVE }, { orderBy: { nextRefreshAt: 'asc', id: 'asc' }, limit: BATCH });
+    const due = await em.find(
+      OAuthToken,
+      { nextRefreshAt: { $lte: now }, status: OAuthTokenStatus.ACTIVE },
+      { orderBy: { nextRefreshAt: 'asc', id: 'asc' }, limit: BATCH },
+    );
     let handled = 0;
     for (const oauth of due) {
       if (shouldStop()) break;

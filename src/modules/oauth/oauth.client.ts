@@ -113,10 +113,17 @@ function withoutIdToken(tokenUrl: string, via: OutboundPolicy): OpenIdClient.Cus
   };
 }
 
-async function configure(endpoints: ProviderEndpoints, credentials: ClientCredentials, openIdFlow = false): Promise<{ client: Lib; config: OpenIdClient.Configuration }> {
+async function configure(
+  endpoints: ProviderEndpoints,
+  credentials: ClientCredentials,
+  openIdFlow = false,
+): Promise<{ client: Lib; config: OpenIdClient.Configuration }> {
   const client = await openid();
   const auth = credentials.privateKey
-    ? client.PrivateKeyJwt({ key: (await importPrivateKey(credentials.privateKey.pem, credentials.privateKey.algorithm)) as never, kid: credentials.privateKey.keyId })
+    ? client.PrivateKeyJwt({
+        key: (await importPrivateKey(credentials.privateKey.pem, credentials.privateKey.algorithm)) as never,
+        kid: credentials.privateKey.keyId,
+      })
     : client.ClientSecretBasic(credentials.clientSecret ?? '');
   // The provider is described by its endpoints; its issuer is taken to be the token URL's origin.
   const config = new client.Configuration(
@@ -133,7 +140,9 @@ async function configure(endpoints: ProviderEndpoints, credentials: ClientCreden
   // openid-client refuses http:// unless told; only providers configured with http:// URLs get it.
   if (isInsecure(endpoints)) client.allowInsecureRequests(config);
   // Every request goes through the outbound policy: the OpenID flow keeps the ID token.
-  config[client.customFetch] = openIdFlow ? (url, options) => endpoints.via.fetch(url, options as RequestInit) : withoutIdToken(new URL(endpoints.tokenUrl).href, endpoints.via);
+  config[client.customFetch] = openIdFlow
+    ? (url, options) => endpoints.via.fetch(url, options as RequestInit)
+    : withoutIdToken(new URL(endpoints.tokenUrl).href, endpoints.via);
   return { client, config };
 }
 
@@ -186,7 +195,8 @@ function sanitised(text: string, max: number): string {
  * the RFC's characters and {@link MAX_ERROR_DESCRIPTION} characters.
  */
 export function providerErrorText(error: unknown, description: unknown): { code: string; message: string } {
-  if (typeof error !== 'string' || !ERROR_CODE.test(error)) return { code: 'invalid_response', message: 'The provider answered with an error that is not an OAuth error code.' };
+  if (typeof error !== 'string' || !ERROR_CODE.test(error))
+    return { code: 'invalid_response', message: 'The provider answered with an error that is not an OAuth error code.' };
   const detail = typeof description === 'string' ? sanitised(description, MAX_ERROR_DESCRIPTION) : '';
   return { code: error, message: detail ? `${error}: ${detail}` : error };
 }
@@ -196,7 +206,11 @@ const UNREACHABLE = 'The provider could not be reached.';
 
 /** Whether a request never got an answer (a connection, TLS or timeout failure), looking through the chain of causes. */
 function isNetworkFailure(error: unknown): boolean {
-  for (let current = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0; current && depth < 8; current = current.cause as typeof current, depth += 1) {
+  for (
+    let current = error as { name?: string; code?: unknown; message?: string; cause?: unknown } | undefined, depth = 0;
+    current && depth < 8;
+    current = current.cause as typeof current, depth += 1
+  ) {
     if (current.code === 'OAUTH_TIMEOUT' || current.name === 'TimeoutError' || current.name === 'AbortError') return true;
     if (current.name === 'TypeError' && current.message === 'fetch failed') return true;
     if (typeof current.code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_TLS_[A-Z_]+)$/.test(current.code)) return true;
@@ -213,14 +227,18 @@ function isNetworkFailure(error: unknown): boolean {
 export function failure(error: unknown): ProviderFailure {
   if (error instanceof ProviderFailure) return error;
   if (isDestinationNotAllowed(error)) {
-    return new ProviderFailure("The provider's address is not public and not allowed by TESSERA_OUTBOUND_ALLOWED_HOSTS: Tessera did not connect.", DESTINATION_NOT_ALLOWED);
+    return new ProviderFailure(
+      "The provider's address is not public and not allowed by TESSERA_OUTBOUND_ALLOWED_HOSTS: Tessera did not connect.",
+      DESTINATION_NOT_ALLOWED,
+    );
   }
   const e = error as { code?: unknown; message?: unknown; error?: unknown; error_description?: unknown; cause?: { code?: unknown } };
   if (e && typeof e === 'object' && 'error' in e && e.error !== undefined) {
     const text = providerErrorText(e.error, e.error_description);
     return new ProviderFailure(text.message, text.code);
   }
-  if (e?.code === 'RESPONSE_TOO_LARGE' || e?.cause?.code === 'RESPONSE_TOO_LARGE') return new ProviderFailure("The provider's answer was too large.", 'invalid_response');
+  if (e?.code === 'RESPONSE_TOO_LARGE' || e?.cause?.code === 'RESPONSE_TOO_LARGE')
+    return new ProviderFailure("The provider's answer was too large.", 'invalid_response');
   if (isNetworkFailure(error)) return new ProviderFailure(UNREACHABLE, 'unreachable');
   // openid-client's own codes and messages (fixed wording); anything else is not repeated.
   const code = typeof e?.code === 'string' && /^OAUTH_[A-Z_]+$/.test(e.code) ? e.code : undefined;
@@ -241,7 +259,11 @@ function params(values: Record<string, string | null | undefined>): Record<strin
 }
 
 export const OAuthClient = {
-  async clientCredentials(endpoints: ProviderEndpoints, credentials: ClientCredentials, parameters: Record<string, string | null | undefined>): Promise<GrantedToken> {
+  async clientCredentials(
+    endpoints: ProviderEndpoints,
+    credentials: ClientCredentials,
+    parameters: Record<string, string | null | undefined>,
+  ): Promise<GrantedToken> {
     return attempt(async () => {
       const { client, config } = await configure(endpoints, credentials);
       return granted(await client.clientCredentialsGrant(config, params(parameters)));
@@ -255,7 +277,12 @@ export const OAuthClient = {
     });
   },
 
-  async refresh(endpoints: ProviderEndpoints, credentials: ClientCredentials, refreshToken: string, parameters: Record<string, string | null | undefined>): Promise<GrantedToken> {
+  async refresh(
+    endpoints: ProviderEndpoints,
+    credentials: ClientCredentials,
+    refreshToken: string,
+    parameters: Record<string, string | null | undefined>,
+  ): Promise<GrantedToken> {
     return attempt(async () => {
       const { client, config } = await configure(endpoints, credentials);
       return granted(await client.refreshTokenGrant(config, refreshToken, params(parameters)));

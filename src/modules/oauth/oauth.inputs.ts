@@ -12,7 +12,10 @@ registerEnumType(OAuthFlow, {
     AUTHORIZATION_CODE: { description: 'A person approves in the browser; the provider redirects to /oauth/callback (state + PKCE).' },
     CLIENT_CREDENTIALS: { description: 'The client authenticates as itself (secret or private_key_jwt); no person involved.' },
     PASSWORD: { description: 'Resource-owner password grant with a stored username and password.' },
-    OIDC_HYBRID: { description: "OpenID Connect over the authorization-code response type (response_type `code`, not `code id_token`): the browser flow with the openid scope added and a nonce checked in the ID token, whose issuer must be the token URL's origin. Other flows ignore any ID token the provider sends." },
+    OIDC_HYBRID: {
+      description:
+        "OpenID Connect over the authorization-code response type (response_type `code`, not `code id_token`): the browser flow with the openid scope added and a nonce checked in the ID token, whose issuer must be the token URL's origin. Other flows ignore any ID token the provider sends.",
+    },
   },
 });
 
@@ -96,7 +99,10 @@ export class CreateOAuthProviderInput {
   @Length(1, 2000)
   defaultConsumerSecret!: string;
 
-  @Field(() => PrivateKeyJwtInput, { nullable: true, description: 'Authenticate with a signed client assertion instead of the secret; allows only CLIENT_CREDENTIALS.' })
+  @Field(() => PrivateKeyJwtInput, {
+    nullable: true,
+    description: 'Authenticate with a signed client assertion instead of the secret; allows only CLIENT_CREDENTIALS.',
+  })
   @IsOptional()
   @ValidateNested()
   privateKeyJwt?: PrivateKeyJwtInput | null;
@@ -118,7 +124,8 @@ export class UpdateOAuthProviderInput {
 
   @Field(() => String, {
     nullable: true,
-    description: 'New token endpoint. A different one needs the credentials again in the same update (defaultConsumerSecret, or privateKeyJwt for a provider with a private key): stored secrets never follow a URL change.',
+    description:
+      'New token endpoint. A different one needs the credentials again in the same update (defaultConsumerSecret, or privateKeyJwt for a provider with a private key): stored secrets never follow a URL change.',
   })
   @IsOptional()
   @IsUrl(URL_OPTIONS)

@@ -3,7 +3,14 @@ import { PeopleOnly } from '../../core/auth/auth-checker';
 import { PageArgs, toConnection, type ConnectionShape } from '../../core/graphql/connection';
 import { Role } from '../../core/tokens/token-kind';
 import type { Context } from '../../context';
-import { AdditionalValueInput, CreateOAuthProviderInput, CreateOAuthTokenInput, ImportConflict, OAuthTokensArgs, UpdateOAuthProviderInput } from './oauth.inputs';
+import {
+  AdditionalValueInput,
+  CreateOAuthProviderInput,
+  CreateOAuthTokenInput,
+  ImportConflict,
+  OAuthTokensArgs,
+  UpdateOAuthProviderInput,
+} from './oauth.inputs';
 import {
   CreateOAuthTokenPayload,
   ExportOAuthBundlePayload,
@@ -34,7 +41,10 @@ export class OAuthResolver {
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthProviderType, { description: 'Adds an OAuth provider. Its secret and private key are stored encrypted and never returned.' })
-  async createOAuthProvider(@Arg('input', () => CreateOAuthProviderInput, { description: 'The new provider.' }) input: CreateOAuthProviderInput, @Ctx() ctx: Context): Promise<OAuthProviderType> {
+  async createOAuthProvider(
+    @Arg('input', () => CreateOAuthProviderInput, { description: 'The new provider.' }) input: CreateOAuthProviderInput,
+    @Ctx() ctx: Context,
+  ): Promise<OAuthProviderType> {
     return OAuthProviderType.from(await ctx.services.oauth.providers.create(ctx.actor(), input));
   }
 
@@ -63,11 +73,19 @@ export class OAuthResolver {
 
   @Authorized(MANAGERS)
   @Mutation(() => CreateOAuthTokenPayload, {
-    description: 'Creates an outbound token and requests it from the provider at once: ACTIVE, FAILED with the provider error, or REQUESTED with an authorization link (browser flows).',
+    description:
+      'Creates an outbound token and requests it from the provider at once: ACTIVE, FAILED with the provider error, or REQUESTED with an authorization link (browser flows).',
   })
-  async createOAuthToken(@Arg('input', () => CreateOAuthTokenInput, { description: 'The new token and how to obtain it.' }) input: CreateOAuthTokenInput, @Ctx() ctx: Context): Promise<CreateOAuthTokenPayload> {
+  async createOAuthToken(
+    @Arg('input', () => CreateOAuthTokenInput, { description: 'The new token and how to obtain it.' }) input: CreateOAuthTokenInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreateOAuthTokenPayload> {
     const result = await ctx.services.oauth.createToken(ctx.actor(), input);
-    return Object.assign(new CreateOAuthTokenPayload(), { token: present(ctx, result.view), authorizationUrl: result.authorizationUrl, warning: result.warning });
+    return Object.assign(new CreateOAuthTokenPayload(), {
+      token: present(ctx, result.view),
+      authorizationUrl: result.authorizationUrl,
+      warning: result.warning,
+    });
   }
 
   @Authorized(MANAGERS)
@@ -80,18 +98,28 @@ export class OAuthResolver {
   @Mutation(() => OAuthTokenRequestPayload, { description: 'A fresh authorization link (new state and PKCE) for an AUTHORIZATION_CODE or OIDC_HYBRID token.' })
   async startTokenRequest(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthTokenRequestPayload> {
     const result = await ctx.services.oauth.startTokenRequest(ctx.actor(), id);
-    return Object.assign(new OAuthTokenRequestPayload(), { token: present(ctx, result.view), authorizationUrl: result.authorizationUrl, warning: result.warning });
+    return Object.assign(new OAuthTokenRequestPayload(), {
+      token: present(ctx, result.view),
+      authorizationUrl: result.authorizationUrl,
+      warning: result.warning,
+    });
   }
 
   @Authorized(MANAGERS)
-  @Mutation(() => OAuthTokenType, { description: 'Gets a new access token now (refresh grant, or the direct flow again). A provider failure is recorded in providerError.' })
+  @Mutation(() => OAuthTokenType, {
+    description: 'Gets a new access token now (refresh grant, or the direct flow again). A provider failure is recorded in providerError.',
+  })
   async refreshOAuthToken(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.refresh(ctx.actor(), id));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => OAuthTokenType, { description: 'Renames an outbound token.' })
-  async renameOAuthToken(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Arg('name', () => String, { description: 'The new name.' }) name: string, @Ctx() ctx: Context): Promise<OAuthTokenType> {
+  async renameOAuthToken(
+    @Arg('id', () => ID, { description: "The OAuth token's id." }) id: string,
+    @Arg('name', () => String, { description: 'The new name.' }) name: string,
+    @Ctx() ctx: Context,
+  ): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.rename(ctx.actor(), id, name));
   }
 
@@ -102,26 +130,36 @@ export class OAuthResolver {
   })
   async deleteOAuthToken(
     @Arg('id', () => ID, { description: "The OAuth token's id." }) id: string,
-    @Arg('revokeAtProvider', () => Boolean, { defaultValue: true, description: 'Whether to revoke the grant at the provider first. false deletes without asking it (a provider gone for good); the grant may then live on there.' }) revokeAtProvider: boolean,
+    @Arg('revokeAtProvider', () => Boolean, {
+      defaultValue: true,
+      description:
+        'Whether to revoke the grant at the provider first. false deletes without asking it (a provider gone for good); the grant may then live on there.',
+    })
+    revokeAtProvider: boolean,
     @Ctx() ctx: Context,
   ): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.delete(ctx.actor(), id, { revokeAtProvider }));
   }
 
   @Authorized(MANAGERS)
-  @Mutation(() => OAuthTokenType, { description: 'Revokes a client-credentials token at the provider (when it has a revocation URL), then requests a new one, optionally with new parameters.' })
+  @Mutation(() => OAuthTokenType, {
+    description: 'Revokes a client-credentials token at the provider (when it has a revocation URL), then requests a new one, optionally with new parameters.',
+  })
   async resetClientCredentialsToken(
     @Arg('id', () => ID, { description: "The OAuth token's id." }) id: string,
     @Arg('scope', () => String, { nullable: true, description: 'New scope; absent keeps the current one.' }) scope: string | null,
     @Arg('resource', () => String, { nullable: true, description: 'New resource indicator; absent keeps the current one.' }) resource: string | null,
-    @Arg('additionalValues', () => [AdditionalValueInput], { nullable: true, description: 'New extra parameters; absent keeps the current ones.' }) additionalValues: AdditionalValueInput[] | null,
+    @Arg('additionalValues', () => [AdditionalValueInput], { nullable: true, description: 'New extra parameters; absent keeps the current ones.' })
+    additionalValues: AdditionalValueInput[] | null,
     @Ctx() ctx: Context,
   ): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.resetClientCredentials(ctx.actor(), id, { scope, resource, additionalValues }));
   }
 
   @Authorized(MANAGERS)
-  @Query(() => OAuthAccessTokenType, { description: 'The current access token, for a flow to call the provider with: the one way a value leaves Tessera. Each read is audited.' })
+  @Query(() => OAuthAccessTokenType, {
+    description: 'The current access token, for a flow to call the provider with: the one way a value leaves Tessera. Each read is audited.',
+  })
   async oauthAccessToken(@Arg('id', () => ID, { description: "The OAuth token's id." }) id: string, @Ctx() ctx: Context): Promise<OAuthAccessTokenType> {
     const { view, accessToken } = await ctx.services.oauth.accessToken(ctx.actor(), id);
     return Object.assign(new OAuthAccessTokenType(), {
@@ -141,12 +179,17 @@ export class OAuthResolver {
       'Exports every provider and token of your tenant, secrets included, as one string encrypted with a key derived from the passphrase (scrypt, AES-256-GCM). ' +
       'Administrators signed in with a personal access token only: never automation administrators, never an app token.',
   })
-  async exportOAuthBundle(@Arg('passphrase', () => String, { description: 'What the bundle is encrypted with (at least 12 characters); needed again to import it.' }) passphrase: string, @Ctx() ctx: Context): Promise<ExportOAuthBundlePayload> {
+  async exportOAuthBundle(
+    @Arg('passphrase', () => String, { description: 'What the bundle is encrypted with (at least 12 characters); needed again to import it.' })
+    passphrase: string,
+    @Ctx() ctx: Context,
+  ): Promise<ExportOAuthBundlePayload> {
     return Object.assign(new ExportOAuthBundlePayload(), await ctx.services.oauth.bundles.export(ctx.actor(), passphrase));
   }
 
   @Authorized(MANAGERS)
-  @Mutation(() => ImportOAuthBundlePayload, { description:
+  @Mutation(() => ImportOAuthBundlePayload, {
+    description:
       'Imports a bundle from exportOAuthBundle. A wrong passphrase, an altered bundle, one over 1,000,000 characters or over 1,000 providers and tokens is refused whole and imports nothing (BAD_USER_INPUT on bundle). Each item is checked as createOAuthProvider or createOAuthToken checks its input: one that fails is reported INVALID with the error (code and field) and nothing of it is written; the others are imported, a few per transaction, so other requests keep being answered.',
   })
   async importOAuthBundle(

@@ -18,7 +18,11 @@ export const oauthCallbackRoutes: RouteRegistrar<{ oauth: OAuthService }> = (rou
     route(logger, async (req, res) => {
       const query = Object.fromEntries(Object.entries(req.query).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
       const result = await services.oauth.completeAuthorization(query);
-      res.status(result.ok ? 200 : 400).type('html').setHeader('cache-control', 'no-store').send(page(result.ok, result.message));
+      res
+        .status(result.ok ? 200 : 400)
+        .type('html')
+        .setHeader('cache-control', 'no-store')
+        .send(page(result.ok, result.message));
     }),
   );
 };

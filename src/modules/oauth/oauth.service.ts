@@ -22,7 +22,6 @@ export { GrantRevocation } from './oauth-grants';
 export type { NewOAuthProvider, NewOAuthToken, OAuthProviderChanges } from './oauth-providers';
 export type { ImportedItem } from './oauth-bundles';
 
-
 /** A request change's answer: the token and, for browser flows, the link to open. */
 export interface TokenRequestResult {
   view: OAuthTokenView;
@@ -80,7 +79,10 @@ export class OAuthService {
     const em = this.deps.orm.em.fork();
     const page = await paginate(em, OAuthToken, { tenantId: actor.tenantId, ...(request.providerId ? { providerId: request.providerId } : {}) }, request);
     const records = new Map((await em.find(TokenRecord, { id: { $in: page.items.map((item) => item.id) } })).map((record) => [record.id, record]));
-    return { ...page, items: page.items.flatMap((oauth) => (records.has(oauth.id) ? [{ id: oauth.id, record: records.get(oauth.id) as TokenRecord, oauth }] : [])) };
+    return {
+      ...page,
+      items: page.items.flatMap((oauth) => (records.has(oauth.id) ? [{ id: oauth.id, record: records.get(oauth.id) as TokenRecord, oauth }] : [])),
+    };
   }
 
   private async findToken(em: EntityManager, tenantId: string, id: string): Promise<OAuthTokenView & { provider: OAuthProvider }> {
@@ -101,20 +103,27 @@ export class OAuthService {
       flow: input.flow,
       useDefaultKeys: input.useDefaultKeys,
       consumerKey: input.useDefaultKeys ? null : input.consumerKey,
-      scope: input.flow === OAuthFlow.OIDC_HYBRID ? withOpenId(input.scope) : input.scope ?? null,
+      scope: input.flow === OAuthFlow.OIDC_HYBRID ? withOpenId(input.scope) : (input.scope ?? null),
       resource: input.resource ?? null,
       additionalValues: input.additionalValues ?? [],
     });
     // Direct flows ask the provider before anything is written: one CREATED event with the outcome.
     let outcome: { granted?: GrantedToken; failure?: ProviderFailure } = {};
-    const credentialsFor = (): ClientCredentials => (provider.privateKeyPemSealed || input.useDefaultKeys ? this.providers.credentialsOf(provider) : { clientId: input.consumerKey ?? '', clientSecret: input.secretKey ?? '' });
+    const credentialsFor = (): ClientCredentials =>
+      provider.privateKeyPemSealed || input.useDefaultKeys
+        ? this.providers.credentialsOf(provider)
+        : { clientId: input.consumerKey ?? '', clientSecret: input.secretKey ?? '' };
     if (!browser) {
       const credentials = credentialsFor();
       const parameters = this.grants.requestParameters(draft);
       try {
         outcome.granted =
           input.flow === OAuthFlow.PASSWORD
-            ? await OAuthClient.password(this.providers.endpointsOf(provider), credentials, { ...parameters, username: input.username, password: input.password })
+            ? await OAuthClient.password(this.providers.endpointsOf(provider), credentials, {
+                ...parameters,
+                username: input.username,
+                password: input.password,
+              })
             : await OAuthClient.clientCredentials(this.providers.endpointsOf(provider), credentials, parameters);
       } catch (error) {
         if (!(error instanceof ProviderFailure)) throw error;
@@ -122,47 +131,52 @@ export class OAuthService {
       }
     }
     let authorizationUrl: string | null = null;
-    const view = await this.deps.lifecycle.run(actor, async (tx) => {
-      // Read again in the transaction: a delete of the provider that commits meanwhile is
-      // serialized with this (NOT_FOUND here, or PROVIDER_IN_USE there), never a foreign-key error.
-      await this.providers.find(tx.em, actor.tenantId, provider.id);
-      const { token: record } = await this.deps.tokens.issue(tx, {
-        kind: TokenKind.OAUTH,
-        tenantId: actor.tenantId,
-        name: input.name,
-        ownerId: actor.id,
-        subjectType: 'provider',
-        subjectId: provider.id,
-        external: true,
-        silent: true,
+    const view = await this.deps.lifecycle
+      .run(actor, async (tx) => {
+        // Read again in the transaction: a delete of the provider that commits meanwhile is
+        // serialized with this (NOT_FOUND here, or PROVIDER_IN_USE there), never a foreign-key error.
+        await this.providers.find(tx.em, actor.tenantId, provider.id);
+        const { token: record } = await this.deps.tokens.issue(tx, {
+          kind: TokenKind.OAUTH,
+          tenantId: actor.tenantId,
+          name: input.name,
+          ownerId: actor.id,
+          subjectType: 'provider',
+          subjectId: provider.id,
+          external: true,
+          silent: true,
+        });
+        await tx.em.flush(); // the token record first: the OAuth row points at it
+        const oauth = tx.em.create(OAuthToken, {
+          ...draft,
+          id: record.id,
+          tenantId: actor.tenantId,
+          providerId: provider.id,
+          status: OAuthTokenStatus.REQUESTED,
+          consumerSecretSealed: input.useDefaultKeys || !input.secretKey ? null : this.sealer.seal(record.id, 'consumerSecret', input.secretKey),
+          credentialsSealed:
+            input.flow === OAuthFlow.PASSWORD
+              ? this.sealer.seal(record.id, 'credentials', JSON.stringify({ username: input.username, password: input.password }))
+              : null,
+          refreshFailures: 0,
+          createdAt: tx.now,
+          updatedAt: tx.now,
+        });
+        const view = { record, oauth };
+        if (outcome.granted) this.grants.applyGranted(tx, view, outcome.granted, true);
+        if (outcome.failure) {
+          oauth.status = OAuthTokenStatus.FAILED;
+          oauth.providerError = outcome.failure.message;
+        }
+        if (browser) authorizationUrl = await this.grants.authorizationLink(view, provider);
+        tx.emit(TokenEventType.CREATED, record, outcome.failure ? { reason: outcome.failure.code, detail: outcome.failure.message } : undefined);
+        return view;
+      })
+      .catch(async (error: unknown) => {
+        // Nothing was stored: a grant obtained for it would live on at the provider unseen.
+        if (outcome.granted) await this.grants.abandon(provider, credentialsFor(), outcome.granted);
+        throw error;
       });
-      await tx.em.flush(); // the token record first: the OAuth row points at it
-      const oauth = tx.em.create(OAuthToken, {
-        ...draft,
-        id: record.id,
-        tenantId: actor.tenantId,
-        providerId: provider.id,
-        status: OAuthTokenStatus.REQUESTED,
-        consumerSecretSealed: input.useDefaultKeys || !input.secretKey ? null : this.sealer.seal(record.id, 'consumerSecret', input.secretKey),
-        credentialsSealed: input.flow === OAuthFlow.PASSWORD ? this.sealer.seal(record.id, 'credentials', JSON.stringify({ username: input.username, password: input.password })) : null,
-        refreshFailures: 0,
-        createdAt: tx.now,
-        updatedAt: tx.now,
-      });
-      const view = { record, oauth };
-      if (outcome.granted) this.grants.applyGranted(tx, view, outcome.granted, true);
-      if (outcome.failure) {
-        oauth.status = OAuthTokenStatus.FAILED;
-        oauth.providerError = outcome.failure.message;
-      }
-      if (browser) authorizationUrl = await this.grants.authorizationLink(view, provider);
-      tx.emit(TokenEventType.CREATED, record, outcome.failure ? { reason: outcome.failure.code, detail: outcome.failure.message } : undefined);
-      return view;
-    }).catch(async (error: unknown) => {
-      // Nothing was stored: a grant obtained for it would live on at the provider unseen.
-      if (outcome.granted) await this.grants.abandon(provider, credentialsFor(), outcome.granted);
-      throw error;
-    });
     return { view, authorizationUrl, warning: this.providers.warningFor(provider) };
   }
 
@@ -191,10 +205,14 @@ export class OAuthService {
     if (!state) return { ok: false, message: 'The provider sent no state: this link did not come from a Tessera authorization request.' };
     const em = this.deps.orm.em.fork();
     const oauth = await em.findOne(OAuthToken, { pendingState: state });
-    if (!oauth || !oauth.pendingSealed) return { ok: false, message: 'This authorization link is unknown or was already used. Ask for a fresh one (startTokenRequest).' };
+    if (!oauth || !oauth.pendingSealed)
+      return { ok: false, message: 'This authorization link is unknown or was already used. Ask for a fresh one (startTokenRequest).' };
     const pending = JSON.parse(this.sealer.unseal(oauth.id, 'pending', oauth.pendingSealed)) as { codeVerifier: string; nonce?: string };
     const actor = { ...systemActor(oauth.tenantId), name: 'oauth callback' };
-    const claimed = await this.deps.lifecycle.run(actor, async (tx) => (await tx.em.nativeUpdate(OAuthToken, { id: oauth.id, pendingState: state }, { pendingState: null, pendingSealed: null })) === 1);
+    const claimed = await this.deps.lifecycle.run(
+      actor,
+      async (tx) => (await tx.em.nativeUpdate(OAuthToken, { id: oauth.id, pendingState: state }, { pendingState: null, pendingSealed: null })) === 1,
+    );
     if (!claimed) return { ok: false, message: 'This authorization link was already used. Ask for a fresh one (startTokenRequest).' };
     const provider = await em.findOneOrFail(OAuthProvider, { id: oauth.providerId });
 
@@ -206,7 +224,15 @@ export class OAuthService {
       const callbackUrl = new URL(this.grants.redirectUri);
       for (const [name, value] of Object.entries(query)) callbackUrl.searchParams.set(name, value);
       try {
-        outcome = { granted: await OAuthClient.exchangeCode(this.providers.endpointsOf(provider), this.providers.credentialsOf(provider, oauth), callbackUrl, { state, ...pending }, {}) };
+        outcome = {
+          granted: await OAuthClient.exchangeCode(
+            this.providers.endpointsOf(provider),
+            this.providers.credentialsOf(provider, oauth),
+            callbackUrl,
+            { state, ...pending },
+            {},
+          ),
+        };
       } catch (error) {
         if (!(error instanceof ProviderFailure)) throw error;
         outcome = { failure: { message: error.message, code: error.code } };
@@ -241,15 +267,18 @@ export class OAuthService {
 
   private async request(actor: Actor, id: string, provider: OAuthProvider, oauth: OAuthToken, options: { preferRefresh: boolean }): Promise<OAuthTokenView> {
     const outcome = await this.grants.ask(provider, oauth, options);
-    return this.deps.lifecycle.run(actor, async (tx) => {
-      const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
-      this.grants.record(tx, view, outcome);
-      return view;
-    }).catch(async (error: unknown) => {
-      // The token was deleted while the provider was asked: the new grant belongs to nothing.
-      if (outcome.granted && error instanceof AppError && error.code === ErrorCode.NOT_FOUND) await this.grants.abandon(provider, this.providers.credentialsOf(provider, oauth), outcome.granted);
-      throw error;
-    });
+    return this.deps.lifecycle
+      .run(actor, async (tx) => {
+        const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
+        this.grants.record(tx, view, outcome);
+        return view;
+      })
+      .catch(async (error: unknown) => {
+        // The token was deleted while the provider was asked: the new grant belongs to nothing.
+        if (outcome.granted && error instanceof AppError && error.code === ErrorCode.NOT_FOUND)
+          await this.grants.abandon(provider, this.providers.credentialsOf(provider, oauth), outcome.granted);
+        throw error;
+      });
   }
 
   async rename(actor: Actor, id: string, name: string): Promise<OAuthTokenView> {
@@ -278,7 +307,10 @@ export class OAuthService {
       const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
       // Compare-and-delete: a refresh that landed while the provider was asked (the background
       // job, another instance) left a grant that was not revoked; deleting would orphan it live.
-      const unchanged = outcome === GrantRevocation.REVOKED ? { refreshTokenSealed: held.oauth.refreshTokenSealed ?? null, accessTokenSealed: held.oauth.accessTokenSealed ?? null } : {};
+      const unchanged =
+        outcome === GrantRevocation.REVOKED
+          ? { refreshTokenSealed: held.oauth.refreshTokenSealed ?? null, accessTokenSealed: held.oauth.accessTokenSealed ?? null }
+          : {};
       if ((await tx.em.nativeDelete(OAuthToken, { id, ...unchanged })) === 0) throw Errors.changedWhileDeleting(id);
       await this.deps.tokens.delete(tx, view.record, outcome ? { reason: outcome } : undefined);
       return view;
@@ -289,10 +321,15 @@ export class OAuthService {
    * Revokes the current access token at the provider (RFC 7009, when it has a revocation URL),
    * then requests a new one with the new parameters. A refused revocation changes nothing.
    */
-  async resetClientCredentials(actor: Actor, id: string, changes: { scope?: string | null; resource?: string | null; additionalValues?: AdditionalValue[] | null }): Promise<OAuthTokenView> {
+  async resetClientCredentials(
+    actor: Actor,
+    id: string,
+    changes: { scope?: string | null; resource?: string | null; additionalValues?: AdditionalValue[] | null },
+  ): Promise<OAuthTokenView> {
     const { provider, ...view } = await this.findToken(this.deps.orm.em.fork(), actor.tenantId, id);
     if (view.oauth.flow !== OAuthFlow.CLIENT_CREDENTIALS) throw Errors.notForFlow('resetClientCredentialsToken', view.oauth.flow);
-    if (view.oauth.accessTokenSealed && provider.revocationUrl) await this.grants.revokeAtProvider(provider, view.oauth, this.sealer.unseal(id, 'accessToken', view.oauth.accessTokenSealed), 'access_token');
+    if (view.oauth.accessTokenSealed && provider.revocationUrl)
+      await this.grants.revokeAtProvider(provider, view.oauth, this.sealer.unseal(id, 'accessToken', view.oauth.accessTokenSealed), 'access_token');
     const oauth = view.oauth;
     if (changes.scope !== undefined && changes.scope !== null) oauth.scope = changes.scope || null;
     if (changes.resource !== undefined && changes.resource !== null) oauth.resource = changes.resource || null;
@@ -300,7 +337,13 @@ export class OAuthService {
     const outcome = await this.grants.ask(provider, oauth, { preferRefresh: false });
     return this.deps.lifecycle.run(actor, async (tx) => {
       const { provider: _provider, ...current } = await this.findToken(tx.em, actor.tenantId, id);
-      Object.assign(current.oauth, { scope: oauth.scope, resource: oauth.resource, additionalValues: oauth.additionalValues, accessTokenSealed: null, updatedAt: tx.now });
+      Object.assign(current.oauth, {
+        scope: oauth.scope,
+        resource: oauth.resource,
+        additionalValues: oauth.additionalValues,
+        accessTokenSealed: null,
+        updatedAt: tx.now,
+      });
       tx.audit('oauth_token.reset', { type: TokenKind.OAUTH, id, name: current.record.name }, { revokedAtProvider: !!provider.revocationUrl });
       // The access token it held was given up: a refused request leaves it FAILED, not refreshed.
       this.grants.record(tx, current, outcome, { lost: true });

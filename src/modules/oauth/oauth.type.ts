@@ -14,7 +14,10 @@ export class PrivateKeyJwtType {
   algorithm!: string;
 }
 
-@ObjectType('OAuthProvider', { implements: Node, description: 'A third-party OAuth 2.0 authorization server Tessera requests tokens from. Secrets are never returned.' })
+@ObjectType('OAuthProvider', {
+  implements: Node,
+  description: 'A third-party OAuth 2.0 authorization server Tessera requests tokens from. Secrets are never returned.',
+})
 export class OAuthProviderType {
   @Field(() => ID, { description: 'Provider id (`oap_…`).' })
   id!: string;
@@ -34,7 +37,10 @@ export class OAuthProviderType {
   @Field(() => String, { description: 'The default client id.' })
   defaultConsumerKey!: string;
 
-  @Field(() => PrivateKeyJwtType, { nullable: true, description: 'Set when the provider authenticates with private_key_jwt (then only CLIENT_CREDENTIALS is allowed).' })
+  @Field(() => PrivateKeyJwtType, {
+    nullable: true,
+    description: 'Set when the provider authenticates with private_key_jwt (then only CLIENT_CREDENTIALS is allowed).',
+  })
   privateKeyJwt!: PrivateKeyJwtType | null;
 
   @Field(() => [OAuthFlow], { description: 'The flows tokens of this provider may use.' })
@@ -86,7 +92,10 @@ export function requestStatusOf(view: OAuthTokenView, now: Date): OAuthTokenStat
   return view.oauth.status;
 }
 
-@ObjectType('OAuthToken', { implements: Node, description: 'An outbound OAuth token Tessera holds for a third-party provider. Its value leaves Tessera only through oauthAccessToken.' })
+@ObjectType('OAuthToken', {
+  implements: Node,
+  description: 'An outbound OAuth token Tessera holds for a third-party provider. Its value leaves Tessera only through oauthAccessToken.',
+})
 export class OAuthTokenType extends TokenFields {
   @Field(() => ID, { description: 'The provider it comes from.' })
   providerId!: string;
@@ -158,10 +167,16 @@ export class CreateOAuthTokenPayload {
   @Field(() => OAuthTokenType, { description: 'The new token: ACTIVE, FAILED (see providerError) or REQUESTED (browser flows).' })
   token!: OAuthTokenType;
 
-  @Field(() => String, { nullable: true, description: 'For AUTHORIZATION_CODE and OIDC_HYBRID: open this link to approve; the provider returns to /oauth/callback.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'For AUTHORIZATION_CODE and OIDC_HYBRID: open this link to approve; the provider returns to /oauth/callback.',
+  })
   authorizationUrl!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Something to know: PUBLIC_URL is not HTTPS (callbacks may not work), or the provider is reached over plain HTTP.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Something to know: PUBLIC_URL is not HTTPS (callbacks may not work), or the provider is reached over plain HTTP.',
+  })
   warning!: string | null;
 }
 
@@ -173,11 +188,16 @@ export class OAuthTokenRequestPayload {
   @Field(() => String, { description: 'Open this link to approve; the provider returns to /oauth/callback.' })
   authorizationUrl!: string;
 
-  @Field(() => String, { nullable: true, description: 'Something to know: PUBLIC_URL is not HTTPS (callbacks may not work), or the provider is reached over plain HTTP.' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Something to know: PUBLIC_URL is not HTTPS (callbacks may not work), or the provider is reached over plain HTTP.',
+  })
   warning!: string | null;
 }
 
-@ObjectType('OAuthAccessToken', { description: 'The current access token of an outbound OAuth token, for a flow to call the provider with. Each read is audited.' })
+@ObjectType('OAuthAccessToken', {
+  description: 'The current access token of an outbound OAuth token, for a flow to call the provider with. Each read is audited.',
+})
 export class OAuthAccessTokenType {
   @Field(() => ID, { description: 'The token id.' })
   tokenId!: string;
@@ -224,7 +244,9 @@ registerEnumType(ImportOutcome, {
     SKIPPED: { description: 'Its name was taken; the existing item was kept.' },
     REPLACED: { description: 'Its name was taken; the existing item was overwritten.' },
     RENAMED: { description: 'Its name was taken; imported under a new name.' },
-    INVALID: { description: 'Not imported: it fails a check its create mutation applies (or its provider was not imported); see problem. Nothing of it was written.' },
+    INVALID: {
+      description: 'Not imported: it fails a check its create mutation applies (or its provider was not imported); see problem. Nothing of it was written.',
+    },
   },
 });
 

@@ -8,7 +8,10 @@ import { CreatePersonalAccessTokenPayload, PersonalAccessTokenConnection, Person
 export class PersonalAccessTokenResolver {
   @Authorized()
   @Query(() => PersonalAccessTokenConnection, { description: 'Your personal access tokens, newest first. Values are never listed.' })
-  async personalAccessTokens(@Args(() => PersonalAccessTokensArgs) args: PersonalAccessTokensArgs, @Ctx() ctx: Context): Promise<ConnectionShape<PersonalAccessTokenType>> {
+  async personalAccessTokens(
+    @Args(() => PersonalAccessTokensArgs) args: PersonalAccessTokensArgs,
+    @Ctx() ctx: Context,
+  ): Promise<ConnectionShape<PersonalAccessTokenType>> {
     const page = await ctx.services.personalAccessTokens.list(ctx.actor(), { first: args.first, after: args.after, status: args.filter?.status });
     return toConnection(page, (record) => ctx.present(PersonalAccessTokenType, record));
   }
@@ -34,7 +37,9 @@ export class PersonalAccessTokenResolver {
   }
 
   @Authorized()
-  @Mutation(() => PersonalAccessTokenType, { description: 'Deletes a revoked or expired personal access token (CONFLICT while it still works). Returns it as it was.' })
+  @Mutation(() => PersonalAccessTokenType, {
+    description: 'Deletes a revoked or expired personal access token (CONFLICT while it still works). Returns it as it was.',
+  })
   async deletePersonalAccessToken(@Arg('id', () => ID, { description: "The token's id." }) id: string, @Ctx() ctx: Context): Promise<PersonalAccessTokenType> {
     return ctx.present(PersonalAccessTokenType, await ctx.services.personalAccessTokens.delete(ctx.actor(), id));
   }

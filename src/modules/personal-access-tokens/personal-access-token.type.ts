@@ -7,7 +7,11 @@ import { Node } from '../../core/graphql/node';
 /** What the list of personal access tokens reads of each (and so selects). */
 export type ListedPersonalAccessToken = ListedToken & Pick<TokenRecord, 'ownerId'>;
 
-@ObjectType('PersonalAccessToken', { implements: Node, description: 'A personal access token: acts as its owner, no more. Its value is shown once, at creation.', simpleResolvers: true })
+@ObjectType('PersonalAccessToken', {
+  implements: Node,
+  description: 'A personal access token: acts as its owner, no more. Its value is shown once, at creation.',
+  simpleResolvers: true,
+})
 export class PersonalAccessTokenType extends TokenFields {
   @Field(() => ID, { description: 'The user the token acts as.' })
   ownerId!: string;
@@ -27,6 +31,8 @@ export class CreatePersonalAccessTokenPayload {
   @Field(() => String, { description: 'The value. Shown once: it is stored only as a hash.' })
   secret!: string;
 
-  @Field(() => String, { description: 'A curl command that works as pasted (asks the API who this token acts as), then, commented, how to start a workflow with it.' })
+  @Field(() => String, {
+    description: 'A curl command that works as pasted (asks the API who this token acts as), then, commented, how to start a workflow with it.',
+  })
   curlExample!: string;
 }

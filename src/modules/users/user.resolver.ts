@@ -11,7 +11,10 @@ export class UserResolver {
   @Query(() => ViewerType, { description: 'Who is calling.' })
   async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
     const viewer = ctx.requireViewer();
-    const [tenant, user] = await Promise.all([ctx.services.users.findTenant(viewer.tenantId), viewer.type === 'user' ? ctx.services.users.findUser(viewer.tenantId, viewer.id) : null]);
+    const [tenant, user] = await Promise.all([
+      ctx.services.users.findTenant(viewer.tenantId),
+      viewer.type === 'user' ? ctx.services.users.findUser(viewer.tenantId, viewer.id) : null,
+    ]);
     if (!tenant) throw AppError.unauthenticated();
     return Object.assign(new ViewerType(), {
       id: viewer.id,
@@ -26,7 +29,10 @@ export class UserResolver {
 
   @Authorized([Role.ADMIN])
   @Mutation(() => CreateUserPayload, { description: 'Creates a user of your tenant and a first personal access token for them (administrators).' })
-  async createUser(@Arg('input', () => CreateUserInput, { description: 'The new user.' }) input: CreateUserInput, @Ctx() ctx: Context): Promise<CreateUserPayload> {
+  async createUser(
+    @Arg('input', () => CreateUserInput, { description: 'The new user.' }) input: CreateUserInput,
+    @Ctx() ctx: Context,
+  ): Promise<CreateUserPayload> {
     const { user, secret } = await ctx.services.users.createUser(ctx.actor(), input);
     return Object.assign(new CreateUserPayload(), { user: UserType.from(user), secret });
   }

@@ -119,7 +119,12 @@ export class UserService {
     const outcome = await this.deps.lifecycle.run(bootstrapActor(tenantId), async (tx): Promise<BootstrapResult & { retired?: boolean }> => {
       await takeStartupLock(tx.em, isPostgres(this.deps.orm));
       if ((await tx.em.count(Tenant, {})) === 0) {
-        const { secret } = await this.addTenantWithAdmin(tx, tenantId, { tenantName: 'Default', adminEmail: 'admin@localhost', adminName: 'Administrator', presetValue });
+        const { secret } = await this.addTenantWithAdmin(tx, tenantId, {
+          tenantName: 'Default',
+          adminEmail: 'admin@localhost',
+          adminName: 'Administrator',
+          presetValue,
+        });
         return { created: true, generatedToken: presetValue ? undefined : secret };
       }
       if (!presetValue) return { created: false };
@@ -139,7 +144,10 @@ export class UserService {
       return { created: false };
     });
     if (outcome.retired) {
-      this.deps.logger.warn({ component: 'bootstrap' }, 'the bootstrap admin token was revoked or deleted; it stays invalid — unset TESSERA_BOOTSTRAP_ADMIN_TOKEN or use another admin');
+      this.deps.logger.warn(
+        { component: 'bootstrap' },
+        'the bootstrap admin token was revoked or deleted; it stays invalid — unset TESSERA_BOOTSTRAP_ADMIN_TOKEN or use another admin',
+      );
     }
     return { created: outcome.created, generatedToken: outcome.generatedToken };
   }

@@ -47,8 +47,10 @@ export class RequestSchemas {
     if (structural) return structural;
     for (const pattern of patterns) {
       const verdict = await this.regexes.verdict(pattern, 'u');
-      if (verdict === 'vulnerable') return `the pattern ${JSON.stringify(pattern.slice(0, 100))} can backtrack catastrophically (ReDoS); rewrite it without nested or overlapping repetition`;
-      if (verdict !== 'safe') return `the pattern ${JSON.stringify(pattern.slice(0, 100))} could not be proven safe from catastrophic backtracking; simplify it`;
+      if (verdict === 'vulnerable')
+        return `the pattern ${JSON.stringify(pattern.slice(0, 100))} can backtrack catastrophically (ReDoS); rewrite it without nested or overlapping repetition`;
+      if (verdict !== 'safe')
+        return `the pattern ${JSON.stringify(pattern.slice(0, 100))} could not be proven safe from catastrophic backtracking; simplify it`;
     }
     return null;
   }
@@ -95,7 +97,8 @@ function walk(node: unknown, depth: number, patterns: string[]): string | null {
   if (!node || typeof node !== 'object') return null;
   const object = node as Record<string, unknown>;
   if (typeof object.pattern === 'string') patterns.push(object.pattern);
-  if (object.patternProperties && typeof object.patternProperties === 'object' && !Array.isArray(object.patternProperties)) patterns.push(...Object.keys(object.patternProperties));
+  if (object.patternProperties && typeof object.patternProperties === 'object' && !Array.isArray(object.patternProperties))
+    patterns.push(...Object.keys(object.patternProperties));
   if (object.uniqueItems === true && !(typeof object.maxItems === 'number' && object.maxItems <= MAX_UNIQUE_ITEMS)) {
     return `uniqueItems needs maxItems of at most ${MAX_UNIQUE_ITEMS} on the same array (it compares every pair of items)`;
   }

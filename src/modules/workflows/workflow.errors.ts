@@ -2,10 +2,8 @@ import { AppError, ErrorCode } from '../../core/errors';
 
 export const WorkflowErrors = {
   notFound: (id: string) => AppError.notFound('Workflow', id),
-  noToken: (workflowId: string) =>
-    AppError.notFound('Token of workflow', workflowId),
-  alreadyRevoked: (workflowId: string) =>
-    AppError.conflict(`The token of workflow ${JSON.stringify(workflowId)} is already revoked.`, 'ALREADY_REVOKED'),
+  noToken: (workflowId: string) => AppError.notFound('Token of workflow', workflowId),
+  alreadyRevoked: (workflowId: string) => AppError.conflict(`The token of workflow ${JSON.stringify(workflowId)} is already revoked.`, 'ALREADY_REVOKED'),
   notRefreshable: (workflowId: string, status: string) =>
     AppError.conflict(
       `The token of workflow ${JSON.stringify(workflowId)} is ${status.toLowerCase()}: regenerate it to make the workflow startable again.`,
@@ -17,12 +15,14 @@ export const WorkflowErrors = {
   revealInList: () =>
     AppError.badInput('reveal', 'A token value is revealed one workflow at a time: query workflow(id) { token { apiEndpoint(reveal: true) } }.'),
   // The external start route.
-  startUnauthenticated: (reason: string) =>
-    new AppError(ErrorCode.UNAUTHENTICATED, START_MESSAGES[reason] ?? START_MESSAGES.UNKNOWN, { reason }),
+  startUnauthenticated: (reason: string) => new AppError(ErrorCode.UNAUTHENTICATED, START_MESSAGES[reason] ?? START_MESSAGES.UNKNOWN, { reason }),
   startForbidden: () => AppError.forbidden('Your role may not start workflows.'),
   bodyNotAnObject: () => AppError.badInput('body', 'The request body must be a JSON object (send Content-Type: application/json).'),
   storedSchemaUnsafe: (detail: string) =>
-    AppError.conflict(`The workflow's request schema was published before today's safety rules and fails them (${detail}); an administrator must publish it again.`, 'UNSAFE_REQUEST_SCHEMA'),
+    AppError.conflict(
+      `The workflow's request schema was published before today's safety rules and fails them (${detail}); an administrator must publish it again.`,
+      'UNSAFE_REQUEST_SCHEMA',
+    ),
   bodyInvalid: (detail: string) => AppError.badInput('body', `The request body does not match the workflow's request schema: ${detail}`),
 };
 

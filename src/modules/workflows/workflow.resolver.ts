@@ -55,9 +55,13 @@ export class WorkflowResolver {
 
   @Authorized(MANAGERS)
   @Mutation(() => PublishWorkflowPayload, {
-    description: 'Publishes a workflow (or republishes the one of that name). Publishing a COMPONENT workflow without a token creates its token: the value is in `secret`.',
+    description:
+      'Publishes a workflow (or republishes the one of that name). Publishing a COMPONENT workflow without a token creates its token: the value is in `secret`.',
   })
-  async publishWorkflow(@Arg('input', () => PublishWorkflowInput, { description: 'The workflow to publish.' }) input: PublishWorkflowInput, @Ctx() ctx: Context): Promise<PublishWorkflowPayload> {
+  async publishWorkflow(
+    @Arg('input', () => PublishWorkflowInput, { description: 'The workflow to publish.' }) input: PublishWorkflowInput,
+    @Ctx() ctx: Context,
+  ): Promise<PublishWorkflowPayload> {
     const { workflow, token, secret } = await ctx.services.workflows.publish(ctx.actor(), input);
     return Object.assign(new PublishWorkflowPayload(), {
       workflow: WorkflowType.from(workflow),
@@ -89,13 +93,19 @@ export class WorkflowTokenResolver {
 
   @Authorized(MANAGERS)
   @Mutation(() => WorkflowTokenType, { description: "Gives the workflow's token a full new term (1 year) from now. The value does not change." })
-  async refreshWorkflowToken(@Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string, @Ctx() ctx: Context): Promise<WorkflowTokenType> {
+  async refreshWorkflowToken(
+    @Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string,
+    @Ctx() ctx: Context,
+  ): Promise<WorkflowTokenType> {
     return ctx.present(WorkflowTokenType, await ctx.services.workflows.refresh(ctx.actor(), workflowId));
   }
 
   @Authorized(MANAGERS)
   @Mutation(() => WorkflowTokenType, { description: "Revokes the workflow's token: it stops working at once, on every instance." })
-  async revokeWorkflowToken(@Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string, @Ctx() ctx: Context): Promise<WorkflowTokenType> {
+  async revokeWorkflowToken(
+    @Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string,
+    @Ctx() ctx: Context,
+  ): Promise<WorkflowTokenType> {
     return ctx.present(WorkflowTokenType, await ctx.services.workflows.revoke(ctx.actor(), workflowId));
   }
 
@@ -104,7 +114,10 @@ export class WorkflowTokenResolver {
     description:
       'Replaces the token value (new term of 1 year). The previous value keeps working until `graceEndsAt` (24 hours). On a revoked or expired token, or a deleted one, this makes the workflow startable again.',
   })
-  async regenerateWorkflowToken(@Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string, @Ctx() ctx: Context): Promise<RegenerateWorkflowTokenPayload> {
+  async regenerateWorkflowToken(
+    @Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string,
+    @Ctx() ctx: Context,
+  ): Promise<RegenerateWorkflowTokenPayload> {
     const { token, secret, graceEndsAt } = await ctx.services.workflows.regenerate(ctx.actor(), workflowId);
     return Object.assign(new RegenerateWorkflowTokenPayload(), { token: ctx.present(WorkflowTokenType, token), secret, graceEndsAt });
   }
@@ -113,7 +126,10 @@ export class WorkflowTokenResolver {
   @Mutation(() => WorkflowTokenType, {
     description: "Deletes the workflow's token: the workflow cannot be started from outside until republished or regenerated. Returns the token as it was.",
   })
-  async deleteWorkflowToken(@Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string, @Ctx() ctx: Context): Promise<WorkflowTokenType> {
+  async deleteWorkflowToken(
+    @Arg('workflowId', () => ID, { description: "The workflow's id." }) workflowId: string,
+    @Ctx() ctx: Context,
+  ): Promise<WorkflowTokenType> {
     return ctx.present(WorkflowTokenType, await ctx.services.workflows.deleteToken(ctx.actor(), workflowId));
   }
 

@@ -47,7 +47,7 @@ export const workflowRoutes: RouteRegistrar<Services> = (router, services, logge
   router.post(
     '/api/workflows/:id/instances',
     authenticate,
-    express.json({ limit: BODY_LIMIT , verify: refuseDeepJson() }),
+    express.json({ limit: BODY_LIMIT, verify: refuseDeepJson() }),
     route(logger, async (req, res) => {
       const hasBody = Number(req.header('content-length') ?? 0) > 0 || req.header('transfer-encoding') !== undefined;
       const body: unknown = req.body === undefined && !hasBody ? {} : req.body;

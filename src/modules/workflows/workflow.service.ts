@@ -111,7 +111,11 @@ export class WorkflowService {
             updatedAt: tx.now,
           });
         }
-        tx.audit(republished ? 'workflow.republished' : 'workflow.published', { type: 'Workflow', id: workflow.id, name: workflow.name }, { startEvent: workflow.startEvent });
+        tx.audit(
+          republished ? 'workflow.republished' : 'workflow.published',
+          { type: 'Workflow', id: workflow.id, name: workflow.name },
+          { startEvent: workflow.startEvent },
+        );
 
         let token = await this.tokenOf(tx.em, workflow);
         let secret: string | null = null;
@@ -126,7 +130,8 @@ export class WorkflowService {
       });
     } catch (error) {
       // Two first publishes of one name raced: the loser sees the winner's workflow next time.
-      if (error instanceof UniqueConstraintViolationException) throw AppError.conflict(`Workflow ${JSON.stringify(input.name)} is being published by someone else; try again.`, 'PUBLISH_RACE');
+      if (error instanceof UniqueConstraintViolationException)
+        throw AppError.conflict(`Workflow ${JSON.stringify(input.name)} is being published by someone else; try again.`, 'PUBLISH_RACE');
       throw error;
     }
   }
@@ -145,7 +150,11 @@ export class WorkflowService {
 
   /** A workflow's current token: the latest one that points at it. */
   private async tokenOf(em: EntityManager, workflow: Workflow): Promise<TokenRecord | null> {
-    const [token] = await em.find(TokenRecord, { kind: TokenKind.WORKFLOW, tenantId: workflow.tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: workflow.id }, { orderBy: { id: 'desc' }, limit: 1 });
+    const [token] = await em.find(
+      TokenRecord,
+      { kind: TokenKind.WORKFLOW, tenantId: workflow.tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: workflow.id },
+      { orderBy: { id: 'desc' }, limit: 1 },
+    );
     return token ?? null;
   }
 
@@ -199,7 +208,11 @@ export class WorkflowService {
       if (!token) return { ...(await this.issueToken(tx, workflow)), graceEndsAt: null };
       const status = tokenStatus(token, tx.now, this.warningDays);
       const usable = status === TokenStatus.ACTIVE || status === TokenStatus.EXPIRING;
-      const regenerated = await this.deps.tokens.regenerate(tx, token, { graceMs: WORKFLOW_TOKEN_GRACE_MS, expiresAt: this.termFrom(tx.now), revealable: true });
+      const regenerated = await this.deps.tokens.regenerate(tx, token, {
+        graceMs: WORKFLOW_TOKEN_GRACE_MS,
+        expiresAt: this.termFrom(tx.now),
+        revealable: true,
+      });
       return { ...regenerated, graceEndsAt: usable ? new Date(tx.now.getTime() + WORKFLOW_TOKEN_GRACE_MS) : null };
     });
   }
@@ -249,7 +262,11 @@ export class WorkflowService {
   async tokensByWorkflowIds(tenantId: string, workflowIds: readonly string[]): Promise<Map<string, TokenRecord>> {
     const rows = await this.deps.orm.em
       .fork()
-      .find(TokenRecord, { kind: TokenKind.WORKFLOW, tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: { $in: [...workflowIds] } }, { orderBy: { id: 'asc' } });
+      .find(
+        TokenRecord,
+        { kind: TokenKind.WORKFLOW, tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: { $in: [...workflowIds] } },
+        { orderBy: { id: 'asc' } },
+      );
     // Ascending: a later token of the same workflow overwrites an earlier one.
     return new Map(rows.map((token) => [token.subjectId ?? '', token]));
   }
@@ -269,7 +286,11 @@ export class WorkflowService {
       { name: 'Content-Type', value: 'application/json' },
       { name: 'X-Tessera-Token', value: shown },
     ];
-    const curl = [`curl -X POST '${url}'`, ...requestHeaders.map((header) => `  -H '${header.name}: ${header.value}'`), `  -d '${JSON.stringify(exampleOf(workflow.requestSchema ?? null)).replace(/'/g, "'\\''")}'`].join(' \\\n');
+    const curl = [
+      `curl -X POST '${url}'`,
+      ...requestHeaders.map((header) => `  -H '${header.name}: ${header.value}'`),
+      `  -d '${JSON.stringify(exampleOf(workflow.requestSchema ?? null)).replace(/'/g, "'\\''")}'`,
+    ].join(' \\\n');
     return { url, urlWithToken: `${url}?token=${encodeURIComponent(shown)}`, token: value, requestHeaders, requestBody, curl };
   }
 }

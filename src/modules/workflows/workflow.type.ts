@@ -49,7 +49,11 @@ export class WorkflowType {
   }
 }
 
-@ObjectType('WorkflowToken', { implements: Node, description: "The token that starts a component workflow from outside. Lives a year; refresh keeps the value, regenerate replaces it with a 24-hour grace for the old one." })
+@ObjectType('WorkflowToken', {
+  implements: Node,
+  description:
+    'The token that starts a component workflow from outside. Lives a year; refresh keeps the value, regenerate replaces it with a 24-hour grace for the old one.',
+})
 export class WorkflowTokenType extends TokenFields {
   @Field(() => ID, { description: 'The workflow it starts.' })
   workflowId!: string;
@@ -139,7 +143,10 @@ export class PublishWorkflowPayload {
   @Field(() => WorkflowTokenType, { nullable: true, description: 'Its current token (kept on a republish); null for a STANDARD workflow.' })
   token!: WorkflowTokenType | null;
 
-  @Field(() => String, { nullable: true, description: 'The token value when this publish created the token. Shown once here (administrators can reveal it in apiEndpoint).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'The token value when this publish created the token. Shown once here (administrators can reveal it in apiEndpoint).',
+  })
   secret!: string | null;
 }
 
@@ -151,6 +158,9 @@ export class RegenerateWorkflowTokenPayload {
   @Field(() => String, { description: 'The new value.' })
   secret!: string;
 
-  @Field(() => Date, { nullable: true, description: 'When the previous value stops working; null when it stopped at once (it was revoked or expired, or there was none).' })
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When the previous value stops working; null when it stopped at once (it was revoked or expired, or there was none).',
+  })
   graceEndsAt!: Date | null;
 }
