@@ -37,7 +37,7 @@ export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, on
     lastUsedFlushMs: config.lastUsedFlushMs,
     onVerdict,
   });
-  const lifecycle = new Lifecycle(orm, bus, clock, config.expiryWarningDays[0] ?? 30);
+  const lifecycle = new Lifecycle(orm, bus, clock, config.warningWindowDays);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   const limits = new RateLimits(config.rateLimits, limitsRedis);
   return { orm, config, clock, logger, box, lifecycle, tokens: new TokenStore(box, config.expiryWarningDays), verifier, dispatcher, limits };

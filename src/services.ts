@@ -28,7 +28,7 @@ export function createServices(deps: CoreDeps) {
     /** Objects by global id (`node(id:)`), through each module's own rules. */
     nodes: new NodeDirectory<Context>(nodeSources),
     /** The EXPIRING window in days: the largest warning threshold. */
-    warningDays: deps.config.expiryWarningDays[0] ?? 30,
+    warningDays: deps.config.warningWindowDays,
     users,
     personalAccessTokens,
     audit: new AuditService(deps),

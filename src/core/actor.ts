@@ -11,7 +11,10 @@ export interface Actor {
   requestId?: string;
 }
 
-/** Tessera acting on its own (expiry sweep, proactive refresh). */
-export function systemActor(tenantId: string): Actor {
-  return { type: 'system', id: null, name: 'tessera', tenantId, role: null };
+/**
+ * Tessera acting on its own (expiry sweep, proactive refresh, bootstrap, a leak report, the OAuth
+ * callback), named for the audit log. The only way a system actor is made.
+ */
+export function systemActor(tenantId: string, name = 'tessera'): Actor {
+  return { type: 'system', id: null, name, tenantId, role: null };
 }

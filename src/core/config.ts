@@ -31,6 +31,8 @@ export interface Config {
   logLevel: string;
   /** Days before expiry at which EXPIRING_SOON is emitted, largest first. @default [30, 7, 1] */
   expiryWarningDays: number[];
+  /** The EXPIRING window in days: the largest warning threshold (computed once, here). @default 30 */
+  warningWindowDays: number;
   /** How often each instance sweeps for expiring tokens. @default 60000 */
   sweepIntervalMs: number;
   /** Days events are kept (history and `after` replay); 0 keeps them forever. @default 90 */
@@ -158,6 +160,7 @@ export function loadConfig(env: Env = process.env): Config {
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) throw new ConfigError('REDIS_URL must start with redis:// or rediss://');
 
+  const expiryWarningDays = parseThresholds(env.TESSERA_EXPIRY_WARNING_DAYS);
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
   try {
     const url = new URL(publicUrl);
@@ -198,7 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     dataDir,
     logLevel: env.LOG_LEVEL || 'info',
-    expiryWarningDays: parseThresholds(env.TESSERA_EXPIRY_WARNING_DAYS),
+    expiryWarningDays,
+    warningWindowDays: expiryWarningDays[0] ?? 30,
     sweepIntervalMs: integer(env, 'TESSERA_SWEEP_INTERVAL_MS', 60_000, 100, 86_400_000),
     eventRetentionDays: integer(env, 'TESSERA_EVENT_RETENTION_DAYS', 90, 0, 36_500),
     expiredTokenRetentionDays: integer(env, 'TESSERA_EXPIRED_TOKEN_RETENTION_DAYS', 7, 0, 36_500),

@@ -1,5 +1,5 @@
 import type { FilterQuery } from '@mikro-orm/core';
-import type { Actor } from '../core/actor';
+import { systemActor, type Actor } from '../core/actor';
 import { AppError, ErrorCode } from '../core/errors';
 import { Retention } from '../core/retention';
 import { TokenEventRecord, TokenEventType } from '../core/events/event.entity';
@@ -106,6 +106,6 @@ export class NoticeService {
 
   /** For a system actor acting across tenants. */
   static systemActor(): Actor {
-    return { type: 'system', id: null, name: 'tessera', tenantId: '', role: null };
+    return systemActor('');
   }
 }

@@ -1,4 +1,5 @@
-import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import type { FilterQuery } from '@mikro-orm/core';
+import { conflictIfUnique } from '../../core/db/unique';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
@@ -234,8 +235,7 @@ export class EndpointService {
     try {
       return await write();
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw Errors.pathTaken(path);
-      throw error;
+      throw conflictIfUnique(error, () => Errors.pathTaken(path));
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Actor } from '../../core/actor';
+import { systemActor, type Actor } from '../../core/actor';
 import { TokenRecord, TokenSecret } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 
@@ -39,7 +39,7 @@ export class LeakService {
     const snapshot = result.token;
     if (!snapshot) return unknown;
     const sameTenant = reporter?.tenantId === snapshot.tenantId;
-    const actor: Actor = sameTenant && reporter ? reporter : { type: 'system', id: null, name: 'leak report', tenantId: snapshot.tenantId, role: null };
+    const actor: Actor = sameTenant && reporter ? reporter : systemActor(snapshot.tenantId, 'leak report');
     const revoked = await this.deps.lifecycle.run(actor, async (tx) => {
       const token = await tx.em.findOne(TokenRecord, { id: snapshot.tokenId });
       if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= tx.now)) return false;

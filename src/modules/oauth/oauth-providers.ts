@@ -1,4 +1,5 @@
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/core';
+import { whenUniqueViolated } from '../../core/db/unique';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
@@ -233,8 +234,5 @@ export class OAuthProviders {
 
 /** Two requests racing for one provider name: the loser reads as CONFLICT, never as a database error. */
 export function nameRace(name: string): (error: unknown) => never {
-  return (error) => {
-    if (error instanceof UniqueConstraintViolationException) throw Errors.providerNameTaken(name);
-    throw error;
-  };
+  return whenUniqueViolated(() => Errors.providerNameTaken(name));
 }

@@ -208,7 +208,7 @@ export class OAuthService {
     if (!oauth || !oauth.pendingSealed)
       return { ok: false, message: 'This authorization link is unknown or was already used. Ask for a fresh one (startTokenRequest).' };
     const pending = JSON.parse(this.sealer.unseal(oauth.id, 'pending', oauth.pendingSealed)) as { codeVerifier: string; nonce?: string };
-    const actor = { ...systemActor(oauth.tenantId), name: 'oauth callback' };
+    const actor = systemActor(oauth.tenantId, 'oauth callback');
     const claimed = await this.deps.lifecycle.run(
       actor,
       async (tx) => (await tx.em.nativeUpdate(OAuthToken, { id: oauth.id, pendingState: state }, { pendingState: null, pendingSealed: null })) === 1,

@@ -24,7 +24,7 @@ export class PersonalAccessTokenService {
   constructor(private readonly deps: CoreDeps) {}
 
   private get warningDays(): number {
-    return this.deps.config.expiryWarningDays[0] ?? 30;
+    return this.deps.config.warningWindowDays;
   }
 
   private expiryFor(input: NewPersonalAccessToken, now: Date, maxDays: number): Date {

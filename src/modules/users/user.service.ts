@@ -1,5 +1,5 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Actor } from '../../core/actor';
+import { conflictIfUnique } from '../../core/db/unique';
+import { systemActor, type Actor } from '../../core/actor';
 import type { Tx } from '../../core/events/outbox';
 import { newId } from '../../core/ids';
 import { Role } from '../../core/tokens/token-kind';
@@ -65,8 +65,7 @@ export class UserService {
         return { user, secret };
       });
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw UserErrors.emailTaken(input.email);
-      throw error;
+      throw conflictIfUnique(error, () => UserErrors.emailTaken(input.email));
     }
   }
 
@@ -162,5 +161,5 @@ export class UserService {
 
 /** Tessera acting for the bootstrap. */
 function bootstrapActor(tenantId: string): Actor {
-  return { type: 'system', id: null, name: 'bootstrap', tenantId, role: null };
+  return systemActor(tenantId, 'bootstrap');
 }

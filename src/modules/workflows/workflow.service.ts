@@ -1,4 +1,5 @@
-import { UniqueConstraintViolationException, type EntityManager, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager, FilterQuery } from '@mikro-orm/core';
+import { conflictIfUnique } from '../../core/db/unique';
 import type { Actor } from '../../core/actor';
 import { DAY, HOUR } from '../../core/clock';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
@@ -71,7 +72,7 @@ export class WorkflowService {
   constructor(private readonly deps: CoreDeps) {}
 
   private get warningDays(): number {
-    return this.deps.config.expiryWarningDays[0] ?? 30;
+    return this.deps.config.warningWindowDays;
   }
 
   private requireManager(actor: Actor): void {
@@ -130,9 +131,9 @@ export class WorkflowService {
       });
     } catch (error) {
       // Two first publishes of one name raced: the loser sees the winner's workflow next time.
-      if (error instanceof UniqueConstraintViolationException)
-        throw AppError.conflict(`Workflow ${JSON.stringify(input.name)} is being published by someone else; try again.`, 'PUBLISH_RACE');
-      throw error;
+      throw conflictIfUnique(error, () =>
+        AppError.conflict(`Workflow ${JSON.stringify(input.name)} is being published by someone else; try again.`, 'PUBLISH_RACE'),
+      );
     }
   }
 
