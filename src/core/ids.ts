@@ -30,11 +30,26 @@ export function randomBase62(length: number): string {
 }
 
 /**
+ * Every id prefix there is, each declared where its records are made: core declares its own
+ * here, and each module adds its own by augmenting this interface
+ * (`declare module '../../core/ids' { interface IdPrefixes { pat: 'a personal access token' } }`).
+ * An undeclared prefix at {@link newId} is a compile error; a prefix declared twice with two
+ * meanings is one too.
+ */
+export interface IdPrefixes {
+  ins: 'an instance of the server';
+  aud: 'an audit entry';
+}
+
+/** A declared id prefix (see {@link IdPrefixes}). */
+export type IdPrefix = keyof IdPrefixes;
+
+/**
  * A typed, time-sortable id: `<prefix>_` + 8 base62 characters of milliseconds since the epoch
  * + 14 random ones (83 bits). Sorting ids as strings sorts them by creation time, so a list's
  * cursor is simply the id.
  */
-export function newId(prefix: string): string {
+export function newId(prefix: IdPrefix): string {
   return `${prefix}_${encodeBase62(BigInt(Date.now()), 8)}${randomBase62(14)}`;
 }
 

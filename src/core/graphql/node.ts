@@ -1,6 +1,7 @@
 import { isInterfaceType, type GraphQLSchema } from 'graphql';
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { AppError, ErrorCode } from '../errors';
+import type { IdPrefix } from '../ids';
 import type { Role } from '../tokens/token-kind';
 
 /** The part of an id before its first `_`: `pat_0Vcu…` → `pat`. Every id Tessera makes has one. */
@@ -22,7 +23,7 @@ export interface NodeViewer {
  * the viewer may not read it (the two must read alike). `C` is the request context.
  */
 export interface NodeSource<C> {
-  prefix: string;
+  prefix: IdPrefix;
   typeName: string;
   load(context: C, id: string): Promise<{ id: string } | null>;
 }

@@ -1,3 +1,4 @@
+import { Length, Matches } from 'class-validator';
 /**
  * Names: no leading or trailing white space, no control characters. Used by every kind's
  * inputs so a name reads the same in lists, logs and audit entries.
@@ -10,3 +11,19 @@ export const NAME_PATTERN_MESSAGE = 'must not start or end with white space nor 
 // eslint-disable-next-line no-control-regex
 export const TEXT_PATTERN = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/su;
 export const TEXT_PATTERN_MESSAGE = 'must not contain control characters';
+
+/** The longest display name anything has (tokens, users, apps, endpoints, providers, workflows). */
+export const MAX_NAME_LENGTH = 100;
+
+/**
+ * A display name: 1 to {@link MAX_NAME_LENGTH} characters, no control characters, no spaces
+ * around it. One rule for every input that names something (class-validator decorators).
+ */
+export function IsDisplayName(): PropertyDecorator {
+  const length = Length(1, MAX_NAME_LENGTH);
+  const pattern = Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE });
+  return (target, property) => {
+    length(target, property as string);
+    pattern(target, property as string);
+  };
+}

@@ -1,3 +1,4 @@
+import type { IdPrefix } from '../ids';
 import { roleRank, Role, type TokenKind } from './token-kind';
 
 /** What a module tells core about a kind of token it owns. */
@@ -8,7 +9,7 @@ export interface TokenKindDefinition {
   /** The lowest role that sees this kind's events and tokens of others (owners always do). */
   audience: Role;
   /** The typed-id prefix of this kind's token records, e.g. `pat` for `pat_…`. */
-  idPrefix: string;
+  idPrefix: IdPrefix;
   /** Singular noun for audit actions, e.g. `personal_access_token`. */
   noun: string;
   /**

@@ -83,3 +83,12 @@ export class App {
   @Property({ type: 'datetime' })
   updatedAt!: Date;
 }
+
+declare module '../../core/ids' {
+  /** The ids this module makes. */
+  interface IdPrefixes {
+    app: 'an app';
+    aps: "an app's client secret";
+    apt: 'an app access token';
+  }
+}

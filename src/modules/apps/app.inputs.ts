@@ -1,7 +1,7 @@
-import { IsOptional, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
-import { NAME_PATTERN, NAME_PATTERN_MESSAGE, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDisplayName, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
 import { Role } from '../../core/graphql/enums';
 import { AppStatus } from './app.entity';
 
@@ -23,8 +23,7 @@ export const MAX_ROTATION_GRACE_SECONDS = 7 * 86_400;
 @InputType({ description: 'A new app.' })
 export class CreateAppInput {
   @Field(() => String, { description: 'Display name, 1 to 100 characters.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'What the app is for, up to 1000 characters.' })

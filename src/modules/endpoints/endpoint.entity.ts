@@ -149,3 +149,14 @@ export class EndpointCall {
   @Property({ type: 'datetime' })
   receivedAt!: Date;
 }
+
+declare module '../../core/ids' {
+  /** The ids this module makes. */
+  interface IdPrefixes {
+    end: 'an endpoint';
+    asg: 'an assignment of a secondary token to an endpoint';
+    ecl: 'a call recorded at an endpoint';
+    ept: 'an endpoint primary token';
+    est: 'a secondary endpoint token';
+  }
+}

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
-import { NAME_PATTERN, NAME_PATTERN_MESSAGE, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDisplayName, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
 import { EndpointAuthentication, EndpointCallOutcome, HttpMethod } from './endpoint.entity';
 
 registerEnumType(HttpMethod, {
@@ -43,8 +43,7 @@ const PATH_MESSAGE = 'must be URL-safe segments (letters, digits, . _ ~ -) separ
 @InputType({ description: 'A new endpoint.' })
 export class CreateEndpointInput {
   @Field(() => String, { description: 'Display name, 1 to 100 characters.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => String, {
@@ -66,8 +65,7 @@ export class CreateEndpointInput {
 export class UpdateEndpointInput {
   @Field(() => String, { nullable: true, description: 'New display name.' })
   @IsOptional()
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'New path (unique across the installation).' })
@@ -88,8 +86,7 @@ export class UpdateEndpointInput {
 @InputType({ description: 'A new secondary endpoint token.' })
 export class CreateEndpointTokenInput {
   @Field(() => String, { description: 'What the token is for (typically the application using it), 1 to 100 characters.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Longer notes, up to 1000 characters.' })

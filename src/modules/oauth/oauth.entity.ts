@@ -175,3 +175,11 @@ export class OAuthToken {
   @Property({ type: 'datetime' })
   updatedAt!: Date;
 }
+
+declare module '../../core/ids' {
+  /** The ids this module makes. */
+  interface IdPrefixes {
+    oap: 'an OAuth provider';
+    oat: 'an outbound OAuth token';
+  }
+}

@@ -1,7 +1,7 @@
 import { IsBoolean, IsIn, IsOptional, IsUrl, Length, Matches, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
-import { NAME_PATTERN, NAME_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDisplayName } from '../../core/graphql/validation';
 import { KEY_ALGORITHMS } from './oauth.client';
 import { OAuthFlow, OAuthTokenStatus } from './oauth.entity';
 
@@ -71,8 +71,7 @@ export class PrivateKeyJwtInput {
 @InputType({ description: 'A new OAuth provider.' })
 export class CreateOAuthProviderInput {
   @Field(() => String, { description: 'Display name, unique in the tenant.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => String, { description: `The authorization endpoint (browser flows); ${PUBLIC_RULE}` })
@@ -112,8 +111,7 @@ export class CreateOAuthProviderInput {
 export class UpdateOAuthProviderInput {
   @Field(() => String, { nullable: true, description: 'New display name.' })
   @IsOptional()
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name?: string | null;
 
   @Field(() => String, { nullable: true, description: 'New authorization endpoint.' })
@@ -178,8 +176,7 @@ export class AdditionalValueInput {
 @InputType({ description: 'A new outbound OAuth token: Tessera requests it from the provider at once.' })
 export class CreateOAuthTokenInput {
   @Field(() => String, { description: 'Display name.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => ID, { description: 'The provider to request it from.' })

@@ -23,3 +23,10 @@ export { PersonalAccessTokenService } from './personal-access-token.service';
 export { PersonalAccessTokenResolver } from './personal-access-token.resolver';
 export { PersonalAccessTokenType } from './personal-access-token.type';
 export { personalAccessTokenNodes } from './personal-access-token.nodes';
+
+declare module '../../core/ids' {
+  /** The ids this module makes. */
+  interface IdPrefixes {
+    pat: 'a personal access token';
+  }
+}

@@ -1,8 +1,8 @@
-import { IsOptional, Length, Matches, MaxLength } from 'class-validator';
+import { IsOptional, Matches, MaxLength } from 'class-validator';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
 import { TokenStatus } from '../../core/graphql/enums';
-import { NAME_PATTERN, NAME_PATTERN_MESSAGE, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDisplayName, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
 
 /** How long a new personal access token lives. */
 export enum TokenDuration {
@@ -38,8 +38,7 @@ export const DURATION_DAYS: Record<Exclude<TokenDuration, TokenDuration.CUSTOM>,
 @InputType({ description: 'A new personal access token.' })
 export class CreatePersonalAccessTokenInput {
   @Field(() => String, { description: 'What the token is for, 1 to 100 characters.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Longer notes, up to 1000 characters.' })

@@ -67,3 +67,11 @@ export class BootstrapValue {
   @Property({ type: 'datetime', nullable: true })
   retiredAt?: Date | null;
 }
+
+declare module '../../core/ids' {
+  /** The ids this module makes. */
+  interface IdPrefixes {
+    usr: 'a user';
+    ten: 'a tenant';
+  }
+}

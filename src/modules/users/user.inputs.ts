@@ -1,7 +1,7 @@
-import { IsEmail, Length, Matches, MaxLength } from 'class-validator';
+import { IsEmail, MaxLength } from 'class-validator';
 import { Field, InputType } from 'type-graphql';
 import { Role } from '../../core/graphql/enums';
-import { NAME_PATTERN, NAME_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDisplayName } from '../../core/graphql/validation';
 
 @InputType({ description: 'A new user of this tenant.' })
 export class CreateUserInput {
@@ -11,8 +11,7 @@ export class CreateUserInput {
   email!: string;
 
   @Field(() => String, { description: 'Display name, 1 to 100 characters.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => Role, { description: 'What the user may do.' })

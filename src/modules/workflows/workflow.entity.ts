@@ -75,3 +75,12 @@ export class WorkflowInstance {
   @Property({ type: 'datetime' })
   createdAt!: Date;
 }
+
+declare module '../../core/ids' {
+  /** The ids this module makes. */
+  interface IdPrefixes {
+    wfl: 'a workflow';
+    wfi: 'a workflow instance';
+    wft: 'a workflow token';
+  }
+}

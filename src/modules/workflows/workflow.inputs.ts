@@ -1,9 +1,9 @@
-import { IsOptional, Length, Matches } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
 import { TokenStatus } from '../../core/graphql/enums';
-import { NAME_PATTERN, NAME_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDisplayName } from '../../core/graphql/validation';
 import { WorkflowStartEvent } from './workflow.entity';
 
 registerEnumType(WorkflowStartEvent, {
@@ -18,8 +18,7 @@ registerEnumType(WorkflowStartEvent, {
 @InputType({ description: 'A workflow to publish. Publishing a name that exists in your tenant republishes that workflow and keeps its token.' })
 export class PublishWorkflowInput {
   @Field(() => String, { description: 'The workflow name, unique in the tenant, 1 to 100 characters.' })
-  @Length(1, 100)
-  @Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE })
+  @IsDisplayName()
   name!: string;
 
   @Field(() => WorkflowStartEvent, { description: 'COMPONENT workflows get a token and can be started from outside.' })
