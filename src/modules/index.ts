@@ -41,7 +41,7 @@ import {
   WorkflowTokenResolver,
   workflowNodes,
 } from './workflows';
-import { OAuthProvider, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes, oauthNodes } from './oauth';
+import { OAuthProvider, OAuthRepairMigration, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes, oauthNodes } from './oauth';
 import { NodeResolver } from './nodes';
 import type { NodeSource } from '../core/graphql/node';
 import type { Context } from '../context';
@@ -83,6 +83,7 @@ export const migrations: MigrationEntry[] = [
   { name: '20261204000010_bootstrap_values', class: BootstrapValuesMigration },
   { name: '20261204000020_apps_role', class: AppsRoleMigration },
   { name: '20261204000030_endpoint_paths', class: EndpointPathsMigration },
+  { name: '20261205000010_oauth_repair', class: OAuthRepairMigration },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -6,6 +6,7 @@ registerTokenKind({ kind: TokenKind.OAUTH, idPrefix: 'oat', audience: Role.AUTOM
 
 export { OAuthProvider, OAuthToken } from './oauth.entity';
 export { OAuthTablesMigration } from './oauth.migration';
+export { OAuthRepairMigration } from './oauth-repair.migration';
 export { OAuthService } from './oauth.service';
 export { OAuthResolver } from './oauth.resolver';
 export { oauthCallbackRoutes } from './oauth.routes';
