@@ -20,7 +20,7 @@ const modules = readdirSync(new URL('./src/modules/', import.meta.url), { withFi
 const moduleZones = modules.map((name) => ({
   target: `./src/modules/${name}`,
   from: './src/modules',
-  except: [`./${name}`, './index.ts', ...modules.filter((other) => other !== name).map((other) => `./${other}/index.ts`)],
+  except: [`./${name}`, './index.ts', './module.ts', ...modules.filter((other) => other !== name).map((other) => `./${other}/index.ts`)],
   message: 'A module reaches another only through its index.ts.',
 }));
 

@@ -1,3 +1,4 @@
+import type { WarningWindows } from './core/tokens/token-status';
 import type DataLoader from 'dataloader';
 import { mapLoader } from './core/graphql/loaders';
 import type { Actor } from './core/actor';
@@ -30,8 +31,8 @@ export class Context {
   readonly now: Date;
 
   /** Maps a token record to its kind's GraphQL type, with its status as of this request. */
-  present<T, R>(type: { from(record: R, now: Date, warningDays: number): T }, record: R): T {
-    return type.from(record, this.now, this.services.warningDays);
+  present<T, R>(type: { from(record: R, now: Date, windows: WarningWindows): T }, record: R): T {
+    return type.from(record, this.now, this.services.kinds);
   }
 
   /** The caller; `@Authorized` has already refused anonymous calls where this is used. */

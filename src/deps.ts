@@ -5,6 +5,7 @@ import type { EventDispatcher } from './core/events/dispatcher';
 import type { Lifecycle } from './core/events/outbox';
 import type { Logger } from './core/logger';
 import type { SecretBox } from './core/secrets';
+import type { KindRegistry } from './core/tokens/kind-registry';
 import type { TokenStore } from './core/tokens/token-store';
 import type { RateLimits } from './core/rate-limit';
 import type { Verifier } from './verify';
@@ -17,6 +18,8 @@ export interface CoreDeps {
   logger: Logger;
   box: SecretBox;
   lifecycle: Lifecycle;
+  /** The kinds of token the modules declared (see KindRegistry). */
+  kinds: KindRegistry;
   tokens: TokenStore;
   verifier: Verifier;
   dispatcher: EventDispatcher;

@@ -11,6 +11,8 @@ import { SecretBox } from './core/secrets';
 import { TokenStore } from './core/tokens/token-store';
 import type { CoreDeps } from './deps';
 import { Verifier } from './verify';
+import { KindRegistry } from './core/tokens/kind-registry';
+import { kindDefinitions, kindVerifiers } from './modules';
 
 /** What {@link buildCoreDeps} assembles the core from: storage, the bus, time and the log. */
 export interface CoreParts {
@@ -28,17 +30,27 @@ export interface CoreParts {
 /**
  * The one wiring of what every module's service is built from, shared by the server and the
  * `tessera` command, so that both act on the database with the same rules, keys and clock.
- * Nothing is started here: the server starts the dispatcher and the jobs it runs.
+ * The kinds of token and their verification come from the modules' manifests (one registry
+ * instance). Nothing is started here: the server starts the dispatcher and the jobs it runs.
  */
 export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict }: CoreParts): CoreDeps {
   const box = new SecretBox(config.secretKey);
-  const verifier = new Verifier(orm, box, bus, clock, logger, {
-    disconnectedTtlMs: config.verifyCacheTtlMs,
-    lastUsedFlushMs: config.lastUsedFlushMs,
-    onVerdict,
-  });
-  const lifecycle = new Lifecycle(orm, bus, clock, config.warningWindowDays);
+  const kinds = new KindRegistry(kindDefinitions, config.warningWindowDays);
+  const verifier = new Verifier(
+    orm,
+    box,
+    bus,
+    clock,
+    logger,
+    {
+      disconnectedTtlMs: config.verifyCacheTtlMs,
+      lastUsedFlushMs: config.lastUsedFlushMs,
+      onVerdict,
+    },
+    kindVerifiers,
+  );
+  const lifecycle = new Lifecycle(orm, bus, clock, kinds);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);
   const limits = new RateLimits(config.rateLimits, limitsRedis);
-  return { orm, config, clock, logger, box, lifecycle, tokens: new TokenStore(box, config.expiryWarningDays), verifier, dispatcher, limits };
+  return { orm, config, clock, logger, box, kinds, lifecycle, tokens: new TokenStore(box, config.expiryWarningDays, kinds), verifier, dispatcher, limits };
 }

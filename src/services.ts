@@ -27,8 +27,8 @@ export function createServices(deps: CoreDeps) {
     tokenRecords: new TokenReader(deps.orm),
     /** Objects by global id (`node(id:)`), through each module's own rules. */
     nodes: new NodeDirectory<Context>(nodeSources),
-    /** The EXPIRING window in days: the largest warning threshold. */
-    warningDays: deps.config.warningWindowDays,
+    /** The kinds of token (and each kind's EXPIRING window), from the modules. */
+    kinds: deps.kinds,
     users,
     personalAccessTokens,
     audit: new AuditService(deps),

@@ -5,12 +5,13 @@ import { TokenEventRecord } from './events/event.entity';
 import { EventRetentionRecord, RETENTION_ROW } from './events/retention.entity';
 import type { Logger } from './logger';
 import { PeriodicJob, type StopSignal } from './periodic-job';
-import { prunableKinds } from './tokens/registry';
+import type { KindRegistry } from './tokens/kind-registry';
 import { TokenRecord, TokenSecret } from './tokens/token.entity';
 
 const BATCH = 1_000;
 
 export interface RetentionDeps {
+  kinds: KindRegistry;
   orm: MikroORM;
   config: Pick<Config, 'eventRetentionDays' | 'expiredTokenRetentionDays'>;
   clock: Clock;
@@ -80,7 +81,7 @@ export class Retention extends PeriodicJob {
 
   private async pruneExpiredTokens(shouldStop: StopSignal): Promise<number> {
     const days = this.deps.config.expiredTokenRetentionDays;
-    const kinds = prunableKinds();
+    const kinds = this.deps.kinds.prunable();
     if (days === 0 || kinds.length === 0) return 0;
     let pruned = 0;
     for (;;) {

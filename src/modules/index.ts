@@ -1,113 +1,79 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { NonEmptyArray } from 'type-graphql';
-import type { RouteRegistrar } from '../core/http';
-import type { Services } from '../services';
-import { AuditEntryRecord } from '../core/events/audit.entity';
-import { TokenEventRecord } from '../core/events/event.entity';
+import type { Context } from '../context';
 import { CoreTablesMigration } from '../core/db/core.migration';
-import { RetentionMigration } from '../core/db/retention.migration';
-import { EventRetentionRecord } from '../core/events/retention.entity';
-import { EvictionRecord } from '../core/events/eviction.entity';
 import { EvictionsMigration } from '../core/db/evictions.migration';
 import type { MigrationEntry } from '../core/db/migration';
+import { RetentionMigration } from '../core/db/retention.migration';
+import { AuditEntryRecord } from '../core/events/audit.entity';
+import { TokenEventRecord } from '../core/events/event.entity';
+import { EvictionRecord } from '../core/events/eviction.entity';
+import { EventRetentionRecord } from '../core/events/retention.entity';
+import type { NodeSource } from '../core/graphql/node';
+import type { RouteRegistrar } from '../core/http';
+import type { TokenKindDefinition } from '../core/tokens/registry';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver, TokenEventFieldsResolver } from '../notices';
-import { VerifyResolver } from '../verify';
-import { AuditResolver } from './audit';
-import { LeakResolver, registerLeakRoutes } from './leaks';
-import { App, AppResolver, AppsRoleMigration, AppsTablesMigration, appNodes, oauthRoutes } from './apps';
-import {
-  Assignment,
-  AssignmentResolver,
-  Endpoint,
-  EndpointCall,
-  EndpointPrimaryToken,
-  EndpointResolver,
-  endpointRoutes,
-  EndpointsTablesMigration,
-  EndpointPathsMigration,
-  EndpointTokenResolver,
-  endpointNodes,
-} from './endpoints';
-import { PersonalAccessTokenResolver, personalAccessTokenNodes } from './personal-access-tokens';
-import { BootstrapValue, BootstrapValuesMigration, Tenant, User, UserResolver, UsersTablesMigration, userNodes } from './users';
-import {
-  Workflow,
-  WorkflowInstance,
-  WorkflowInstanceResolver,
-  WorkflowResolver,
-  workflowRoutes,
-  WorkflowsTablesMigration,
-  WorkflowTokenResolver,
-  workflowNodes,
-} from './workflows';
-import { OAuthProvider, OAuthRepairMigration, OAuthResolver, OAuthTablesMigration, OAuthToken, oauthCallbackRoutes, oauthNodes } from './oauth';
-import { NodeResolver } from './nodes';
-import type { NodeSource } from '../core/graphql/node';
-import type { Context } from '../context';
+import type { Services } from '../services';
+import { VerifyResolver, type KindVerifier } from '../verify';
+import { appsModule } from './apps';
+import { auditModule } from './audit';
+import { endpointsModule } from './endpoints';
+import { leaksModule } from './leaks';
+import type { TesseraModule } from './module';
+import { nodesModule } from './nodes';
+import { oauthModule } from './oauth';
+import { personalAccessTokensModule } from './personal-access-tokens';
+import { usersModule } from './users';
+import { workflowsModule } from './workflows';
+
+export type { TesseraModule } from './module';
 
 /**
- * Every module's parts, in one list each. A new module adds its entities, its migrations
- * (names sort in the order they must run) and its resolvers here.
+ * The modules of this server: the one list everything is derived from (schema, database,
+ * routes, kinds, verification, node lookups). A new module is a folder with its
+ * `<noun>.module.ts`, plus one line here.
  */
-export const entities: EntityClass<unknown>[] = [
-  TokenRecord,
-  TokenSecret,
-  TokenEventRecord,
-  EventRetentionRecord,
-  EvictionRecord,
-  AuditEntryRecord,
-  Tenant,
-  User,
-  BootstrapValue,
-  Workflow,
-  WorkflowInstance,
-  App,
-  Endpoint,
-  EndpointPrimaryToken,
-  Assignment,
-  EndpointCall,
-  OAuthProvider,
-  OAuthToken,
+export const MODULES: readonly TesseraModule[] = [
+  usersModule,
+  personalAccessTokensModule,
+  workflowsModule,
+  appsModule,
+  endpointsModule,
+  oauthModule,
+  leaksModule,
+  auditModule,
+  nodesModule,
 ];
 
-export const migrations: MigrationEntry[] = [
+/** What belongs to no module: the shared token tables, events, audit, retention and evictions. */
+const CORE_ENTITIES: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, EventRetentionRecord, EvictionRecord, AuditEntryRecord];
+const CORE_MIGRATIONS: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
-  { name: '20261122000002_users', class: UsersTablesMigration },
-  { name: '20261122000010_workflows', class: WorkflowsTablesMigration },
-  { name: '20261122000020_apps', class: AppsTablesMigration },
-  { name: '20261122000030_endpoints', class: EndpointsTablesMigration },
-  { name: '20261122000040_oauth', class: OAuthTablesMigration },
   { name: '20261202000001_retention', class: RetentionMigration },
   { name: '20261204000001_evictions', class: EvictionsMigration },
-  { name: '20261204000010_bootstrap_values', class: BootstrapValuesMigration },
-  { name: '20261204000020_apps_role', class: AppsRoleMigration },
-  { name: '20261204000030_endpoint_paths', class: EndpointPathsMigration },
-  { name: '20261205000010_oauth_repair', class: OAuthRepairMigration },
 ];
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+const CORE_RESOLVERS: Function[] = [NoticeResolver, TokenEventFieldsResolver, VerifyResolver];
+
+const all = <T>(pick: (module: TesseraModule) => readonly T[] | undefined): T[] => MODULES.flatMap((module) => [...(pick(module) ?? [])]);
+
+export const entities: EntityClass<unknown>[] = [...CORE_ENTITIES, ...all((module) => module.entities)];
+
+/** Every migration, in name order (names sort in the order they must run, across modules). */
+export const migrations: MigrationEntry[] = [...CORE_MIGRATIONS, ...all((module) => module.migrations)].sort((a, b) => a.name.localeCompare(b.name));
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [
-  UserResolver,
-  PersonalAccessTokenResolver,
-  AuditResolver,
-  NoticeResolver,
-  TokenEventFieldsResolver,
-  VerifyResolver,
-  LeakResolver,
-  WorkflowResolver,
-  WorkflowTokenResolver,
-  WorkflowInstanceResolver,
-  AppResolver,
-  EndpointResolver,
-  EndpointTokenResolver,
-  AssignmentResolver,
-  OAuthResolver,
-  NodeResolver,
-];
-
-/** What `node(id:)` can load, by id prefix: each module declares its own types and who may read them. */
-export const nodeSources: NodeSource<Context>[] = [...personalAccessTokenNodes, ...workflowNodes, ...endpointNodes, ...oauthNodes, ...appNodes, ...userNodes];
+export const resolvers = [...CORE_RESOLVERS, ...all((module) => module.resolvers)] as NonEmptyArray<Function>;
 
 /** REST routes beside the GraphQL API (`/oauth/token`, ingress, …; `POST /v1/verify` is served ahead of Express). */
-export const routes: RouteRegistrar<Services>[] = [registerLeakRoutes, workflowRoutes, oauthRoutes, oauthCallbackRoutes, endpointRoutes];
+export const routes: RouteRegistrar<Services>[] = all((module) => module.routes);
+
+/** What `node(id:)` can load, by id prefix: each module declares its own types and who may read them. */
+export const nodeSources: NodeSource<Context>[] = all((module) => module.nodes);
+
+/** Every kind of token, as its module declared it (for the KindRegistry). */
+export const kindDefinitions: TokenKindDefinition[] = all((module) => module.kinds);
+
+/** What each module adds to verification for its kinds (for the Verifier). */
+export const kindVerifiers: KindVerifier[] = all((module) => module.verifiers);

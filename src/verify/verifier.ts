@@ -8,17 +8,10 @@ import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { VerifyCache } from './verify-cache';
 import { VerifyReason, type KindVerifier, type Principal, type TokenSnapshot, type VerifyRequest, type VerifyResult } from './verify.types';
 
-const kindVerifiers = new Map<string, KindVerifier>();
-
 /** Who a value acts as, with the verification it came from. */
 export interface Authenticated {
   principal: Principal | null;
   result: VerifyResult;
-}
-
-/** Modules register what verification must add for their kind (from their `index.ts`). */
-export function registerKindVerifier(verifier: KindVerifier): void {
-  kindVerifiers.set(verifier.kind, verifier);
 }
 
 export interface VerifierOptions {
@@ -44,6 +37,7 @@ export interface VerifierOptions {
  * the bus when a change can invalidate them; `lastUsedAt` is written in coalesced batches.
  */
 export class Verifier {
+  private readonly kindVerifiers = new Map<string, KindVerifier>();
   private readonly cache: VerifyCache;
   private readonly lastUsed = new Set<string>();
   private readonly loading = new Map<string, Promise<TokenSnapshot | null>>();
@@ -66,7 +60,13 @@ export class Verifier {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: VerifierOptions,
+    /** What each module adds to verification for its kinds (from the modules' manifests). */
+    verifiers: readonly KindVerifier[] = [],
   ) {
+    for (const verifier of verifiers) {
+      if (this.kindVerifiers.has(verifier.kind)) throw new Error(`two verifiers for token kind ${verifier.kind}`);
+      this.kindVerifiers.set(verifier.kind, verifier);
+    }
     this.cache = new VerifyCache(options.maxEntries ?? 100_000);
     this.connectedTtlMs = options.connectedTtlMs ?? 60_000;
     this.negativeTtlMs = options.negativeTtlMs ?? 2_000;
@@ -115,7 +115,7 @@ export class Verifier {
   authenticate(value: string): Maybe<Authenticated> {
     return whenDone(this.verify(value), (result) => {
       if (!result.valid || !result.token) return { principal: null, result };
-      const principal = kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
+      const principal = this.kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
       return { principal, result };
     });
   }
@@ -148,7 +148,7 @@ export class Verifier {
     if (snapshot.validUntil !== null && snapshot.validUntil <= now) return VerifyReason.EXPIRED;
     if (snapshot.expiresAt !== null && snapshot.expiresAt <= now) return VerifyReason.EXPIRED;
     if (snapshot.disabledAt !== null) return VerifyReason.DISABLED;
-    return kindVerifiers.get(snapshot.kind)?.check?.(snapshot, request) ?? null;
+    return this.kindVerifiers.get(snapshot.kind)?.check?.(snapshot, request) ?? null;
   }
 
   /** Reads a value's snapshot from storage (the cache missed), caching what it finds. */
@@ -192,7 +192,7 @@ export class Verifier {
       validUntil: secret.validUntil?.getTime() ?? null,
       extra: {},
     };
-    const verifier = kindVerifiers.get(token.kind);
+    const verifier = this.kindVerifiers.get(token.kind);
     if (verifier?.enrich) snapshot.extra = await verifier.enrich(snapshot, em);
     if (verifier?.relatedIds) snapshot.relatedIds = verifier.relatedIds(snapshot);
     return snapshot;

@@ -7,8 +7,9 @@ import { SecretBox } from '../../src/core/secrets';
 import { TokenKind } from '../../src/core/tokens/token-kind';
 import { TokenRecord } from '../../src/core/tokens/token.entity';
 import { TokenStore } from '../../src/core/tokens/token-store';
-// The kinds register with the modules (an app access token opts out of expiry notices).
-import '../../src/modules';
+// The kinds as the modules declare them (an app access token opts out of expiry notices).
+import { kindDefinitions } from '../../src/modules';
+import { KindRegistry } from '../../src/core/tokens/kind-registry';
 
 /**
  * TokenStore is the one writer of token fields, so a kind's rules hold whichever way a token
@@ -17,8 +18,9 @@ import '../../src/modules';
  */
 describe('TokenStore keeps a kind’s notice rules on every path', () => {
   const now = new Date('2026-12-05T00:00:00Z');
-  const store = new TokenStore(new SecretBox(randomBytes(32)), [30, 7, 1]);
-  const tx = () => new Tx({} as EntityManager, { type: 'system', id: null, name: 'test', tenantId: 'ten_test', role: null }, now, 30);
+  const kinds = new KindRegistry(kindDefinitions, 30);
+  const store = new TokenStore(new SecretBox(randomBytes(32)), [30, 7, 1], kinds);
+  const tx = () => new Tx({} as EntityManager, { type: 'system', id: null, name: 'test', tenantId: 'ten_test', role: null }, now, kinds);
   const token = (kind: TokenKind): TokenRecord =>
     Object.assign(new TokenRecord(), {
       id: 'tok_test',

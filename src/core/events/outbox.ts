@@ -6,7 +6,7 @@ import type { Actor } from '../actor';
 import type { Clock } from '../clock';
 import { isPostgres } from '../db/orm';
 import { newId } from '../ids';
-import { audienceRankOf, kindDefinition } from '../tokens/registry';
+import type { KindRegistry } from '../tokens/kind-registry';
 import { tokenStatus } from '../tokens/token-status';
 import type { TokenRecord } from '../tokens/token.entity';
 import { AuditEntryRecord } from './audit.entity';
@@ -38,7 +38,7 @@ export class Tx {
     readonly em: EntityManager,
     readonly actor: Actor,
     readonly now: Date,
-    private readonly warningDays: number,
+    private readonly kinds: KindRegistry,
   ) {}
 
   /**
@@ -53,12 +53,12 @@ export class Tx {
       tokenId: token.id,
       tokenKind: token.kind,
       tokenName: token.name,
-      tokenStatus: tokenStatus(token, this.now, this.warningDays),
+      tokenStatus: tokenStatus(token, this.now, this.kinds),
       tokenExpiresAt: token.expiresAt ?? null,
       subjectType: subject?.type ?? token.subjectType ?? null,
       subjectId: subject?.id ?? token.subjectId ?? null,
       ownerId: token.ownerId ?? null,
-      audienceRank: audienceRankOf(token.kind),
+      audienceRank: this.kinds.audienceRank(token.kind),
       actorType: this.actor.type,
       actorId: this.actor.id,
       actorName: this.actor.name,
@@ -67,7 +67,7 @@ export class Tx {
     });
     if (this.actor.type !== 'system') {
       this.audit(
-        `${kindDefinition(token.kind).noun}.${type.toLowerCase()}`,
+        `${this.kinds.definition(token.kind).noun}.${type.toLowerCase()}`,
         { type: token.kind, id: token.id, name: token.name },
         data ? { ...data } : undefined,
       );
@@ -113,7 +113,7 @@ export class Lifecycle {
     private readonly orm: MikroORM,
     private readonly bus: Bus,
     private readonly clock: Clock,
-    private readonly warningDays: number,
+    private readonly kinds: KindRegistry,
   ) {
     this.postgres = isPostgres(orm);
   }
@@ -136,7 +136,7 @@ export class Lifecycle {
       try {
         const result = await this.orm.em.fork().transactional(
           async (em) => {
-            tx = new Tx(em, actor, this.clock.now(), this.warningDays);
+            tx = new Tx(em, actor, this.clock.now(), this.kinds);
             const value = await change(tx);
             await em.flush();
             await this.writeOutbox(em, tx);

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { TokenKind, TokenStatus } from './enums';
-import { tokenStatus } from '../tokens/token-status';
+import { tokenStatus, type WarningWindows } from '../tokens/token-status';
 import type { ListedToken } from '../tokens/token.entity';
 
 /**
@@ -44,14 +44,14 @@ export abstract class TokenFields {
 }
 
 /** Copies the shared fields of a token record (only its {@link ListedToken} properties), with its status as of `now`. */
-export function tokenFields(record: ListedToken, now: Date, warningDays: number): TokenFields {
+export function tokenFields(record: ListedToken, now: Date, windows: WarningWindows): TokenFields {
   return {
     id: record.id,
     kind: record.kind,
     name: record.name,
     description: record.description ?? null,
     start: record.start,
-    status: tokenStatus(record, now, warningDays),
+    status: tokenStatus(record, now, windows),
     expiresAt: record.expiresAt ?? null,
     revokedAt: record.revokedAt ?? null,
     lastUsedAt: record.lastUsedAt ?? null,

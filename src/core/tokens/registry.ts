@@ -1,7 +1,7 @@
 import type { IdPrefix } from '../ids';
-import { roleRank, Role, type TokenKind } from './token-kind';
+import type { Role, TokenKind } from './token-kind';
 
-/** What a module tells core about a kind of token it owns. */
+/** What a module tells core about a kind of token it owns (listed in its manifest; see KindRegistry). */
 export interface TokenKindDefinition {
   kind: TokenKind;
   /** The value prefix (`tsp`), absent for kinds without Tessera-format values. */
@@ -32,38 +32,4 @@ export interface TokenKindDefinition {
    * they read ACTIVE until EXPIRED. @default true
    */
   warningWindow?: boolean;
-}
-
-const byKind = new Map<TokenKind, TokenKindDefinition>();
-const byPrefix = new Map<string, TokenKindDefinition>();
-
-/** Registers a kind; modules call this from their `index.ts`. */
-export function registerTokenKind(definition: TokenKindDefinition): void {
-  byKind.set(definition.kind, definition);
-  if (definition.prefix) byPrefix.set(definition.prefix, definition);
-}
-
-export function kindDefinition(kind: TokenKind): TokenKindDefinition {
-  const definition = byKind.get(kind);
-  if (!definition) throw new Error(`token kind ${kind} is not registered`);
-  return definition;
-}
-
-/** The kind a Tessera-format prefix belongs to, if any module registered it. */
-export function kindOfPrefix(prefix: string): TokenKindDefinition | undefined {
-  return byPrefix.get(prefix);
-}
-
-export function audienceRankOf(kind: TokenKind): number {
-  return roleRank[byKind.get(kind)?.audience ?? Role.ADMIN];
-}
-
-/** The kinds whose expired tokens are pruned (see {@link TokenKindDefinition.pruneAfterExpiry}). */
-export function prunableKinds(): TokenKind[] {
-  return [...byKind.values()].filter((definition) => definition.pruneAfterExpiry).map((definition) => definition.kind);
-}
-
-/** The warning window that applies to a kind's status (0: none, see {@link TokenKindDefinition.warningWindow}). */
-export function warningDaysOf(kind: TokenKind, warningDays: number): number {
-  return byKind.get(kind)?.warningWindow === false ? 0 : warningDays;
 }

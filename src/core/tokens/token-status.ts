@@ -1,8 +1,12 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { DAY } from '../clock';
-import { warningDaysOf } from './registry';
 import { TokenStatus, type TokenKind } from './token-kind';
 import type { TokenRecord } from './token.entity';
+
+/** The EXPIRING window of each kind, in days (0: the kind has none); a {@link KindRegistry} is one. */
+export interface WarningWindows {
+  windowDays(kind: TokenKind): number;
+}
 
 /** The fields status is computed from. */
 export interface StatusTimes {
@@ -13,22 +17,21 @@ export interface StatusTimes {
 
 /**
  * A token's state at `now`: REVOKED once revoked, EXPIRED at or past its end, EXPIRING inside
- * the warning window, ACTIVE otherwise (including tokens with no end). `warningDays` is the
- * configured window; a kind without one (see the registry's `warningWindow`) reads ACTIVE until
- * EXPIRED.
+ * the warning window of its kind, ACTIVE otherwise (including tokens with no end). A kind without
+ * a window (see `warningWindow` in its definition) reads ACTIVE until EXPIRED.
  */
-export function tokenStatus(token: StatusTimes, now: Date, warningDays: number): TokenStatus {
+export function tokenStatus(token: StatusTimes, now: Date, windows: WarningWindows): TokenStatus {
   if (token.revokedAt) return TokenStatus.REVOKED;
   if (!token.expiresAt) return TokenStatus.ACTIVE;
   const left = token.expiresAt.getTime() - now.getTime();
   if (left <= 0) return TokenStatus.EXPIRED;
-  if (left <= warningDaysOf(token.kind, warningDays) * DAY) return TokenStatus.EXPIRING;
+  if (left <= windows.windowDays(token.kind) * DAY) return TokenStatus.EXPIRING;
   return TokenStatus.ACTIVE;
 }
 
 /** The storage filter that selects tokens of `kind` in `status` at `now`: the same rule, as a query. */
-export function statusFilter(kind: TokenKind, status: TokenStatus, now: Date, warningDays: number): FilterQuery<TokenRecord> {
-  const windowEnd = new Date(now.getTime() + warningDaysOf(kind, warningDays) * DAY);
+export function statusFilter(kind: TokenKind, status: TokenStatus, now: Date, windows: WarningWindows): FilterQuery<TokenRecord> {
+  const windowEnd = new Date(now.getTime() + windows.windowDays(kind) * DAY);
   switch (status) {
     case TokenStatus.REVOKED:
       return { revokedAt: { $ne: null } };

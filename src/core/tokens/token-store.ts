@@ -3,7 +3,7 @@ import { TokenEventType, type TokenEventData } from '../events/event.entity';
 import type { Tx } from '../events/outbox';
 import { newId } from '../ids';
 import { generatePlainSecret, generateToken, type GeneratedSecret, type SecretBox } from '../secrets';
-import { kindDefinition } from './registry';
+import type { KindRegistry } from './kind-registry';
 import type { TokenKind } from './token-kind';
 import { scheduleExpiryNotices } from './token-status';
 import { TokenRecord, TokenSecret } from './token.entity';
@@ -50,18 +50,19 @@ export class TokenStore {
   constructor(
     private readonly box: SecretBox,
     private readonly thresholds: number[],
+    private readonly kinds: KindRegistry,
   ) {}
 
   private newValue(kind: TokenKind, spec: { presetValue?: string; plainLength?: number }): GeneratedSecret {
     if (spec.presetValue) return { value: spec.presetValue, start: spec.presetValue.slice(0, 4) };
     if (spec.plainLength) return generatePlainSecret(spec.plainLength);
-    const prefix = kindDefinition(kind).prefix;
+    const prefix = this.kinds.definition(kind).prefix;
     if (!prefix) throw new Error(`token kind ${kind} has no prefix`);
     return generateToken(prefix);
   }
 
   private schedule(token: TokenRecord, now: Date): void {
-    if (kindDefinition(token.kind).expiryNotices === false) {
+    if (this.kinds.definition(token.kind).expiryNotices === false) {
       token.nextNoticeAt = null;
       token.noticedThresholdDays = null;
       return;
@@ -81,7 +82,7 @@ export class TokenStore {
   async issue(tx: Tx, spec: NewToken): Promise<IssuedToken> {
     const value = spec.external ? { value: '', start: '' } : this.newValue(spec.kind, spec);
     const token = tx.em.create(TokenRecord, {
-      id: newId(kindDefinition(spec.kind).idPrefix),
+      id: newId(this.kinds.definition(spec.kind).idPrefix),
       tenantId: spec.tenantId,
       kind: spec.kind,
       name: spec.name,

@@ -27,7 +27,7 @@ export const appNodes: NodeSource<Context>[] = [
     async load(ctx, id) {
       if (!mayRead(ctx) || !ctx.viewer) return null;
       const record = await ctx.services.tokenRecords.find(ctx.viewer.tenantId, TokenKind.APP_SECRET, id);
-      return record ? Object.assign(new AppClientSecretType(), tokenFields(record, ctx.now, ctx.services.warningDays)) : null;
+      return record ? Object.assign(new AppClientSecretType(), tokenFields(record, ctx.now, ctx.services.kinds)) : null;
     },
   },
 ];

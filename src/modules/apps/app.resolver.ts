@@ -16,7 +16,7 @@ import { AppConnection, AppType, CreateAppPayload, RotateAppSecretPayload } from
 const MANAGERS = [Role.ADMIN, Role.DEVELOPER];
 
 function present(ctx: Context, view: AppView): AppType {
-  return AppType.from(view, ctx.now, ctx.services.warningDays);
+  return AppType.from(view, ctx.now, ctx.services.kinds);
 }
 
 @Resolver(() => AppType)

@@ -1,3 +1,4 @@
+import type { WarningWindows } from '../../core/tokens/token-status';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
@@ -61,7 +62,7 @@ export class AppType {
   @Field(() => Date, { description: 'When it last changed.' })
   updatedAt!: Date;
 
-  static from(view: AppView, now: Date, warningDays: number): AppType {
+  static from(view: AppView, now: Date, windows: WarningWindows): AppType {
     const { app, secret, lastUsedAt } = view;
     return Object.assign(new AppType(), {
       id: app.id,
@@ -71,7 +72,7 @@ export class AppType {
       status: app.status,
       accessTokenLifetimeSeconds: app.accessTokenLifetimeSeconds,
       role: app.role,
-      clientSecret: secret ? Object.assign(new AppClientSecretType(), tokenFields(secret, now, warningDays)) : null,
+      clientSecret: secret ? Object.assign(new AppClientSecretType(), tokenFields(secret, now, windows)) : null,
       createdById: app.createdById ?? null,
       lastUsedAt,
       createdAt: app.createdAt,

@@ -1,43 +1,5 @@
-import { registerTokenKind } from '../../core/tokens/registry';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
-import { registerKindVerifier } from '../../verify';
-import { AppStatus } from './app.entity';
-import { appCheck, appFacts, appRelatedIds, effectiveRole, type AppFacts } from './app.verify';
-
-registerTokenKind({ kind: TokenKind.APP_SECRET, prefix: 'tsc', idPrefix: 'aps', audience: Role.DEVELOPER, noun: 'app' });
-// Access tokens live an hour: no EXPIRING_SOON/EXPIRED notices for each of them.
-registerTokenKind({
-  kind: TokenKind.APP_ACCESS,
-  prefix: 'tsa',
-  idPrefix: 'apt',
-  audience: Role.DEVELOPER,
-  noun: 'app_access_token',
-  expiryNotices: false,
-  pruneAfterExpiry: true,
-  warningWindow: false,
-});
-
-registerKindVerifier({ kind: TokenKind.APP_SECRET, enrich: appFacts, check: appCheck, relatedIds: appRelatedIds });
-
-/**
- * An access token acts for its app across the app's tenant with the app's role capped by its
- * creator's current role (an administrator's app: an automation administrator, reaching every
- * workflow, instance and token there). No app token manages apps or users.
- */
-registerKindVerifier({
-  kind: TokenKind.APP_ACCESS,
-  enrich: appFacts,
-  check: appCheck,
-  relatedIds: appRelatedIds,
-  principal(snapshot) {
-    const facts = snapshot.extra as AppFacts;
-    if (!snapshot.subjectId || facts.appStatus !== AppStatus.ACTIVE) return null;
-    const role = effectiveRole(facts);
-    if (!role) return null;
-    return { type: 'app', id: snapshot.subjectId, name: facts.appName ?? snapshot.name, role, tenantId: snapshot.tenantId };
-  },
-});
-
+export { appsModule } from './app.module';
+export { appKinds, appVerifiers } from './app.kinds';
 export { App, AppStatus } from './app.entity';
 export { AppsTablesMigration } from './apps.migration';
 export { AppsRoleMigration } from './apps-role.migration';

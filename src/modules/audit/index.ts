@@ -1,2 +1,3 @@
+export { auditModule } from './audit.module';
 export { AuditService } from './audit.service';
 export { AuditResolver } from './audit.resolver';

@@ -1,3 +1,4 @@
+import type { WarningWindows } from '../../core/tokens/token-status';
 import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
@@ -92,8 +93,8 @@ export class EndpointTokenType extends TokenFields {
   @Field(() => Boolean, { description: 'Active or inactive (deactivated: revoked until activated again).' })
   active!: boolean;
 
-  static from(record: TokenRecord, now: Date, warningDays: number): EndpointTokenType {
-    return Object.assign(new EndpointTokenType(), tokenFields(record, now, warningDays), { enabled: !record.disabledAt, active: !record.revokedAt });
+  static from(record: TokenRecord, now: Date, windows: WarningWindows): EndpointTokenType {
+    return Object.assign(new EndpointTokenType(), tokenFields(record, now, windows), { enabled: !record.disabledAt, active: !record.revokedAt });
   }
 }
 

@@ -1,51 +1,5 @@
-import { registerTokenKind } from '../../core/tokens/registry';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
-import { registerKindVerifier, VerifyReason } from '../../verify';
-import { Assignment, EndpointPrimaryToken } from './endpoint.entity';
-
-registerTokenKind({ kind: TokenKind.ENDPOINT_PRIMARY, prefix: 'tse', idPrefix: 'ept', audience: Role.ADMIN, noun: 'endpoint_primary_token' });
-registerTokenKind({ kind: TokenKind.ENDPOINT_SECONDARY, idPrefix: 'est', audience: Role.ADMIN, noun: 'endpoint_token' });
-
-/** A primary token opens its own endpoint, for its own method. */
-registerKindVerifier({
-  kind: TokenKind.ENDPOINT_PRIMARY,
-  async enrich(snapshot, em) {
-    const link = await em.findOne(EndpointPrimaryToken, { token: snapshot.tokenId });
-    return { method: link?.method ?? null };
-  },
-  check(snapshot, request) {
-    if (request.endpointId === undefined) return null;
-    if (snapshot.subjectId !== request.endpointId) return VerifyReason.NOT_ASSIGNED;
-    if (request.method !== undefined && snapshot.extra.method !== request.method) return VerifyReason.WRONG_METHOD;
-    return null;
-  },
-});
-
-/** What a secondary token's snapshot keeps of its assignments. */
-type AssignmentsByEndpoint = Record<string, { methods: string[]; enabled: boolean }>;
-
-/**
- * A secondary token opens the endpoints it is assigned to, for the assigned methods, while the
- * assignment is enabled. Assignment changes evict the token, so the snapshot never goes stale.
- */
-registerKindVerifier({
-  kind: TokenKind.ENDPOINT_SECONDARY,
-  async enrich(snapshot, em) {
-    const rows = await em.find(Assignment, { token: snapshot.tokenId });
-    const assignments: AssignmentsByEndpoint = {};
-    for (const row of rows) assignments[row.endpoint.id] = { methods: row.methods, enabled: row.enabled };
-    return { assignments };
-  },
-  check(snapshot, request) {
-    if (request.endpointId === undefined) return null;
-    const assignment = (snapshot.extra.assignments as AssignmentsByEndpoint | undefined)?.[request.endpointId];
-    if (!assignment) return VerifyReason.NOT_ASSIGNED;
-    if (request.method !== undefined && !assignment.methods.includes(request.method)) return VerifyReason.WRONG_METHOD;
-    if (!assignment.enabled) return VerifyReason.DISABLED;
-    return null;
-  },
-});
-
+export { endpointsModule } from './endpoint.module';
+export { endpointKinds, endpointVerifiers } from './endpoint.kinds';
 export { Assignment, Endpoint, EndpointCall, EndpointPrimaryToken } from './endpoint.entity';
 export { EndpointsTablesMigration } from './endpoints.migration';
 export { EndpointPathsMigration } from './endpoint-paths.migration';

@@ -26,7 +26,7 @@ export const oauthNodes: NodeSource<Context>[] = [
     async load(ctx, id) {
       if (!mayRead(ctx)) return null;
       const view = await visibleOrNull(() => ctx.services.oauth.getToken(ctx.actor(), id));
-      return view ? OAuthTokenType.fromView(view, ctx.now, ctx.services.warningDays) : null;
+      return view ? OAuthTokenType.fromView(view, ctx.now, ctx.services.kinds) : null;
     },
   },
 ];

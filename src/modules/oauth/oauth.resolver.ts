@@ -27,7 +27,7 @@ import {
 const MANAGERS = [Role.ADMIN, Role.AUTOMATION_ADMIN];
 
 function present(ctx: Context, view: OAuthTokenView): OAuthTokenType {
-  return OAuthTokenType.fromView(view, ctx.now, ctx.services.warningDays);
+  return OAuthTokenType.fromView(view, ctx.now, ctx.services.kinds);
 }
 
 @Resolver(() => OAuthTokenType)

@@ -1,3 +1,4 @@
+import type { WarningWindows } from '../../core/tokens/token-status';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
@@ -139,9 +140,9 @@ export class OAuthTokenType extends TokenFields {
   @Field(() => Int, { description: 'Proactive refreshes that failed in a row (0 when healthy).' })
   refreshFailures!: number;
 
-  static fromView(view: OAuthTokenView, now: Date, warningDays: number): OAuthTokenType {
+  static fromView(view: OAuthTokenView, now: Date, windows: WarningWindows): OAuthTokenType {
     const { record, oauth } = view;
-    return Object.assign(new OAuthTokenType(), tokenFields(record, now, warningDays), {
+    return Object.assign(new OAuthTokenType(), tokenFields(record, now, windows), {
       providerId: oauth.providerId,
       flow: oauth.flow,
       requestStatus: requestStatusOf(view, now),

@@ -23,10 +23,6 @@ export interface NewPersonalAccessToken {
 export class PersonalAccessTokenService {
   constructor(private readonly deps: CoreDeps) {}
 
-  private get warningDays(): number {
-    return this.deps.config.warningWindowDays;
-  }
-
   private expiryFor(input: NewPersonalAccessToken, now: Date, maxDays: number): Date {
     if (input.duration !== TokenDuration.CUSTOM) {
       if (input.expiresAt) throw Errors.expiryNotAllowed();
@@ -72,7 +68,7 @@ export class PersonalAccessTokenService {
   async list(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedPersonalAccessToken>> {
     const now = this.deps.clock.now();
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.PERSONAL_ACCESS, ownerId: actor.id ?? '' };
-    if (request.status) Object.assign(where, statusFilter(TokenKind.PERSONAL_ACCESS, request.status, now, this.warningDays));
+    if (request.status) Object.assign(where, statusFilter(TokenKind.PERSONAL_ACCESS, request.status, now, this.deps.kinds));
     return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'ownerId'] });
   }
 
@@ -97,7 +93,7 @@ export class PersonalAccessTokenService {
   async delete(actor: Actor, id: string): Promise<TokenRecord> {
     return this.deps.lifecycle.run(actor, async (tx) => {
       const token = await this.findManageable(tx, id);
-      const status = tokenStatus(token, tx.now, this.warningDays);
+      const status = tokenStatus(token, tx.now, this.deps.kinds);
       if (status === TokenStatus.ACTIVE || status === TokenStatus.EXPIRING) throw Errors.notDeletableWhileActive(id);
       await this.deps.tokens.delete(tx, token);
       return token;

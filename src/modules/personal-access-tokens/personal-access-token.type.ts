@@ -1,3 +1,4 @@
+import type { WarningWindows } from '../../core/tokens/token-status';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
 import { TokenFields, tokenFields } from '../../core/graphql/token-base.type';
@@ -16,8 +17,8 @@ export class PersonalAccessTokenType extends TokenFields {
   @Field(() => ID, { description: 'The user the token acts as.' })
   ownerId!: string;
 
-  static from(record: ListedPersonalAccessToken, now: Date, warningDays: number): PersonalAccessTokenType {
-    return Object.assign(new PersonalAccessTokenType(), tokenFields(record, now, warningDays), { ownerId: record.ownerId ?? '' });
+  static from(record: ListedPersonalAccessToken, now: Date, windows: WarningWindows): PersonalAccessTokenType {
+    return Object.assign(new PersonalAccessTokenType(), tokenFields(record, now, windows), { ownerId: record.ownerId ?? '' });
   }
 }
 

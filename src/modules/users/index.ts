@@ -1,3 +1,4 @@
+export { usersModule } from './user.module';
 export { Tenant, User, BootstrapValue } from './user.entity';
 export { UserService, type FirstTokenIssuer, type BootstrapResult } from './user.service';
 export { UserResolver } from './user.resolver';

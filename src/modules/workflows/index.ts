@@ -1,8 +1,5 @@
-import { registerTokenKind } from '../../core/tokens/registry';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
-
-registerTokenKind({ kind: TokenKind.WORKFLOW, prefix: 'tsw', idPrefix: 'wft', audience: Role.AUTOMATION_ADMIN, noun: 'workflow_token' });
-
+export { workflowsModule } from './workflow.module';
+export { workflowKinds } from './workflow.kinds';
 export { Workflow, WorkflowInstance, WorkflowStartEvent } from './workflow.entity';
 export { WorkflowsTablesMigration } from './workflows.migration';
 export { WorkflowService } from './workflow.service';

@@ -71,10 +71,6 @@ export class WorkflowService {
 
   constructor(private readonly deps: CoreDeps) {}
 
-  private get warningDays(): number {
-    return this.deps.config.warningWindowDays;
-  }
-
   private requireManager(actor: Actor): void {
     if (!actor.role || !WORKFLOW_MANAGERS.includes(actor.role)) throw AppError.forbidden();
   }
@@ -177,7 +173,7 @@ export class WorkflowService {
     this.requireManager(actor);
     return this.deps.lifecycle.run(actor, async (tx) => {
       const { token } = await this.requireToken(tx, workflowId);
-      const status = tokenStatus(token, tx.now, this.warningDays);
+      const status = tokenStatus(token, tx.now, this.deps.kinds);
       if (status === TokenStatus.REVOKED || status === TokenStatus.EXPIRED) throw Errors.notRefreshable(workflowId, status);
       this.deps.tokens.refresh(tx, token, this.termFrom(tx.now));
       return token;
@@ -207,7 +203,7 @@ export class WorkflowService {
       if (workflow.startEvent !== WorkflowStartEvent.COMPONENT) throw Errors.notAComponent(workflowId);
       const token = await this.tokenOf(tx.em, workflow);
       if (!token) return { ...(await this.issueToken(tx, workflow)), graceEndsAt: null };
-      const status = tokenStatus(token, tx.now, this.warningDays);
+      const status = tokenStatus(token, tx.now, this.deps.kinds);
       const usable = status === TokenStatus.ACTIVE || status === TokenStatus.EXPIRING;
       const regenerated = await this.deps.tokens.regenerate(tx, token, {
         graceMs: WORKFLOW_TOKEN_GRACE_MS,
@@ -255,7 +251,7 @@ export class WorkflowService {
   async listTokens(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedWorkflowToken>> {
     this.requireManager(actor);
     const where: FilterQuery<TokenRecord> = { kind: TokenKind.WORKFLOW, tenantId: actor.tenantId };
-    if (request.status) Object.assign(where, statusFilter(TokenKind.WORKFLOW, request.status, this.deps.clock.now(), this.warningDays));
+    if (request.status) Object.assign(where, statusFilter(TokenKind.WORKFLOW, request.status, this.deps.clock.now(), this.deps.kinds));
     return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'subjectId'] });
   }
 

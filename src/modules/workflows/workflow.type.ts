@@ -1,3 +1,4 @@
+import type { WarningWindows } from '../../core/tokens/token-status';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/graphql/connection';
@@ -58,8 +59,8 @@ export class WorkflowTokenType extends TokenFields {
   @Field(() => ID, { description: 'The workflow it starts.' })
   workflowId!: string;
 
-  static from(record: ListedWorkflowToken, now: Date, warningDays: number): WorkflowTokenType {
-    return Object.assign(new WorkflowTokenType(), tokenFields(record, now, warningDays), { workflowId: record.subjectId ?? '' });
+  static from(record: ListedWorkflowToken, now: Date, windows: WarningWindows): WorkflowTokenType {
+    return Object.assign(new WorkflowTokenType(), tokenFields(record, now, windows), { workflowId: record.subjectId ?? '' });
   }
 }
 

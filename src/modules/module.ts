@@ -1,0 +1,28 @@
+import type { EntityClass } from '@mikro-orm/core';
+import type { Context } from '../context';
+import type { MigrationEntry } from '../core/db/migration';
+import type { NodeSource } from '../core/graphql/node';
+import type { RouteRegistrar } from '../core/http';
+import type { TokenKindDefinition } from '../core/tokens/registry';
+import type { Services } from '../services';
+import type { KindVerifier } from '../verify';
+
+/**
+ * What a module brings to the server, declared in one place (`<noun>.module.ts`): its kinds of
+ * token with their verification hooks, its entities and migrations, its resolvers, REST routes
+ * and node sources. The module list (`src/modules/index.ts`) is the only wiring: the schema,
+ * the database, the routes, the kind registry and the verifier are all derived from it, and
+ * nothing registers itself on import.
+ */
+export interface TesseraModule {
+  name: string;
+  kinds?: readonly TokenKindDefinition[];
+  verifiers?: readonly KindVerifier[];
+  entities?: readonly EntityClass<unknown>[];
+  /** Migrations, named so that names sort in the order they must run (across all modules). */
+  migrations?: readonly MigrationEntry[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers?: readonly Function[];
+  routes?: readonly RouteRegistrar<Services>[];
+  nodes?: readonly NodeSource<Context>[];
+}

@@ -1,0 +1,22 @@
+import { OAuthProvider, OAuthToken } from './oauth.entity';
+import { oauthKinds } from './oauth.kinds';
+import { OAuthTablesMigration } from './oauth.migration';
+import { oauthNodes } from './oauth.nodes';
+import { OAuthRepairMigration } from './oauth-repair.migration';
+import { OAuthResolver } from './oauth.resolver';
+import { oauthCallbackRoutes } from './oauth.routes';
+import type { TesseraModule } from '../module';
+
+/** Everything this module brings to the server (see TesseraModule). */
+export const oauthModule: TesseraModule = {
+  name: 'oauth',
+  kinds: oauthKinds,
+  entities: [OAuthProvider, OAuthToken],
+  migrations: [
+    { name: '20261122000040_oauth', class: OAuthTablesMigration },
+    { name: '20261205000010_oauth_repair', class: OAuthRepairMigration },
+  ],
+  resolvers: [OAuthResolver],
+  routes: [oauthCallbackRoutes],
+  nodes: oauthNodes,
+};

@@ -1,0 +1,37 @@
+import { KindRegistry } from '../../src/core/tokens/kind-registry';
+import { TokenKind } from '../../src/core/tokens/token-kind';
+import { kindDefinitions, kindVerifiers, migrations, MODULES, nodeSources } from '../../src/modules';
+
+/**
+ * The module list is the only wiring (issue 18): every kind is declared by exactly one module,
+ * the registry is an instance built from the declarations, and the derived lists hold what the
+ * modules declared — nothing registers itself on import.
+ */
+describe('the modules and the kinds they declare', () => {
+  it('should declare every token kind exactly once, each with a verifier at most once', () => {
+    expect(kindDefinitions.map((definition) => definition.kind).sort()).toEqual(Object.values(TokenKind).sort());
+    const verified = kindVerifiers.map((verifier) => verifier.kind);
+    expect(new Set(verified).size).toBe(verified.length);
+  });
+
+  it('should build a registry that refuses a kind or a value prefix declared twice', () => {
+    const registry = new KindRegistry(kindDefinitions, 30);
+    expect(registry.kinds.sort()).toEqual(Object.values(TokenKind).sort());
+    expect(registry.windowDays(TokenKind.PERSONAL_ACCESS)).toBe(30);
+    expect(registry.windowDays(TokenKind.OAUTH)).toBe(0);
+    expect(registry.prunable()).toEqual([TokenKind.APP_ACCESS]);
+    expect(registry.ofValuePrefix('tsp')?.kind).toBe(TokenKind.PERSONAL_ACCESS);
+    expect(() => new KindRegistry([...kindDefinitions, kindDefinitions[0]], 30)).toThrow(/declared twice/);
+    expect(() => new KindRegistry([...kindDefinitions, { ...kindDefinitions[0], kind: 'OTHER' as TokenKind }], 30)).toThrow(/prefix .* declared twice/);
+  });
+
+  it('should derive migrations in name order and one node source per prefix from the module list', () => {
+    const names = migrations.map((migration) => migration.name);
+    expect(names).toEqual([...names].sort());
+    expect(new Set(names).size).toBe(names.length);
+    expect(MODULES.map((module) => module.name)).toEqual(
+      expect.arrayContaining(['users', 'personal-access-tokens', 'workflows', 'apps', 'endpoints', 'oauth']),
+    );
+    expect(new Set(nodeSources.map((source) => source.prefix)).size).toBe(nodeSources.length);
+  });
+});
