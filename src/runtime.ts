@@ -12,7 +12,7 @@ import { TokenStore } from './core/tokens/token-store';
 import type { CoreDeps } from './deps';
 import { Verifier } from './verify';
 import { KindRegistry } from './core/tokens/kind-registry';
-import { kindDefinitions, kindVerifiers } from './modules';
+import { ASSEMBLY, type Assembly } from './modules';
 
 /** What {@link buildCoreDeps} assembles the core from: storage, the bus, time and the log. */
 export interface CoreParts {
@@ -25,6 +25,8 @@ export interface CoreParts {
   limitsRedis?: Redis;
   /** Told every verification's outcome (the server counts them for /metrics). */
   onVerdict?: (reason: string | null) => void;
+  /** The modules' kinds and verify hooks (every module by default). */
+  assembly?: Pick<Assembly, 'kindDefinitions' | 'kindVerifiers'>;
 }
 
 /**
@@ -33,9 +35,9 @@ export interface CoreParts {
  * The kinds of token and their verification come from the modules' manifests (one registry
  * instance). Nothing is started here: the server starts the dispatcher and the jobs it runs.
  */
-export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict }: CoreParts): CoreDeps {
+export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict, assembly = ASSEMBLY }: CoreParts): CoreDeps {
   const box = new SecretBox(config.secretKey);
-  const kinds = new KindRegistry(kindDefinitions, config.warningWindowDays);
+  const kinds = new KindRegistry(assembly.kindDefinitions, config.warningWindowDays);
   const verifier = new Verifier(
     orm,
     box,
@@ -47,7 +49,7 @@ export function buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, on
       lastUsedFlushMs: config.lastUsedFlushMs,
       onVerdict,
     },
-    kindVerifiers,
+    assembly.kindVerifiers,
   );
   const lifecycle = new Lifecycle(orm, bus, clock, kinds);
   const dispatcher = new EventDispatcher(orm, bus, logger, config.eventPollMs);

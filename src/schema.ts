@@ -3,7 +3,7 @@ import type { GraphQLSchema } from 'graphql';
 import { buildSchema, type PubSub } from 'type-graphql';
 import { authChecker } from './core/auth/auth-checker';
 import { validateArgument } from './core/graphql/validate';
-import { nodeSources, resolvers } from './modules';
+import { ASSEMBLY, type Assembly } from './modules';
 import { registerNodeTypes, resolveNodesSynchronously } from './core/graphql/node';
 
 /**
@@ -20,7 +20,8 @@ const noTopics: PubSub = {
   },
 };
 
-let built: Promise<GraphQLSchema> | undefined;
+/** Schemas built in this process, by module set (the full server's is built once). */
+const built = new Map<string, Promise<GraphQLSchema>>();
 
 /** type-graphql gives the root types no description; every type of Tessera's schema has one. */
 const ROOT_DESCRIPTIONS = {
@@ -37,17 +38,22 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
-/** The GraphQL schema, code-first; built once per process. */
-export function buildTesseraSchema(): Promise<GraphQLSchema> {
-  registerNodeTypes(nodeSources);
-  built ??= buildSchema({
-    resolvers,
-    authChecker,
-    pubSub: noTopics,
-    validateFn: validateArgument,
-    emitSchemaFile: false,
-  })
-    .then(describeRoots)
-    .then(resolveNodesSynchronously);
-  return built;
+/** The GraphQL schema of a set of modules (every module by default), code-first; built once per set. */
+export function buildTesseraSchema(assembly: Assembly = ASSEMBLY): Promise<GraphQLSchema> {
+  const key = assembly.modules.map((module) => module.name).join(',');
+  let schema = built.get(key);
+  if (!schema) {
+    registerNodeTypes(assembly.nodeSources);
+    schema = buildSchema({
+      resolvers: assembly.resolvers,
+      authChecker,
+      pubSub: noTopics,
+      validateFn: validateArgument,
+      emitSchemaFile: false,
+    })
+      .then(describeRoots)
+      .then(resolveNodesSynchronously);
+    built.set(key, schema);
+  }
+  return schema;
 }

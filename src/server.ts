@@ -17,6 +17,7 @@ import { attachGraphqlWs } from './host/graphql-ws';
 import { createHttpApp } from './host/http-app';
 import { startInfrastructure } from './host/infrastructure';
 import { startJobs } from './host/jobs';
+import { assemble, MODULES, type TesseraModule } from './modules';
 import type { BootstrapResult } from './modules/users';
 import type { ExpirySweep } from './notices';
 import { buildTesseraSchema } from './schema';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   print?: (line: string) => void;
   /** Run the background jobs on their intervals (expiry sweep, retention, OAuth refresh). @default true */
   sweep?: boolean;
+  /** The modules this server is made of. @default every module (MODULES) */
+  modules?: readonly TesseraModule[];
 }
 
 export interface TesseraServer {
@@ -74,14 +77,25 @@ function announce(bootstrap: BootstrapResult, print: (line: string) => void): vo
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<TesseraServer> {
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const clock = options.clock ?? systemClock;
-  const infra = await startInfrastructure(config, { clock, logger, onQuery: options.onQuery });
+  const assembly = assemble(options.modules ?? MODULES);
+  const infra = await startInfrastructure(config, { clock, logger, assembly, onQuery: options.onQuery });
   const { orm, bus, metrics, deps } = infra;
-  const services = createServices(deps);
+  const services = createServices(deps, assembly.nodeSources);
   const bootstrap = await services.users.bootstrap(config.bootstrapAdminToken);
   announce(bootstrap, options.print ?? ((line: string) => process.stdout.write(line + '\n')));
 
-  const schema = await buildTesseraSchema();
-  const app = createHttpApp({ config, services, logger, metrics, orm, bus, dispatcher: deps.dispatcher, instanceId: infra.instanceId });
+  const schema = await buildTesseraSchema(assembly);
+  const app = createHttpApp({
+    config,
+    services,
+    logger,
+    metrics,
+    orm,
+    bus,
+    dispatcher: deps.dispatcher,
+    instanceId: infra.instanceId,
+    routes: assembly.routes,
+  });
   const clientAddress = clientAddressOf(config.trustProxy);
   // The verify hot path is answered before Express sees the request; everything else goes to Express.
   const verifyHandler = createVerifyHandler(services, logger, metrics, clientAddress);

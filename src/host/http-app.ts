@@ -8,7 +8,7 @@ import { NO_QUERY_HINT } from '../core/graphql/http-rules';
 import { refuseControlCharactersInUrl } from '../core/http';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
-import { routes } from '../modules';
+import type { RouteRegistrar } from '../core/http';
 import type { Services } from '../services';
 
 /** A caller's X-Request-Id that may be kept: 8 to 64 safe characters, not shaped like a server id. */
@@ -45,6 +45,8 @@ export interface HttpAppParts {
   bus: Bus;
   dispatcher: EventDispatcher;
   instanceId: string;
+  /** Every module's REST routes. */
+  routes: readonly RouteRegistrar<Services>[];
 }
 
 /**
@@ -52,7 +54,7 @@ export interface HttpAppParts {
  * characters in URLs, health, readiness and metrics, the console and GraphiQL, and every
  * module's REST routes. GraphQL over HTTP is mounted on it afterwards (see `apollo.ts`).
  */
-export function createHttpApp({ config, services, logger, metrics, orm, bus, dispatcher, instanceId }: HttpAppParts): Express {
+export function createHttpApp({ config, services, logger, metrics, orm, bus, dispatcher, instanceId, routes }: HttpAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
   // One notion of the client's address for every limit and audit entry: Express's req.ip and,

@@ -10,7 +10,7 @@ import type { Logger } from '../core/logger';
 import { Metrics } from '../core/metrics';
 import { LIMITS_REDIS_TIMEOUT_MS } from '../core/rate-limit';
 import type { CoreDeps } from '../deps';
-import { entities, migrations } from '../modules';
+import type { Assembly } from '../modules';
 import { buildCoreDeps } from '../runtime';
 
 /** Storage, the bus, the core services built on them, and how to let them go. */
@@ -31,9 +31,13 @@ export interface Infrastructure {
  * without one), builds the core (verifier, lifecycle, dispatcher, limits) and starts the event
  * dispatcher and the storage eviction feed.
  */
-export async function startInfrastructure(config: Config, options: { clock: Clock; logger: Logger; onQuery?: (sql: string) => void }): Promise<Infrastructure> {
+export async function startInfrastructure(
+  config: Config,
+  options: { clock: Clock; logger: Logger; assembly: Assembly; onQuery?: (sql: string) => void },
+): Promise<Infrastructure> {
   const { clock, logger } = options;
   const instanceId = newId('ins');
+  const { entities, migrations } = options.assembly;
   const orm = await openDatabase({ database: config.database, entities, migrations, onQuery: options.onQuery });
 
   let bus: Bus;
@@ -58,7 +62,7 @@ export async function startInfrastructure(config: Config, options: { clock: Cloc
       })
     : undefined;
   limitsRedis?.on('error', () => undefined);
-  const deps = buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict: metrics.countVerification });
+  const deps = buildCoreDeps({ config, orm, bus, clock, logger, limitsRedis, onVerdict: metrics.countVerification, assembly: options.assembly });
   await deps.dispatcher.start();
   // Evictions committed by instances that could not reach Redis still arrive, from storage.
   const evictionFeed = new EvictionFeed(orm, bus, clock, logger);

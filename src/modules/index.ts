@@ -56,24 +56,40 @@ const CORE_MIGRATIONS: MigrationEntry[] = [
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const CORE_RESOLVERS: Function[] = [NoticeResolver, TokenEventFieldsResolver, VerifyResolver];
 
-const all = <T>(pick: (module: TesseraModule) => readonly T[] | undefined): T[] => MODULES.flatMap((module) => [...(pick(module) ?? [])]);
+/** What a set of modules makes of a server: every list derived from them. */
+export interface Assembly {
+  modules: readonly TesseraModule[];
+  entities: EntityClass<unknown>[];
+  /** Every migration, in name order (names sort in the order they must run, across modules). */
+  migrations: MigrationEntry[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  resolvers: NonEmptyArray<Function>;
+  /** REST routes beside the GraphQL API (`/oauth/token`, ingress, …; `POST /v1/verify` is served ahead of Express). */
+  routes: RouteRegistrar<Services>[];
+  /** What `node(id:)` can load, by id prefix: each module declares its own types and who may read them. */
+  nodeSources: NodeSource<Context>[];
+  /** Every kind of token, as its module declared it (for the KindRegistry). */
+  kindDefinitions: TokenKindDefinition[];
+  /** What each module adds to verification for its kinds (for the Verifier). */
+  kindVerifiers: KindVerifier[];
+}
 
-export const entities: EntityClass<unknown>[] = [...CORE_ENTITIES, ...all((module) => module.entities)];
+/** Derives a server's lists from its modules, with the parts that belong to no module. */
+export function assemble(modules: readonly TesseraModule[]): Assembly {
+  const all = <T>(pick: (module: TesseraModule) => readonly T[] | undefined): T[] => modules.flatMap((module) => [...(pick(module) ?? [])]);
+  return {
+    modules,
+    entities: [...CORE_ENTITIES, ...all((module) => module.entities)],
+    migrations: [...CORE_MIGRATIONS, ...all((module) => module.migrations)].sort((a, b) => a.name.localeCompare(b.name)),
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+    resolvers: [...CORE_RESOLVERS, ...all((module) => module.resolvers)] as NonEmptyArray<Function>,
+    routes: all((module) => module.routes),
+    nodeSources: all((module) => module.nodes),
+    kindDefinitions: all((module) => module.kinds),
+    kindVerifiers: all((module) => module.verifiers),
+  };
+}
 
-/** Every migration, in name order (names sort in the order they must run, across modules). */
-export const migrations: MigrationEntry[] = [...CORE_MIGRATIONS, ...all((module) => module.migrations)].sort((a, b) => a.name.localeCompare(b.name));
-
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers = [...CORE_RESOLVERS, ...all((module) => module.resolvers)] as NonEmptyArray<Function>;
-
-/** REST routes beside the GraphQL API (`/oauth/token`, ingress, …; `POST /v1/verify` is served ahead of Express). */
-export const routes: RouteRegistrar<Services>[] = all((module) => module.routes);
-
-/** What `node(id:)` can load, by id prefix: each module declares its own types and who may read them. */
-export const nodeSources: NodeSource<Context>[] = all((module) => module.nodes);
-
-/** Every kind of token, as its module declared it (for the KindRegistry). */
-export const kindDefinitions: TokenKindDefinition[] = all((module) => module.kinds);
-
-/** What each module adds to verification for its kinds (for the Verifier). */
-export const kindVerifiers: KindVerifier[] = all((module) => module.verifiers);
+/** The full server: every module. */
+export const ASSEMBLY = assemble(MODULES);
+export const { entities, migrations, resolvers, routes, nodeSources, kindDefinitions, kindVerifiers } = ASSEMBLY;

@@ -42,6 +42,8 @@ export interface StartOptions {
   onQuery?: ServerOptions['onQuery'];
   secretKey?: string;
   bootstrapToken?: string;
+  /** Build the server from these modules only. @default every module */
+  modules?: ServerOptions['modules'];
 }
 
 /** A running Tessera with clients for it. */
@@ -121,6 +123,7 @@ export async function startTessera(options: StartOptions): Promise<TestInstance>
     print: (line) => printed.push(line),
     sweep: options.sweep ?? false,
     onQuery: options.onQuery,
+    modules: options.modules,
   });
   const clients: WsClient[] = [];
   const instance: TestInstance = {
