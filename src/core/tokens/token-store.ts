@@ -79,6 +79,17 @@ export class TokenStore {
     });
   }
 
+  /**
+   * The token `id` of `kind` in the acting tenant, read in the transaction (so the change that
+   * follows is serialized with any other); `notFound()` when there is none — another tenant's
+   * reads the same.
+   */
+  async findOfKind(tx: Tx, kind: TokenKind, id: string, notFound: () => Error): Promise<TokenRecord> {
+    const token = await tx.em.findOne(TokenRecord, { id, kind, tenantId: tx.actor.tenantId });
+    if (!token) throw notFound();
+    return token;
+  }
+
   async issue(tx: Tx, spec: NewToken): Promise<IssuedToken> {
     const value = spec.external ? { value: '', start: '' } : this.newValue(spec.kind, spec);
     const token = tx.em.create(TokenRecord, {

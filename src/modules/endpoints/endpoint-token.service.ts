@@ -204,9 +204,7 @@ export class EndpointTokenService {
   }
 
   private async find(tx: Tx, id: string): Promise<TokenRecord> {
-    const token = await tx.em.findOne(TokenRecord, { id, kind: TokenKind.ENDPOINT_SECONDARY, tenantId: tx.actor.tenantId });
-    if (!token) throw Errors.tokenNotFound(id);
-    return token;
+    return this.deps.tokens.findOfKind(tx, TokenKind.ENDPOINT_SECONDARY, id, () => Errors.tokenNotFound(id));
   }
 
   private async findAssignment(tx: Tx, id: string): Promise<Assignment> {

@@ -74,9 +74,8 @@ export class PersonalAccessTokenService {
 
   /** The owner's token, or any in the tenant for an administrator; NOT_FOUND otherwise. */
   private async findManageable(tx: Tx, id: string): Promise<TokenRecord> {
-    const token = await tx.em.findOne(TokenRecord, { id, kind: TokenKind.PERSONAL_ACCESS, tenantId: tx.actor.tenantId });
-    const mayManage = token && (token.ownerId === tx.actor.id || tx.actor.role === Role.ADMIN);
-    if (!token || !mayManage) throw Errors.notFound(id);
+    const token = await this.deps.tokens.findOfKind(tx, TokenKind.PERSONAL_ACCESS, id, () => Errors.notFound(id));
+    if (token.ownerId !== tx.actor.id && tx.actor.role !== Role.ADMIN) throw Errors.notFound(id);
     return token;
   }
 

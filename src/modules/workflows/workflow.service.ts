@@ -228,8 +228,7 @@ export class WorkflowService {
   async revealToken(actor: Actor, tokenId: string): Promise<string | null> {
     this.requireManager(actor);
     return this.deps.lifecycle.run(actor, async (tx) => {
-      const token = await tx.em.findOne(TokenRecord, { id: tokenId, kind: TokenKind.WORKFLOW, tenantId: actor.tenantId });
-      if (!token) throw Errors.noToken(tokenId);
+      const token = await this.deps.tokens.findOfKind(tx, TokenKind.WORKFLOW, tokenId, () => Errors.noToken(tokenId));
       const value = await this.deps.tokens.reveal(tx, token);
       tx.audit('workflow_token.revealed', { type: TokenKind.WORKFLOW, id: token.id, name: token.name });
       return value;
