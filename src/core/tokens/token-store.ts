@@ -41,6 +41,11 @@ export interface IssuedToken {
   secret: string;
 }
 
+/** A regenerated token: its new value, and until when the previous one keeps working (null: it stopped at once). */
+export interface RegeneratedToken extends IssuedToken {
+  graceEndsAt: Date | null;
+}
+
 /**
  * The lifecycle every kind shares: issue, refresh, regenerate, revoke, enable/disable, delete,
  * each writing its event and evicting cached verifications inside the caller's {@link Tx}.
@@ -143,7 +148,7 @@ export class TokenStore {
     tx: Tx,
     token: TokenRecord,
     options: { graceMs?: number; expiresAt?: Date | null; revealable?: boolean; plainLength?: number } = {},
-  ): Promise<IssuedToken> {
+  ): Promise<RegeneratedToken> {
     const secrets = await tx.em.find(TokenSecret, { token });
     const wasUsable = !token.revokedAt && (!token.expiresAt || token.expiresAt > tx.now);
     const graceEndsAt = options.graceMs && wasUsable ? new Date(tx.now.getTime() + options.graceMs) : null;
@@ -165,7 +170,7 @@ export class TokenStore {
     tx.evict(token.id);
     const data: TokenEventData | undefined = graceEndsAt ? { graceEndsAt: graceEndsAt.toISOString() } : undefined;
     tx.emit(TokenEventType.REGENERATED, token, data);
-    return { token, secret: value.value };
+    return { token, secret: value.value, graceEndsAt };
   }
 
   /** Stops the token at once, every value of it. */

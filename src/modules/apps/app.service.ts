@@ -211,8 +211,8 @@ export class AppService {
   async rotateSecret(actor: Actor, id: string, graceSeconds: number): Promise<{ view: AppView; secret: string; previousSecretValidUntil: Date | null }> {
     const { app, secret, previousSecretValidUntil } = await this.deps.lifecycle.run(actor, async (tx) => {
       const app = await this.findManagedApp(tx, id);
-      const { secret } = await this.deps.tokens.regenerate(tx, await this.secretOf(tx, app), { graceMs: graceSeconds * 1000, revealable: true });
-      return { app, secret, previousSecretValidUntil: graceSeconds > 0 ? new Date(tx.now.getTime() + graceSeconds * 1000) : null };
+      const { secret, graceEndsAt } = await this.deps.tokens.regenerate(tx, await this.secretOf(tx, app), { graceMs: graceSeconds * 1000, revealable: true });
+      return { app, secret, previousSecretValidUntil: graceEndsAt };
     });
     return { view: await this.get(actor, app.id), secret, previousSecretValidUntil };
   }

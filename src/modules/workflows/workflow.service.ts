@@ -203,14 +203,8 @@ export class WorkflowService {
       if (workflow.startEvent !== WorkflowStartEvent.COMPONENT) throw Errors.notAComponent(workflowId);
       const token = await this.tokenOf(tx.em, workflow);
       if (!token) return { ...(await this.issueToken(tx, workflow)), graceEndsAt: null };
-      const status = tokenStatus(token, tx.now, this.deps.kinds);
-      const usable = status === TokenStatus.ACTIVE || status === TokenStatus.EXPIRING;
-      const regenerated = await this.deps.tokens.regenerate(tx, token, {
-        graceMs: WORKFLOW_TOKEN_GRACE_MS,
-        expiresAt: this.termFrom(tx.now),
-        revealable: true,
-      });
-      return { ...regenerated, graceEndsAt: usable ? new Date(tx.now.getTime() + WORKFLOW_TOKEN_GRACE_MS) : null };
+      // The previous value keeps working for the grace only if it still worked (TokenStore decides).
+      return this.deps.tokens.regenerate(tx, token, { graceMs: WORKFLOW_TOKEN_GRACE_MS, expiresAt: this.termFrom(tx.now), revealable: true });
     });
   }
 
