@@ -5,6 +5,7 @@ import { authChecker } from './core/auth/auth-checker';
 import { validateArgument } from './core/graphql/validate';
 import { ASSEMBLY, type Assembly } from './modules';
 import { registerNodeTypes, resolveNodesSynchronously } from './core/graphql/node';
+import { declareTokenKinds } from './core/graphql/enums';
 
 /**
  * type-graphql insists on a topic pub/sub when a schema has subscriptions. Tessera's
@@ -44,6 +45,7 @@ export function buildTesseraSchema(assembly: Assembly = ASSEMBLY): Promise<Graph
   let schema = built.get(key);
   if (!schema) {
     registerNodeTypes(assembly.nodeSources);
+    declareTokenKinds(assembly.kindDefinitions);
     schema = buildSchema({
       resolvers: assembly.resolvers,
       authChecker,

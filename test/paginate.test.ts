@@ -1,5 +1,5 @@
 import { paginate } from '../src/core/db/paginate';
-import { TokenKind } from '../src/core/tokens/token-kind';
+import type { TokenKind } from '../src/core/tokens/token-kind';
 import { TOKEN_FIELD_PROPERTIES, TokenRecord } from '../src/core/tokens/token.entity';
 import { CreatePatDocument, RevokePatDocument } from './generated/graphql';
 import { BACKENDS, dataOf, startTessera, type TestInstance } from './harness/tessera';
@@ -30,7 +30,7 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
   });
 
   it('should read the same values, of the same types, as managed entities', async () => {
-    const where = { kind: TokenKind.PERSONAL_ACCESS };
+    const where = { kind: 'PERSONAL_ACCESS' as const };
     const managed = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 });
     const plain = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 }, 'desc', { readOnly: true });
     expect(plain.totalCount).toBe(managed.totalCount);
@@ -49,7 +49,7 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
   });
 
   it('should read only the fields a list shows when given them, with the same values', async () => {
-    const where = { kind: TokenKind.PERSONAL_ACCESS };
+    const where = { kind: 'PERSONAL_ACCESS' as const };
     const managed = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 });
     const fields = [...TOKEN_FIELD_PROPERTIES, 'ownerId'] as const;
     const narrow = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 }, 'desc', { readOnly: true, fields });

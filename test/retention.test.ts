@@ -1,5 +1,5 @@
 import { DAY } from '../src/core/clock';
-import { TokenKind } from '../src/core/tokens/token-kind';
+import type { TokenKind } from '../src/core/tokens/token-kind';
 import { TokenRecord } from '../src/core/tokens/token.entity';
 import {
   CreateAppDocument,
@@ -81,7 +81,7 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     const accessToken = ((await response.json()) as { access_token: string }).access_token;
     const pat = await createPat('long lived');
     const em = () => tessera.server.orm.em.fork();
-    const accessTokenId = (await em().findOneOrFail(TokenRecord, { kind: TokenKind.APP_ACCESS, subjectId: app.id })).id;
+    const accessTokenId = (await em().findOneOrFail(TokenRecord, { kind: 'APP_ACCESS', subjectId: app.id })).id;
 
     // Expired, but not for long enough: still there, and reported as expired.
     tessera.clock.set(new Date(tessera.clock.now().getTime() + DAY));
@@ -93,7 +93,7 @@ describe.each(BACKENDS)('retention on %s', (backend) => {
     await tessera.server.retention.run();
     expect(await em().count(TokenRecord, { id: accessTokenId })).toBe(0);
     // The app's own secret and a personal access token are other kinds: kept, and still valid.
-    expect(await em().count(TokenRecord, { kind: TokenKind.APP_SECRET, subjectId: app.id })).toBe(1);
+    expect(await em().count(TokenRecord, { kind: 'APP_SECRET', subjectId: app.id })).toBe(1);
     expect(dataOf(await tessera.gql(VerifyTokenDocument, { token: secret })).verifyToken.valid).toBe(true);
     expect(dataOf(await tessera.gql(VerifyTokenDocument, { token: pat.secret })).verifyToken.valid).toBe(true);
   });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/core/db/orm';
-import { TokenKind } from '../src/core/tokens/token-kind';
+import type { TokenKind } from '../src/core/tokens/token-kind';
 import { TokenRecord } from '../src/core/tokens/token.entity';
 import { entities, migrations } from '../src/modules';
 
@@ -65,7 +65,7 @@ describe('SQLite connections', () => {
       em.create(TokenRecord, {
         id: `pat_${name}`,
         tenantId: 'ten_x',
-        kind: TokenKind.PERSONAL_ACCESS,
+        kind: 'PERSONAL_ACCESS',
         name,
         start: 'tsp_abcd',
         createdAt: new Date(),

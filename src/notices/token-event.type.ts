@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { TokenEventType, TokenKind, TokenStatus } from '../core/graphql/enums';
+import { TokenEventType, TokenKindEnum, TokenStatus, type TokenKind } from '../core/graphql/enums';
 import type { TokenEventRecord } from '../core/events/event.entity';
 
 @ObjectType('TokenRef', {
@@ -11,7 +11,7 @@ export class TokenRefType {
   @Field(() => ID, { description: 'The token id (`pat_…`, `wft_…`): fetch the token itself with `node(id:)`.' })
   tokenId!: string;
 
-  @Field(() => TokenKind, { description: 'Its kind.' })
+  @Field(() => TokenKindEnum, { description: 'Its kind.' })
   kind!: string;
 
   @Field(() => String, { description: 'Its name when the event happened.' })
@@ -113,7 +113,7 @@ const LIST = { nullable: true } as const;
 
 @InputType({ description: 'Which events to receive. Every list narrows (AND across fields, OR within one); empty or absent means all.' })
 export class TokenEventFilter {
-  @Field(() => [TokenKind], { ...LIST, description: 'Only these kinds of token.' })
+  @Field(() => [TokenKindEnum], { ...LIST, description: 'Only these kinds of token.' })
   @IsOptional()
   @ArrayMaxSize(20)
   kinds?: TokenKind[] | null;

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { TokenKind } from '../core/graphql/enums';
+import { TokenKindEnum, type TokenKind } from '../core/graphql/enums';
 import { VerifyReason, type VerifyResult } from './verify.types';
 
 registerEnumType(VerifyReason, {
@@ -21,7 +21,7 @@ export class VerifyResultType {
   @Field(() => Boolean, { description: 'Whether the token may be accepted here, now.' })
   valid!: boolean;
 
-  @Field(() => TokenKind, { nullable: true, description: 'The kind of token, when known.' })
+  @Field(() => TokenKindEnum, { nullable: true, description: 'The kind of token, when known.' })
   kind!: TokenKind | null;
 
   @Field(() => ID, { nullable: true, description: 'The token id, when known.' })

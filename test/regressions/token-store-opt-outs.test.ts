@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { DAY } from '../../src/core/clock';
 import { Tx } from '../../src/core/events/outbox';
 import { SecretBox } from '../../src/core/secrets';
-import { TokenKind } from '../../src/core/tokens/token-kind';
+import type { TokenKind } from '../../src/core/tokens/token-kind';
 import { TokenRecord } from '../../src/core/tokens/token.entity';
 import { TokenStore } from '../../src/core/tokens/token-store';
 // The kinds as the modules declare them (an app access token opts out of expiry notices).
@@ -37,20 +37,20 @@ describe('TokenStore keeps a kind’s notice rules on every path', () => {
     });
 
   it('should schedule no notice when a kind that opted out is un-revoked', () => {
-    const accessToken = token(TokenKind.APP_ACCESS);
+    const accessToken = token('APP_ACCESS');
     store.unrevoke(tx(), accessToken);
     expect(accessToken.revokedAt).toBeNull();
     expect(accessToken.nextNoticeAt).toBeNull();
   });
 
   it('should schedule notices when a kind that keeps them is un-revoked', () => {
-    const secondary = token(TokenKind.ENDPOINT_SECONDARY);
+    const secondary = token('ENDPOINT_SECONDARY');
     store.unrevoke(tx(), secondary);
     expect(secondary.nextNoticeAt).not.toBeNull();
   });
 
   it('should schedule notices for a first term set after issue', () => {
-    const oauth = token(TokenKind.OAUTH);
+    const oauth = token('OAUTH');
     oauth.revokedAt = null;
     oauth.expiresAt = null;
     store.startTerm(tx(), oauth, new Date(now.getTime() + 3600_000));

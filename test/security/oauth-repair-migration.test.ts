@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/core/config';
 import { openDatabase } from '../../src/core/db/orm';
-import { Role, TokenKind } from '../../src/core/tokens/token-kind';
+import { Role } from '../../src/core/tokens/token-kind';
 import { TokenRecord } from '../../src/core/tokens/token.entity';
 import { entities, migrations } from '../../src/modules';
 import { OAuthProvider, OAuthToken } from '../../src/modules/oauth';
@@ -52,7 +52,7 @@ describe.each(BACKENDS)('repairing outbound tokens imported unchecked, on %s', (
       em.create(TokenRecord, {
         id,
         tenantId: 'ten_repair',
-        kind: TokenKind.OAUTH,
+        kind: 'OAUTH',
         name,
         start: '',
         subjectType: 'provider',

@@ -1,20 +1,28 @@
 import { registerEnumType } from 'type-graphql';
 import { TokenEventType } from '../events/event.entity';
-import { Role, TokenKind, TokenStatus } from '../tokens/token-kind';
+import type { TokenKindDefinition } from '../tokens/registry';
+import { Role, TokenStatus, type TokenKind } from '../tokens/token-kind';
 
-registerEnumType(TokenKind, {
+/**
+ * The GraphQL `TokenKind` enum: its values are the kinds the modules declare, filled in by
+ * {@link declareTokenKinds} before the schema is built (core names no kind).
+ */
+export const TokenKindEnum: Record<string, TokenKind> = {};
+const kindValues: Record<string, { description: string }> = {};
+
+registerEnumType(TokenKindEnum, {
   name: 'TokenKind',
   description: 'The kinds of token Tessera manages.',
-  valuesConfig: {
-    PERSONAL_ACCESS: { description: 'A personal access token: acts as its owner.' },
-    WORKFLOW: { description: 'The token that starts a component workflow from outside.' },
-    APP_SECRET: { description: "An app's client secret, exchanged for access tokens." },
-    APP_ACCESS: { description: 'A short-lived access token issued to an app by the client-credentials grant.' },
-    ENDPOINT_PRIMARY: { description: "An endpoint's primary token for one HTTP method." },
-    ENDPOINT_SECONDARY: { description: 'A named secondary endpoint token, assigned to endpoints.' },
-    OAUTH: { description: 'An outbound OAuth token Tessera holds for a third-party provider.' },
-  },
+  valuesConfig: kindValues,
 });
+
+/** Puts the modules' kinds (and their descriptions) into the GraphQL `TokenKind` enum. */
+export function declareTokenKinds(definitions: readonly Pick<TokenKindDefinition, 'kind' | 'description'>[]): void {
+  for (const { kind, description } of definitions) {
+    TokenKindEnum[kind] = kind;
+    kindValues[kind] = { description };
+  }
+}
 
 registerEnumType(TokenStatus, {
   name: 'TokenStatus',
@@ -58,4 +66,5 @@ registerEnumType(TokenEventType, {
   },
 });
 
-export { Role, TokenEventType, TokenKind, TokenStatus };
+export { Role, TokenEventType, TokenStatus };
+export type { TokenKind };

@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import { TokenKind, TokenStatus } from './enums';
+import { TokenKindEnum, TokenStatus, type TokenKind } from './enums';
 import { tokenStatus, type WarningWindows } from '../tokens/token-status';
 import type { ListedToken } from '../tokens/token.entity';
 
@@ -12,7 +12,7 @@ export abstract class TokenFields {
   @Field(() => ID, { description: 'Token id, typed by kind (`pat_…`, `wft_…`).' })
   id!: string;
 
-  @Field(() => TokenKind, { description: 'The kind of token.' })
+  @Field(() => TokenKindEnum, { description: 'The kind of token.' })
   kind!: TokenKind;
 
   @Field(() => String, { description: 'Display name.' })

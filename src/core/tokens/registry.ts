@@ -12,6 +12,8 @@ export interface TokenKindDefinition {
   idPrefix: IdPrefix;
   /** Singular noun for audit actions, e.g. `personal_access_token`. */
   noun: string;
+  /** What the GraphQL `TokenKind` enum says of this kind. */
+  description: string;
   /**
    * Whether the expiry sweep warns about and announces the end of this kind's tokens. Off for
    * short-lived machine tokens (an hour-long access token), where the notices are only noise.

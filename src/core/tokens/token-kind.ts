@@ -1,16 +1,14 @@
 /**
- * The kinds of token Tessera manages: the vocabulary shared by events, verification and the
- * audit log. Core gives the kinds no behaviour; each module fills in its own.
+ * Every kind of token, each declared by the module that owns it: core names none. A module adds
+ * its kinds by augmenting this interface (`declare module '../../core/tokens/token-kind' {
+ * interface TokenKinds { PERSONAL_ACCESS: true } }`) and lists their definitions (with the
+ * description the GraphQL `TokenKind` enum shows) in its manifest.
  */
-export enum TokenKind {
-  PERSONAL_ACCESS = 'PERSONAL_ACCESS',
-  WORKFLOW = 'WORKFLOW',
-  APP_SECRET = 'APP_SECRET',
-  APP_ACCESS = 'APP_ACCESS',
-  ENDPOINT_PRIMARY = 'ENDPOINT_PRIMARY',
-  ENDPOINT_SECONDARY = 'ENDPOINT_SECONDARY',
-  OAUTH = 'OAUTH',
-}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface TokenKinds {}
+
+/** The name of a kind of token (see {@link TokenKinds}). */
+export type TokenKind = Extract<keyof TokenKinds, string>;
 
 /** Lifecycle state computed from a token's times. */
 export enum TokenStatus {

@@ -1,7 +1,8 @@
+import { AppKind } from './app.kinds';
 import type { Context } from '../../context';
 import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
 import { tokenFields } from '../../core/graphql/token-base.type';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
+import { Role } from '../../core/tokens/token-kind';
 import { AppClientSecretType, AppType } from './app.type';
 
 /** Apps and their client secrets are read by the roles that read apps, as `app(id)`. */
@@ -26,7 +27,7 @@ export const appNodes: NodeSource<Context>[] = [
     typeName: 'AppClientSecret',
     async load(ctx, id) {
       if (!mayRead(ctx) || !ctx.viewer) return null;
-      const record = await ctx.services.tokenRecords.find(ctx.viewer.tenantId, TokenKind.APP_SECRET, id);
+      const record = await ctx.services.tokenRecords.find(ctx.viewer.tenantId, AppKind.APP_SECRET, id);
       return record ? Object.assign(new AppClientSecretType(), tokenFields(record, ctx.now, ctx.services.kinds)) : null;
     },
   },

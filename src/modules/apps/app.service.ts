@@ -1,10 +1,11 @@
+import { AppKind } from './app.kinds';
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
 import { newId, randomBase62 } from '../../core/ids';
-import { Role, roleRank, TokenKind } from '../../core/tokens/token-kind';
+import { Role, roleRank } from '../../core/tokens/token-kind';
 import { TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { App, APP_ROLES, AppStatus, DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS, highestAppRoleFor } from './app.entity';
@@ -53,7 +54,7 @@ export interface Introspection {
 /** The outcome of an RFC 7009 revocation request. */
 export type RevocationOutcome = 'revoked' | 'ignored' | 'not_issued_to_client' | 'unsupported_token_type';
 
-const APP_KINDS = [TokenKind.APP_SECRET, TokenKind.APP_ACCESS];
+const APP_KINDS = [AppKind.APP_SECRET, AppKind.APP_ACCESS];
 
 /** Apps, their client secrets, and the access tokens of the client-credentials grant. */
 export class AppService {
@@ -97,7 +98,7 @@ export class AppService {
         updatedAt: tx.now,
       });
       const { token, secret } = await this.deps.tokens.issue(tx, {
-        kind: TokenKind.APP_SECRET,
+        kind: AppKind.APP_SECRET,
         tenantId: app.tenantId,
         name: app.name,
         description: app.description,
@@ -128,7 +129,7 @@ export class AppService {
     if (apps.length === 0) return [];
     const ids = apps.map((app) => app.id);
     const [secrets, rows] = await Promise.all([
-      em.find(TokenRecord, { kind: TokenKind.APP_SECRET, subjectId: { $in: ids } }),
+      em.find(TokenRecord, { kind: AppKind.APP_SECRET, subjectId: { $in: ids } }),
       (em as SqlEntityManager)
         .getKnex()('tokens')
         .select('subject_id')
@@ -163,7 +164,7 @@ export class AppService {
   }
 
   private async secretOf(tx: Tx, app: App): Promise<TokenRecord> {
-    return tx.em.findOneOrFail(TokenRecord, { kind: TokenKind.APP_SECRET, subjectId: app.id });
+    return tx.em.findOneOrFail(TokenRecord, { kind: AppKind.APP_SECRET, subjectId: app.id });
   }
 
   /** Switches the app off or on: its access tokens fail (or work again) at once, on every instance. */
@@ -202,7 +203,7 @@ export class AppService {
       const token = await this.secretOf(tx, app);
       const value = await this.deps.tokens.reveal(tx, token);
       if (!value) throw Errors.secretNotRevealable(id);
-      tx.audit('app.secret_revealed', { type: TokenKind.APP_SECRET, id: token.id, name: app.name }, { appId: app.id });
+      tx.audit('app.secret_revealed', { type: AppKind.APP_SECRET, id: token.id, name: app.name }, { appId: app.id });
       return value;
     });
   }
@@ -226,7 +227,7 @@ export class AppService {
    */
   async authenticateClient(clientId: string, clientSecret: string): Promise<App | null> {
     const result = await this.deps.verifier.verify(clientSecret);
-    if (!result.valid || result.token?.kind !== TokenKind.APP_SECRET) return null;
+    if (!result.valid || result.token?.kind !== AppKind.APP_SECRET) return null;
     // An app whose creator is gone acts as no one (see app.verify.ts): it gets no access token either.
     if (!effectiveRole(result.token.extra as AppFacts)) return null;
     const app = await this.deps.orm.em.fork().findOne(App, { id: result.token.subjectId ?? '' });
@@ -245,7 +246,7 @@ export class AppService {
       const current = await tx.em.findOne(App, { id: app.id });
       if (!current || current.status !== AppStatus.ACTIVE || current.clientId !== app.clientId) return null;
       return this.deps.tokens.issue(tx, {
-        kind: TokenKind.APP_ACCESS,
+        kind: AppKind.APP_ACCESS,
         tenantId: current.tenantId,
         name: current.name,
         ownerId: current.id,
@@ -267,7 +268,7 @@ export class AppService {
     // Scoped to the caller's tenant: another tenant's token answers like an unknown one, unstamped.
     const result = await this.deps.verifier.verify(value, { tenantId: caller.tenantId });
     const token = result.token;
-    if (!result.valid || !token || token.kind !== TokenKind.APP_ACCESS || token.tenantId !== caller.tenantId) return { active: false };
+    if (!result.valid || !token || token.kind !== AppKind.APP_ACCESS || token.tenantId !== caller.tenantId) return { active: false };
     const { clientId } = token.extra as { clientId?: string };
     return {
       active: true,
@@ -289,11 +290,11 @@ export class AppService {
     const result = await this.deps.verifier.verify(value, { tenantId: caller.tenantId });
     const token = result.token;
     if (!token || token.tenantId !== caller.tenantId) return 'ignored';
-    if (token.kind !== TokenKind.APP_ACCESS) return token.kind === TokenKind.APP_SECRET && token.subjectId === caller.id ? 'unsupported_token_type' : 'ignored';
+    if (token.kind !== AppKind.APP_ACCESS) return token.kind === AppKind.APP_SECRET && token.subjectId === caller.id ? 'unsupported_token_type' : 'ignored';
     if (token.subjectId !== caller.id) return 'not_issued_to_client';
     if (!result.valid) return 'ignored';
     return this.deps.lifecycle.run(AppService.actorOf(caller, requestId), async (tx) => {
-      const record = await tx.em.findOne(TokenRecord, { id: token.tokenId, kind: TokenKind.APP_ACCESS });
+      const record = await tx.em.findOne(TokenRecord, { id: token.tokenId, kind: AppKind.APP_ACCESS });
       if (!record || record.revokedAt) return 'ignored';
       this.deps.tokens.revoke(tx, record);
       return 'revoked';

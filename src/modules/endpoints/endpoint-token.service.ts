@@ -1,10 +1,11 @@
+import { EndpointKind } from './endpoint.kinds';
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { TokenEventRecord, TokenEventType } from '../../core/events/event.entity';
 import type { Tx } from '../../core/events/outbox';
 import { newId } from '../../core/ids';
-import { TokenKind } from '../../core/tokens/token-kind';
+
 import { TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { EndpointErrors as Errors } from './endpoint.errors';
@@ -42,7 +43,7 @@ export class EndpointTokenService {
   async create(actor: Actor, input: NewEndpointToken): Promise<{ token: TokenRecord; secret: string }> {
     return this.deps.lifecycle.run(actor, (tx) =>
       this.deps.tokens.issue(tx, {
-        kind: TokenKind.ENDPOINT_SECONDARY,
+        kind: EndpointKind.ENDPOINT_SECONDARY,
         tenantId: actor.tenantId,
         name: input.name,
         description: input.description,
@@ -55,7 +56,7 @@ export class EndpointTokenService {
 
   /** Newest first; `active` true (active only), false (inactive only) or null (all). */
   async list(actor: Actor, request: PageRequest & { active?: boolean | null }): Promise<Page<TokenRecord>> {
-    const where: FilterQuery<TokenRecord> = { kind: TokenKind.ENDPOINT_SECONDARY, tenantId: actor.tenantId };
+    const where: FilterQuery<TokenRecord> = { kind: EndpointKind.ENDPOINT_SECONDARY, tenantId: actor.tenantId };
     if (request.active === true) where.revokedAt = null;
     if (request.active === false) where.revokedAt = { $ne: null };
     return paginate(this.deps.orm.em.fork(), TokenRecord, where, request);
@@ -167,7 +168,7 @@ export class EndpointTokenService {
    */
   async statesOn(actor: Actor, endpointId: string, request: PageRequest & { hideUnassigned?: boolean | null }): Promise<Page<TokenState>> {
     const em = this.deps.orm.em.fork();
-    const where: FilterQuery<TokenRecord> = { kind: TokenKind.ENDPOINT_SECONDARY, tenantId: actor.tenantId };
+    const where: FilterQuery<TokenRecord> = { kind: EndpointKind.ENDPOINT_SECONDARY, tenantId: actor.tenantId };
     if (request.hideUnassigned) {
       const assigned = await em.find(Assignment, { endpoint: endpointId }, { fields: ['token'] });
       where.id = { $in: assigned.map((assignment) => assignment.token.id) };
@@ -188,7 +189,7 @@ export class EndpointTokenService {
 
   /** Secondary tokens by id (one statement), for loaders. */
   async byIds(actor: Actor, ids: readonly string[]): Promise<Map<string, TokenRecord>> {
-    const rows = await this.deps.orm.em.fork().find(TokenRecord, { id: { $in: [...ids] }, kind: TokenKind.ENDPOINT_SECONDARY, tenantId: actor.tenantId });
+    const rows = await this.deps.orm.em.fork().find(TokenRecord, { id: { $in: [...ids] }, kind: EndpointKind.ENDPOINT_SECONDARY, tenantId: actor.tenantId });
     return new Map(rows.map((row) => [row.id, row]));
   }
 
@@ -204,7 +205,7 @@ export class EndpointTokenService {
   }
 
   private async find(tx: Tx, id: string): Promise<TokenRecord> {
-    return this.deps.tokens.findOfKind(tx, TokenKind.ENDPOINT_SECONDARY, id, () => Errors.tokenNotFound(id));
+    return this.deps.tokens.findOfKind(tx, EndpointKind.ENDPOINT_SECONDARY, id, () => Errors.tokenNotFound(id));
   }
 
   private async findAssignment(tx: Tx, id: string): Promise<Assignment> {

@@ -1,6 +1,7 @@
+import { EndpointKind } from './endpoint.kinds';
 import type { CoreDeps } from '../../deps';
 import { newId } from '../../core/ids';
-import { TokenKind } from '../../core/tokens/token-kind';
+
 import { VerifyReason, type TokenSnapshot, type VerifyResult } from '../../verify';
 import { Endpoint, EndpointAuthentication, EndpointCall, EndpointCallOutcome, HttpMethod } from './endpoint.entity';
 
@@ -8,7 +9,7 @@ import { Endpoint, EndpointAuthentication, EndpointCall, EndpointCallOutcome, Ht
 export const MAX_ENDPOINT_BODY_BYTES = 64 * 1024;
 
 /** Kinds of token an endpoint may accept. */
-const ENDPOINT_KINDS = new Set<string>([TokenKind.ENDPOINT_PRIMARY, TokenKind.ENDPOINT_SECONDARY]);
+const ENDPOINT_KINDS = new Set<string>([EndpointKind.ENDPOINT_PRIMARY, EndpointKind.ENDPOINT_SECONDARY]);
 
 /**
  * What the caller is told when the token it presented is not one of this endpoint's: unknown,
@@ -20,7 +21,7 @@ export const NOT_THIS_ENDPOINTS_TOKEN = VerifyReason.UNKNOWN;
 /** Whether `token` is one of `endpoint`'s own: its primary token, or a secondary token assigned to it. */
 function belongsTo(token: TokenSnapshot, endpoint: Endpoint): boolean {
   if (token.tenantId !== endpoint.tenantId || !ENDPOINT_KINDS.has(token.kind)) return false;
-  if (token.kind === TokenKind.ENDPOINT_PRIMARY) return token.subjectId === endpoint.id;
+  if (token.kind === EndpointKind.ENDPOINT_PRIMARY) return token.subjectId === endpoint.id;
   const assignments = token.extra.assignments as Record<string, unknown> | undefined;
   return assignments !== undefined && Object.prototype.hasOwnProperty.call(assignments, endpoint.id);
 }

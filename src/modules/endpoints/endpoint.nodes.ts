@@ -1,6 +1,7 @@
+import { EndpointKind } from './endpoint.kinds';
 import type { Context } from '../../context';
 import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
-import { TokenKind } from '../../core/tokens/token-kind';
+
 import { ENDPOINT_READERS } from './endpoint.resolver';
 import { EndpointPrimaryTokenType, EndpointTokenType, EndpointType } from './endpoint.type';
 
@@ -33,7 +34,7 @@ export const endpointNodes: NodeSource<Context>[] = [
     typeName: 'EndpointToken',
     async load(ctx, id) {
       if (!mayRead(ctx) || !ctx.viewer) return null;
-      const record = await ctx.services.tokenRecords.find(ctx.viewer.tenantId, TokenKind.ENDPOINT_SECONDARY, id);
+      const record = await ctx.services.tokenRecords.find(ctx.viewer.tenantId, EndpointKind.ENDPOINT_SECONDARY, id);
       return record ? ctx.present(EndpointTokenType, record) : null;
     },
   },

@@ -1,10 +1,11 @@
+import { EndpointKind } from './endpoint.kinds';
 import type { FilterQuery } from '@mikro-orm/core';
 import { conflictIfUnique } from '../../core/db/unique';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
 import { newId } from '../../core/ids';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
+import { Role } from '../../core/tokens/token-kind';
 import type { TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { EndpointErrors as Errors } from './endpoint.errors';
@@ -209,7 +210,7 @@ export class EndpointService {
 
   private async issuePrimary(tx: Tx, endpoint: Endpoint, method: HttpMethod): Promise<void> {
     const { token } = await this.deps.tokens.issue(tx, {
-      kind: TokenKind.ENDPOINT_PRIMARY,
+      kind: EndpointKind.ENDPOINT_PRIMARY,
       tenantId: endpoint.tenantId,
       name: primaryTokenName(endpoint, method),
       subjectType: 'endpoint',

@@ -1,6 +1,6 @@
 import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, ObjectType, Resolver } from 'type-graphql';
-import { TokenKind } from '../../core/graphql/enums';
+import { TokenKindEnum } from '../../core/graphql/enums';
 import type { Context } from '../../context';
 
 @ObjectType('LeakReport', { description: 'What a leak report did. Details only for tokens of your own tenant.' })
@@ -20,7 +20,7 @@ export class LeakReportType {
   @Field(() => ID, { nullable: true, description: 'The token id, if it is one of your tenant.' })
   tokenId!: string | null;
 
-  @Field(() => TokenKind, { nullable: true, description: 'Its kind, if it is one of your tenant.' })
+  @Field(() => TokenKindEnum, { nullable: true, description: 'Its kind, if it is one of your tenant.' })
   kind!: string | null;
 }
 

@@ -1,8 +1,9 @@
+import { OAuthKind } from './oauth.kinds';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor } from '../../core/actor';
 import { ErrorCode, isAppError } from '../../core/errors';
 import type { Tx } from '../../core/events/outbox';
-import { TokenKind } from '../../core/tokens/token-kind';
+
 import { TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
 import { openBundle, sealBundle } from './oauth-bundle';
@@ -252,7 +253,7 @@ export class OAuthBundles {
     if (!target) throw Errors.importedProviderMissing();
     // createToken's own checks, against the provider the token goes to here.
     checkNewToken({ privateKeyPemSealed: target.privateKey ? 'held' : null }, input);
-    const existing = await tx.em.findOne(TokenRecord, { tenantId: actor.tenantId, kind: TokenKind.OAUTH, name: input.name });
+    const existing = await tx.em.findOne(TokenRecord, { tenantId: actor.tenantId, kind: OAuthKind.OAUTH, name: input.name });
     const taken = !!existing;
     if (taken && onConflict === ImportConflict.SKIP)
       return { item: { type: 'token', name: input.name, importedName: input.name, outcome: ImportOutcome.SKIPPED, id: null } };
@@ -264,7 +265,7 @@ export class OAuthBundles {
     const name = rename ? freeName(input.name, await this.tokenNames(tx, actor.tenantId)) : input.name;
     const expiresAt = state.expiresAt ? new Date(state.expiresAt) : null;
     const { token: record } = await this.deps.tokens.issue(tx, {
-      kind: TokenKind.OAUTH,
+      kind: OAuthKind.OAUTH,
       tenantId: actor.tenantId,
       name,
       ownerId: actor.id,
@@ -308,7 +309,7 @@ export class OAuthBundles {
   }
 
   private async tokenNames(tx: Tx, tenantId: string): Promise<Set<string>> {
-    return new Set((await tx.em.find(TokenRecord, { tenantId, kind: TokenKind.OAUTH }, { fields: ['name'] })).map((row) => row.name));
+    return new Set((await tx.em.find(TokenRecord, { tenantId, kind: OAuthKind.OAUTH }, { fields: ['name'] })).map((row) => row.name));
   }
 }
 

@@ -1,6 +1,7 @@
+import { OAuthKind } from './oauth.kinds';
 import { systemActor } from '../../core/actor';
 import { TokenEventType } from '../../core/events/event.entity';
-import { TokenKind } from '../../core/tokens/token-kind';
+
 import { TokenRecord } from '../../core/tokens/token.entity';
 import { PeriodicJob, type StopSignal } from '../../core/periodic-job';
 import type { CoreDeps } from '../../deps';
@@ -69,7 +70,7 @@ export class OAuthRefreshJob extends PeriodicJob {
 
     return this.deps.lifecycle.run(systemActor(oauth.tenantId), async (tx) => {
       const current = await tx.em.findOne(OAuthToken, { id: oauth.id, nextRefreshAt: lease });
-      const record = current ? await tx.em.findOne(TokenRecord, { id: oauth.id, kind: TokenKind.OAUTH }) : null;
+      const record = current ? await tx.em.findOne(TokenRecord, { id: oauth.id, kind: OAuthKind.OAUTH }) : null;
       if (!current || !record || record.revokedAt) return false;
       const failuresBefore = current.refreshFailures;
       if (granted) {

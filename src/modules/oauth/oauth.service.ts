@@ -1,10 +1,11 @@
+import { OAuthKind } from './oauth.kinds';
 import type { EntityManager } from '@mikro-orm/core';
 import { AppError, ErrorCode } from '../../core/errors';
 import { systemActor, type Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { TokenEventType } from '../../core/events/event.entity';
 import { NAME_PATTERN } from '../../core/graphql/validation';
-import { TokenKind } from '../../core/tokens/token-kind';
+
 import { TokenRecord } from '../../core/tokens/token.entity';
 import { OutboundPolicy } from '../../core/outbound';
 import type { CoreDeps } from '../../deps';
@@ -87,7 +88,7 @@ export class OAuthService {
 
   private async findToken(em: EntityManager, tenantId: string, id: string): Promise<OAuthTokenView & { provider: OAuthProvider }> {
     const oauth = await em.findOne(OAuthToken, { id, tenantId });
-    const record = oauth ? await em.findOne(TokenRecord, { id, kind: TokenKind.OAUTH, tenantId }) : null;
+    const record = oauth ? await em.findOne(TokenRecord, { id, kind: OAuthKind.OAUTH, tenantId }) : null;
     if (!oauth || !record) throw Errors.tokenNotFound(id);
     const provider = await em.findOneOrFail(OAuthProvider, { id: oauth.providerId });
     return { oauth, record, provider };
@@ -137,7 +138,7 @@ export class OAuthService {
         // serialized with this (NOT_FOUND here, or PROVIDER_IN_USE there), never a foreign-key error.
         await this.providers.find(tx.em, actor.tenantId, provider.id);
         const { token: record } = await this.deps.tokens.issue(tx, {
-          kind: TokenKind.OAUTH,
+          kind: OAuthKind.OAUTH,
           tenantId: actor.tenantId,
           name: input.name,
           ownerId: actor.id,
@@ -191,7 +192,7 @@ export class OAuthService {
         view.oauth.providerError = null;
       }
       view.oauth.updatedAt = tx.now;
-      tx.audit('oauth_token.start_request', { type: TokenKind.OAUTH, id, name: view.record.name });
+      tx.audit('oauth_token.start_request', { type: OAuthKind.OAUTH, id, name: view.record.name });
       return { view, authorizationUrl, warning: this.providers.warningFor(provider) };
     });
   }
@@ -288,7 +289,7 @@ export class OAuthService {
       const previous = view.record.name;
       view.record.name = name;
       view.record.updatedAt = tx.now;
-      tx.audit('oauth_token.renamed', { type: TokenKind.OAUTH, id, name }, { previousName: previous });
+      tx.audit('oauth_token.renamed', { type: OAuthKind.OAUTH, id, name }, { previousName: previous });
       return view;
     });
   }
@@ -344,7 +345,7 @@ export class OAuthService {
         accessTokenSealed: null,
         updatedAt: tx.now,
       });
-      tx.audit('oauth_token.reset', { type: TokenKind.OAUTH, id, name: current.record.name }, { revokedAtProvider: !!provider.revocationUrl });
+      tx.audit('oauth_token.reset', { type: OAuthKind.OAUTH, id, name: current.record.name }, { revokedAtProvider: !!provider.revocationUrl });
       // The access token it held was given up: a refused request leaves it FAILED, not refreshed.
       this.grants.record(tx, current, outcome, { lost: true });
       return current;
@@ -358,7 +359,7 @@ export class OAuthService {
       const status = requestStatusOf(view, tx.now);
       if (status !== OAuthTokenStatus.ACTIVE || !view.oauth.accessTokenSealed) throw Errors.noAccessToken(id, status);
       view.record.lastUsedAt = tx.now;
-      tx.audit('oauth_token.access_token_read', { type: TokenKind.OAUTH, id, name: view.record.name });
+      tx.audit('oauth_token.access_token_read', { type: OAuthKind.OAUTH, id, name: view.record.name });
       return { view, accessToken: this.sealer.unseal(id, 'accessToken', view.oauth.accessTokenSealed) };
     });
   }

@@ -1,18 +1,37 @@
 import type { TokenKindDefinition } from '../../core/tokens/registry';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
+import { Role } from '../../core/tokens/token-kind';
 import { type KindVerifier } from '../../verify';
 import { User } from '../users';
 
+/** The kinds of token this module owns, by name. */
+export const PatKind = {
+  PERSONAL_ACCESS: 'PERSONAL_ACCESS',
+} as const;
+
+declare module '../../core/tokens/token-kind' {
+  /** This module's kinds. */
+  interface TokenKinds {
+    PERSONAL_ACCESS: true;
+  }
+}
+
 /** The kinds of token this module owns. */
 export const personalAccessTokenKinds: TokenKindDefinition[] = [
-  { kind: TokenKind.PERSONAL_ACCESS, prefix: 'tsp', idPrefix: 'pat', audience: Role.ADMIN, noun: 'personal_access_token' },
+  {
+    kind: PatKind.PERSONAL_ACCESS,
+    prefix: 'tsp',
+    idPrefix: 'pat',
+    audience: Role.ADMIN,
+    noun: 'personal_access_token',
+    description: 'A personal access token: acts as its owner.',
+  },
 ];
 
 /** What verification adds for this module's kinds. */
 export const personalAccessTokenVerifiers: KindVerifier[] = [
   /** A PAT acts as its owner, with the owner's current role. */
   {
-    kind: TokenKind.PERSONAL_ACCESS,
+    kind: PatKind.PERSONAL_ACCESS,
     async enrich(snapshot, em) {
       const owner = snapshot.ownerId ? await em.findOne(User, { id: snapshot.ownerId }) : null;
       return owner ? { ownerName: owner.name, ownerRole: owner.role, ownerTenantId: owner.tenantId } : {};

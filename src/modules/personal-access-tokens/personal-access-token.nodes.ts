@@ -1,6 +1,7 @@
+import { PatKind } from './personal-access-token.kinds';
 import type { Context } from '../../context';
 import type { NodeSource } from '../../core/graphql/node';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
+import { Role } from '../../core/tokens/token-kind';
 import { PersonalAccessTokenType } from './personal-access-token.type';
 
 /** A personal access token is read by its owner, and by the tenant's administrators (who may revoke it). */
@@ -11,7 +12,7 @@ export const personalAccessTokenNodes: NodeSource<Context>[] = [
     async load(ctx, id) {
       const viewer = ctx.viewer;
       if (!viewer) return null;
-      const record = await ctx.services.tokenRecords.find(viewer.tenantId, TokenKind.PERSONAL_ACCESS, id);
+      const record = await ctx.services.tokenRecords.find(viewer.tenantId, PatKind.PERSONAL_ACCESS, id);
       if (!record || (record.ownerId !== viewer.id && viewer.role !== Role.ADMIN)) return null;
       return ctx.present(PersonalAccessTokenType, record);
     },

@@ -1,9 +1,10 @@
+import { PatKind } from './personal-access-token.kinds';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../../core/actor';
 import { DAY } from '../../core/clock';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
-import { Role, TokenKind, TokenStatus } from '../../core/tokens/token-kind';
+import { Role, TokenStatus } from '../../core/tokens/token-kind';
 import { statusFilter, tokenStatus } from '../../core/tokens/token-status';
 import { TOKEN_FIELD_PROPERTIES, TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
@@ -41,7 +42,7 @@ export class PersonalAccessTokenService {
       const tenant = await tx.em.findOneOrFail(Tenant, { id: actor.tenantId });
       const expiresAt = this.expiryFor(input, tx.now, tenant.maxTokenLifetimeDays);
       return this.deps.tokens.issue(tx, {
-        kind: TokenKind.PERSONAL_ACCESS,
+        kind: PatKind.PERSONAL_ACCESS,
         tenantId: actor.tenantId,
         name: input.name,
         description: input.description,
@@ -54,7 +55,7 @@ export class PersonalAccessTokenService {
   /** A user's first token (creation, bootstrap), inside the caller's transaction. */
   async issueFor(tx: Tx, owner: User, options: { name: string; presetValue?: string; neverExpires?: boolean }): Promise<string> {
     const { secret } = await this.deps.tokens.issue(tx, {
-      kind: TokenKind.PERSONAL_ACCESS,
+      kind: PatKind.PERSONAL_ACCESS,
       tenantId: owner.tenantId,
       name: options.name,
       ownerId: owner.id,
@@ -67,14 +68,14 @@ export class PersonalAccessTokenService {
   /** The caller's own tokens, newest first: the same list whichever tenant they look from. */
   async list(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedPersonalAccessToken>> {
     const now = this.deps.clock.now();
-    const where: FilterQuery<TokenRecord> = { kind: TokenKind.PERSONAL_ACCESS, ownerId: actor.id ?? '' };
-    if (request.status) Object.assign(where, statusFilter(TokenKind.PERSONAL_ACCESS, request.status, now, this.deps.kinds));
+    const where: FilterQuery<TokenRecord> = { kind: PatKind.PERSONAL_ACCESS, ownerId: actor.id ?? '' };
+    if (request.status) Object.assign(where, statusFilter(PatKind.PERSONAL_ACCESS, request.status, now, this.deps.kinds));
     return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'ownerId'] });
   }
 
   /** The owner's token, or any in the tenant for an administrator; NOT_FOUND otherwise. */
   private async findManageable(tx: Tx, id: string): Promise<TokenRecord> {
-    const token = await this.deps.tokens.findOfKind(tx, TokenKind.PERSONAL_ACCESS, id, () => Errors.notFound(id));
+    const token = await this.deps.tokens.findOfKind(tx, PatKind.PERSONAL_ACCESS, id, () => Errors.notFound(id));
     if (token.ownerId !== tx.actor.id && tx.actor.role !== Role.ADMIN) throw Errors.notFound(id);
     return token;
   }

@@ -1,8 +1,9 @@
+import { WorkflowKind } from './workflow.kinds';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
-import { Role, TokenKind } from '../../core/tokens/token-kind';
+import { Role } from '../../core/tokens/token-kind';
 import type { CoreDeps } from '../../deps';
 import { VerifyReason } from '../../verify';
 import { Workflow, WorkflowInstance, WorkflowStartEvent } from './workflow.entity';
@@ -50,7 +51,7 @@ export class WorkflowInstanceService {
     if (credentials.workflowToken) {
       const result = await this.deps.verifier.verify(credentials.workflowToken);
       const token = result.token;
-      const ours = token !== null && token.kind === TokenKind.WORKFLOW && token.subjectType === WORKFLOW_SUBJECT && token.subjectId === workflowId;
+      const ours = token !== null && token.kind === WorkflowKind.WORKFLOW && token.subjectType === WORKFLOW_SUBJECT && token.subjectId === workflowId;
       if (!ours) throw Errors.startUnauthenticated(opaque(result.reason));
       if (!result.valid) throw Errors.startUnauthenticated(result.reason ?? VerifyReason.UNKNOWN);
       return { tenantId: token.tenantId, tokenId: token.tokenId, type: 'workflow_token', id: null };

@@ -1,6 +1,7 @@
+import { WorkflowKind } from './workflow.kinds';
 import type { Context } from '../../context';
 import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
-import { TokenKind } from '../../core/tokens/token-kind';
+
 import { WORKFLOW_MANAGERS } from './workflow.service';
 import { WorkflowTokenType, WorkflowType } from './workflow.type';
 
@@ -20,7 +21,7 @@ export const workflowNodes: NodeSource<Context>[] = [
     async load(ctx, id) {
       const viewer = ctx.viewer;
       if (!viewer || !WORKFLOW_MANAGERS.includes(viewer.role)) return null;
-      const record = await ctx.services.tokenRecords.find(viewer.tenantId, TokenKind.WORKFLOW, id);
+      const record = await ctx.services.tokenRecords.find(viewer.tenantId, WorkflowKind.WORKFLOW, id);
       return record ? ctx.present(WorkflowTokenType, record) : null;
     },
   },

@@ -1,3 +1,4 @@
+import { WorkflowKind } from './workflow.kinds';
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import { conflictIfUnique } from '../../core/db/unique';
 import type { Actor } from '../../core/actor';
@@ -6,7 +7,7 @@ import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import { AppError } from '../../core/errors';
 import type { Tx } from '../../core/events/outbox';
 import { newId } from '../../core/ids';
-import { Role, TokenKind, TokenStatus } from '../../core/tokens/token-kind';
+import { Role, TokenStatus } from '../../core/tokens/token-kind';
 import { statusFilter, tokenStatus } from '../../core/tokens/token-status';
 import { TOKEN_FIELD_PROPERTIES, TokenRecord } from '../../core/tokens/token.entity';
 import type { CoreDeps } from '../../deps';
@@ -135,7 +136,7 @@ export class WorkflowService {
 
   private issueToken(tx: Tx, workflow: Workflow) {
     return this.deps.tokens.issue(tx, {
-      kind: TokenKind.WORKFLOW,
+      kind: WorkflowKind.WORKFLOW,
       tenantId: workflow.tenantId,
       name: workflow.name,
       subjectType: WORKFLOW_SUBJECT,
@@ -149,7 +150,7 @@ export class WorkflowService {
   private async tokenOf(em: EntityManager, workflow: Workflow): Promise<TokenRecord | null> {
     const [token] = await em.find(
       TokenRecord,
-      { kind: TokenKind.WORKFLOW, tenantId: workflow.tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: workflow.id },
+      { kind: WorkflowKind.WORKFLOW, tenantId: workflow.tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: workflow.id },
       { orderBy: { id: 'desc' }, limit: 1 },
     );
     return token ?? null;
@@ -222,9 +223,9 @@ export class WorkflowService {
   async revealToken(actor: Actor, tokenId: string): Promise<string | null> {
     this.requireManager(actor);
     return this.deps.lifecycle.run(actor, async (tx) => {
-      const token = await this.deps.tokens.findOfKind(tx, TokenKind.WORKFLOW, tokenId, () => Errors.noToken(tokenId));
+      const token = await this.deps.tokens.findOfKind(tx, WorkflowKind.WORKFLOW, tokenId, () => Errors.noToken(tokenId));
       const value = await this.deps.tokens.reveal(tx, token);
-      tx.audit('workflow_token.revealed', { type: TokenKind.WORKFLOW, id: token.id, name: token.name });
+      tx.audit('workflow_token.revealed', { type: WorkflowKind.WORKFLOW, id: token.id, name: token.name });
       return value;
     });
   }
@@ -243,8 +244,8 @@ export class WorkflowService {
   /** The tenant's workflow tokens (one per workflow: the current one), newest first. */
   async listTokens(actor: Actor, request: PageRequest & { status?: TokenStatus | null }): Promise<Page<ListedWorkflowToken>> {
     this.requireManager(actor);
-    const where: FilterQuery<TokenRecord> = { kind: TokenKind.WORKFLOW, tenantId: actor.tenantId };
-    if (request.status) Object.assign(where, statusFilter(TokenKind.WORKFLOW, request.status, this.deps.clock.now(), this.deps.kinds));
+    const where: FilterQuery<TokenRecord> = { kind: WorkflowKind.WORKFLOW, tenantId: actor.tenantId };
+    if (request.status) Object.assign(where, statusFilter(WorkflowKind.WORKFLOW, request.status, this.deps.clock.now(), this.deps.kinds));
     return paginate(this.deps.orm.em.fork(), TokenRecord, where, request, 'desc', { readOnly: true, fields: [...TOKEN_FIELD_PROPERTIES, 'subjectId'] });
   }
 
@@ -254,7 +255,7 @@ export class WorkflowService {
       .fork()
       .find(
         TokenRecord,
-        { kind: TokenKind.WORKFLOW, tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: { $in: [...workflowIds] } },
+        { kind: WorkflowKind.WORKFLOW, tenantId, subjectType: WORKFLOW_SUBJECT, subjectId: { $in: [...workflowIds] } },
         { orderBy: { id: 'asc' } },
       );
     // Ascending: a later token of the same workflow overwrites an earlier one.
