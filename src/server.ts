@@ -102,7 +102,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const httpServer = createHttpServer((req, res) => {
     if (!verifyHandler(req, res)) app(req, res);
   });
-  const formatError = createErrorFormatter();
+  const formatError = createErrorFormatter({ introspection: config.introspection });
   const rules = limitRules(config.queryLimits);
   const validate = validateWithLimits(rules, { introspection: config.introspection });
   const ws = attachGraphqlWs({

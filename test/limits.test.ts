@@ -60,6 +60,14 @@ describe('GraphQL and WebSocket limits', () => {
       const typo = await closed.raw({ query: '{ viewr { id } }' });
       expect(typo.body.errors?.[0]?.message).toMatch(/viewr/);
       expect(JSON.stringify(typo.body)).not.toMatch(/Did you mean|viewer/);
+      // Nor enum values in a variable, over HTTP and over graphql-ws (Apollo left those).
+      const enumTypo = {
+        query: 'query Q($f: TokenEventFilter) { tokenEvents(first: 1, filter: $f) { totalCount } }',
+        variables: { f: { kinds: ['PERSONAL_ACCES'] } },
+      };
+      const badEnum = await closed.raw(enumTypo);
+      expect(badEnum.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(JSON.stringify(badEnum.body)).not.toMatch(/Did you mean|"PERSONAL_ACCESS"/);
       // The same over graphql-ws: no introspection, no suggestions.
       const client = closed.ws();
       const overSocket = (query: string) =>
@@ -69,6 +77,10 @@ describe('GraphQL and WebSocket limits', () => {
       const socketTypo = JSON.stringify(await overSocket('subscription { tokenEvent { id } }'));
       expect(socketTypo).toMatch(/tokenEvent/);
       expect(socketTypo).not.toMatch(/Did you mean|tokenEvents/);
+      const socketEnum = await new Promise<unknown>((resolve) => {
+        client.client.subscribe(enumTypo, { next: (result) => resolve(result), error: (error) => resolve(error), complete: () => undefined });
+      });
+      expect(JSON.stringify(socketEnum)).not.toMatch(/Did you mean|"PERSONAL_ACCESS"/);
       const socketSchema = JSON.stringify(await overSocket('query { __schema { types { name } } }'));
       expect(socketSchema).toMatch(/introspection/i);
       expect(socketSchema).not.toMatch(/"Query"/);

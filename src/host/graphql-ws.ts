@@ -229,7 +229,7 @@ export function attachGraphqlWs(parts: GraphqlWsParts): GraphqlWs {
         }
         return prepared;
       },
-      onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors, true),
+      onError: (_ctx, id, _payload, errors) => formatForSocket(logger, formatError, `ws-${id}`, errors),
       onNext: (_ctx, id, _payload, _args, result) =>
         result.errors?.length ? { ...result, errors: formatForSocket(logger, formatError, `ws-${id}`, result.errors as never) } : result,
       onComplete: (ctx) => sockets.endOperation(ctx.extra.socket),

@@ -24,7 +24,10 @@ const REQUEST_ERROR_CODES = new Set([
  * anything else is logged with the request id and answered as INTERNAL_SERVER_ERROR with only
  * that id, so no internal detail (or secret) reaches the caller.
  */
-export function createErrorFormatter() {
+export function createErrorFormatter(options: { introspection?: boolean } = {}) {
+  // Without introspection, no message may suggest names ("Did you mean …?"): not for fields
+  // (graphql-js's validation), nor for enum values in variables (Apollo leaves those).
+  const hideSuggestions = options.introspection === false;
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const unwrapped = unwrapResolverError(error);
     const original = isStorageUnavailable(unwrapped) ? storageUnavailable() : unwrapped;
@@ -46,7 +49,8 @@ export function createErrorFormatter() {
       };
     }
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
-      const message = isIntrospectionRefusal(formatted.message) ? INTROSPECTION_OFF : formatted.message;
+      let message = isIntrospectionRefusal(formatted.message) ? INTROSPECTION_OFF : formatted.message;
+      if (hideSuggestions) message = withoutSuggestions(message);
       // A request error Tessera raised with a reason of its own keeps it (e.g. SUBSCRIPTION_OVER_HTTP).
       const reason = typeof formatted.extensions?.reason === 'string' ? formatted.extensions.reason : code;
       return { ...base, message, extensions: { code: ErrorCode.BAD_USER_INPUT, reason } };
@@ -54,6 +58,11 @@ export function createErrorFormatter() {
     // Logged with the request id by {@link requestIdPlugin}; the caller learns only that id.
     return { ...base, message: 'Internal server error.', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
+}
+
+/** A message without graphql-js's "Did you mean …?" suggestions (which name the schema's fields and values). */
+function withoutSuggestions(message: string): string {
+  return message.replace(/ ?Did you mean [^?]*\?/g, '').trim();
 }
 
 /** Whether the formatter masks this error or answers it for unreachable storage (so it must be logged). */
@@ -111,23 +120,19 @@ export function requestIdPlugin(logger: Logger): ApolloServerPlugin<{ requestId?
 }
 
 /**
- * The same masking for graphql-ws, which has no formatter of its own. `beforeExecution`: the
- * errors of graphql-ws's `error` message (the document did not parse or validate), which
- * graphql-js raises without a code; they are request errors (BAD_USER_INPUT), as over HTTP.
+ * The same masking for graphql-ws, which has no formatter of its own. Request mistakes arrive
+ * with their codes (host/graphql-ws.ts prepares every operation as Apollo does); anything else —
+ * an error while a subscription runs — is unexpected: masked, and logged with the request id.
  */
 export function formatForSocket(
   logger: Logger,
   formatter: ReturnType<typeof createErrorFormatter>,
   requestId: string,
   errors: readonly GraphQLError[],
-  beforeExecution = false,
 ): GraphQLFormattedError[] {
   return errors.map((error) => {
     const json = error.toJSON();
-    const formatted = formatter(
-      beforeExecution && json.extensions?.code === undefined ? { ...json, extensions: { ...json.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } } : json,
-      error,
-    );
+    const formatted = formatter(json, error);
     if (!TRACED_CODES.has(formatted.extensions?.code)) return formatted;
     logUnexpected(logger, requestId, error);
     return { ...formatted, ...withRequestId(formatted, requestId) };
