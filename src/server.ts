@@ -132,7 +132,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     clientAddress,
     drain: () => ws.drain(),
   });
-  const jobs = startJobs(deps, services, config, options.sweep !== false);
+  const jobs = startJobs(deps, services, config, assembly.modules, options.sweep !== false);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -2,6 +2,7 @@ import type { Config } from '../core/config';
 import { Retention } from '../core/retention';
 import type { CoreDeps } from '../deps';
 import { ExpirySweep } from '../notices';
+import type { TesseraModule } from '../modules';
 import type { Services } from '../services';
 
 /** The background jobs of an instance: the expiry sweep, retention, and the OAuth refresh. */
@@ -13,20 +14,24 @@ export interface Jobs {
   stop(): Promise<void>;
 }
 
-/** Creates the jobs, and starts them on their intervals unless `run` is false (tests drive them). */
-export function startJobs(deps: CoreDeps, services: Services, config: Config, run: boolean): Jobs {
+/**
+ * Creates the core's jobs and the modules' own (declared in their manifests), and starts them on
+ * their intervals unless `run` is false (tests drive them).
+ */
+export function startJobs(deps: CoreDeps, services: Services, config: Config, modules: readonly TesseraModule[], run: boolean): Jobs {
   const sweep = new ExpirySweep(deps);
   const retention = new Retention(deps);
+  const moduleJobs = modules.flatMap((module) => [...(module.jobs?.(services) ?? [])]);
   if (run) {
     sweep.start(config.sweepIntervalMs);
     retention.start(config.retentionIntervalMs);
-    services.oauth.start();
+    for (const job of moduleJobs) job.start();
   }
   return {
     sweep,
     retention,
     async stop() {
-      await Promise.all([sweep.stop(), retention.stop(), services.oauth.stop()]);
+      await Promise.all([sweep.stop(), retention.stop(), ...moduleJobs.map((job) => job.stop())]);
     },
   };
 }

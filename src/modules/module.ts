@@ -25,4 +25,12 @@ export interface TesseraModule {
   resolvers?: readonly Function[];
   routes?: readonly RouteRegistrar<Services>[];
   nodes?: readonly NodeSource<Context>[];
+  /** Background jobs the module runs (started with the server's jobs, stopped before storage closes). */
+  jobs?: (services: Services) => readonly ModuleJob[];
+}
+
+/** A module's background job: started on the server's schedule, stopped after its current batch. */
+export interface ModuleJob {
+  start(): void;
+  stop(): Promise<void>;
 }

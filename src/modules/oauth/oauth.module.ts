@@ -19,4 +19,6 @@ export const oauthModule: TesseraModule = {
   resolvers: [OAuthResolver],
   routes: [oauthCallbackRoutes],
   nodes: oauthNodes,
+  // Refreshes outbound tokens ahead of their expiry.
+  jobs: (services) => [services.oauth],
 };
