@@ -75,7 +75,7 @@ async function createTenant(args: string[], env: NodeJS.ProcessEnv, io: Io): Pro
   const bus = new InProcessBus(newId('ins'));
   const deps = buildCoreDeps({ config, orm, bus, clock: systemClock, logger });
   try {
-    const services = createServices(deps);
+    const services = createServices(deps, []);
     const { tenant, admin, secret } = await services.users.createTenantWithAdmin({
       tenantName: input.name,
       adminEmail: input.email,

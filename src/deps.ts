@@ -8,7 +8,7 @@ import type { SecretBox } from './core/secrets';
 import type { KindRegistry } from './core/tokens/kind-registry';
 import type { TokenStore } from './core/tokens/token-store';
 import type { RateLimits } from './core/rate-limit';
-import type { Verifier } from './verify';
+import type { Verifier } from './verify/verifier';
 
 /** What every module's service is built from. */
 export interface CoreDeps {

@@ -22,7 +22,7 @@ import type { BootstrapResult } from './modules/users';
 import type { ExpirySweep } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
-import { createVerifyHandler } from './verify';
+import { createVerifyHandler } from './verify/api';
 
 export { CloseCode } from '../shared/close-codes';
 export { isAcceptableRequestId, routeLabel } from './host/http-app';

@@ -12,11 +12,10 @@ import { Authenticator, VerifyService } from './verify';
 import { TokenReader } from './core/tokens/token-reader';
 import { NodeDirectory } from './core/graphql/node';
 import type { NodeSource } from './core/graphql/node';
-import { nodeSources as allNodeSources } from './modules';
 import type { Context } from './context';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
-export function createServices(deps: CoreDeps, nodeSources: readonly NodeSource<Context>[] = allNodeSources) {
+export function createServices(deps: CoreDeps, nodeSources: readonly NodeSource<Context>[]) {
   const personalAccessTokens = new PersonalAccessTokenService(deps);
   const workflows = new WorkflowService(deps);
   const users = new UserService(deps, (tx, user, options) => personalAccessTokens.issueFor(tx, user, options));
