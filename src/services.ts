@@ -12,10 +12,9 @@ import { Authenticator, VerifyService } from './verify';
 import { TokenReader } from './core/tokens/token-reader';
 import { NodeDirectory } from './core/graphql/node';
 import type { NodeSource } from './core/graphql/node';
-import type { Context } from './context';
 
 /** Builds every module's service from the shared parts; resolvers reach them through the context. */
-export function createServices(deps: CoreDeps, nodeSources: readonly NodeSource<Context>[]) {
+export function createServices(deps: CoreDeps, nodeSources: readonly NodeSource<object>[]) {
   const personalAccessTokens = new PersonalAccessTokenService(deps);
   const workflows = new WorkflowService(deps);
   const users = new UserService(deps, (tx, user, options) => personalAccessTokens.issueFor(tx, user, options));
@@ -26,7 +25,7 @@ export function createServices(deps: CoreDeps, nodeSources: readonly NodeSource<
     /** Single token records by id, kind and tenant (node lookups). */
     tokenRecords: new TokenReader(deps.orm),
     /** Objects by global id (`node(id:)`), through each module's own rules. */
-    nodes: new NodeDirectory<Context>(nodeSources),
+    nodes: new NodeDirectory<object>(nodeSources),
     /** The kinds of token (and each kind's EXPIRING window), from the modules. */
     kinds: deps.kinds,
     users,

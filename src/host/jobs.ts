@@ -21,7 +21,8 @@ export interface Jobs {
 export function startJobs(deps: CoreDeps, services: Services, config: Config, modules: readonly TesseraModule[], run: boolean): Jobs {
   const sweep = new ExpirySweep(deps);
   const retention = new Retention(deps);
-  const moduleJobs = modules.flatMap((module) => [...(module.jobs?.(services) ?? [])]);
+  // Each module's jobs are typed by the services they use; here is the whole set.
+  const moduleJobs = modules.flatMap((module) => [...(module.jobs?.(services as never) ?? [])]);
   if (run) {
     sweep.start(config.sweepIntervalMs);
     retention.start(config.retentionIntervalMs);

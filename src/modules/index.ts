@@ -13,7 +13,7 @@ import type { NodeSource } from '../core/graphql/node';
 import type { RouteRegistrar } from '../core/http';
 import type { TokenKindDefinition } from '../core/tokens/registry';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
-import { NoticeResolver, TokenEventFieldsResolver } from '../notices';
+import { NoticeResolver, TokenEventFieldsResolver } from '../notices/api';
 import type { Services } from '../services';
 import type { KindVerifier } from '../verify';
 import { VerifyResolver } from '../verify/api';
@@ -84,8 +84,9 @@ export function assemble(modules: readonly TesseraModule[]): Assembly {
     migrations: [...CORE_MIGRATIONS, ...all((module) => module.migrations)].sort((a, b) => a.name.localeCompare(b.name)),
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
     resolvers: [...CORE_RESOLVERS, ...all((module) => module.resolvers)] as NonEmptyArray<Function>,
-    routes: all((module) => module.routes),
-    nodeSources: all((module) => module.nodes),
+    // The server has every service and the whole request: each part gets what it was typed for.
+    routes: all((module) => module.routes) as RouteRegistrar<Services>[],
+    nodeSources: all((module) => module.nodes) as NodeSource<Context>[],
     kindDefinitions: all((module) => module.kinds),
     kindVerifiers: all((module) => module.verifiers),
   };

@@ -1,10 +1,8 @@
 import type { EntityClass } from '@mikro-orm/core';
-import type { Context } from '../context';
 import type { MigrationEntry } from '../core/db/migration';
 import type { NodeSource } from '../core/graphql/node';
 import type { RouteRegistrar } from '../core/http';
 import type { TokenKindDefinition } from '../core/tokens/registry';
-import type { Services } from '../services';
 import type { KindVerifier } from '../verify';
 
 /**
@@ -12,7 +10,9 @@ import type { KindVerifier } from '../verify';
  * token with their verification hooks, its entities and migrations, its resolvers, REST routes
  * and node sources. The module list (`src/modules/index.ts`) is the only wiring: the schema,
  * the database, the routes, the kind registry and the verifier are all derived from it, and
- * nothing registers itself on import.
+ * nothing registers itself on import. The manifest names no server-wide type (the request
+ * context, the services): each part is typed by what it uses, and the server, which has the
+ * whole set, hands it over (src/modules/index.ts).
  */
 export interface TesseraModule {
   name: string;
@@ -23,10 +23,12 @@ export interface TesseraModule {
   migrations?: readonly MigrationEntry[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers?: readonly Function[];
-  routes?: readonly RouteRegistrar<Services>[];
-  nodes?: readonly NodeSource<Context>[];
+  /** Each registrar is typed by the services it uses; the server hands it the whole set. */
+  routes?: readonly RouteRegistrar<never>[];
+  /** Each source is typed by the request it reads; the server hands it the whole one. */
+  nodes?: readonly NodeSource<never>[];
   /** Background jobs the module runs (started with the server's jobs, stopped before storage closes). */
-  jobs?: (services: Services) => readonly ModuleJob[];
+  jobs?: (services: never) => readonly ModuleJob[];
 }
 
 /** A module's background job: started on the server's schedule, stopped after its current batch. */

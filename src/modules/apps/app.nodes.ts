@@ -1,9 +1,15 @@
 import { AppKind } from './app.kinds';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { KindRegistry } from '../../core/tokens/kind-registry';
+import type { TokenReader } from '../../core/tokens/token-reader';
+import type { AppService } from './app.service';
 import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
 import { tokenFields } from '../../core/graphql/token-base.type';
 import { Role } from '../../core/tokens/token-kind';
 import { AppClientSecretType, AppType } from './app.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ apps: AppService; kinds: KindRegistry; tokenRecords: TokenReader }>;
 
 /** Apps and their client secrets are read by the roles that read apps, as `app(id)`. */
 const READERS = [Role.ADMIN, Role.DEVELOPER];

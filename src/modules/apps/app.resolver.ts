@@ -2,11 +2,18 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolve
 import { PeopleOnly } from '../../core/auth/auth-checker';
 import { toConnection, type ConnectionShape } from '../../core/graphql/connection';
 import { Role } from '../../core/tokens/token-kind';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type DataLoader from 'dataloader';
+import type { KindRegistry } from '../../core/tokens/kind-registry';
+import type { User } from '../users';
+import type { AppService } from './app.service';
 import { UserType } from '../users';
 import { AppsArgs, CreateAppInput, RotateAppSecretArgs } from './app.inputs';
 import type { AppView } from './app.service';
 import { AppConnection, AppType, CreateAppPayload, RotateAppSecretPayload } from './app.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ apps: AppService; kinds: KindRegistry }> & { loaders: { userById: DataLoader<string, User | null> } };
 
 /**
  * Apps are read and managed by people: administrators and developers, never an app's own token

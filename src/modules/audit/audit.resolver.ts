@@ -2,8 +2,12 @@ import { IsOptional, MaxLength } from 'class-validator';
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
 import { PageArgs, toConnection, type ConnectionShape } from '../../core/graphql/connection';
 import { Role } from '../../core/tokens/token-kind';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { AuditService } from './audit.service';
 import { AuditEntryConnection, AuditEntryType } from './audit.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ audit: AuditService }>;
 
 @ArgsType()
 class AuditLogArgs extends PageArgs {

@@ -1,9 +1,14 @@
 import type DataLoader from 'dataloader';
 import { mapLoader, perRequest } from '../../core/graphql/loaders';
 import type { TokenRecord } from '../../core/tokens/token.entity';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { EndpointService } from './endpoint.service';
+import type { EndpointTokenService } from './endpoint-token.service';
 import type { Assignment, Endpoint } from './endpoint.entity';
 import type { PrimaryTokenView } from './endpoint.service';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ endpoints: EndpointService; endpointTokens: EndpointTokenService }>;
 
 /** Per-request batches: each list field costs one statement per request, not one per row. */
 export interface EndpointLoaders {

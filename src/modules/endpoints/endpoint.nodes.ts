@@ -1,9 +1,15 @@
 import { EndpointKind } from './endpoint.kinds';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { Config } from '../../core/config';
+import type { TokenReader } from '../../core/tokens/token-reader';
+import type { EndpointService } from './endpoint.service';
 import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
 
 import { ENDPOINT_READERS } from './endpoint.resolver';
 import { EndpointPrimaryTokenType, EndpointTokenType, EndpointType } from './endpoint.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ config: Config; endpoints: EndpointService; tokenRecords: TokenReader }>;
 
 /** Endpoints and their tokens are read by the roles that read endpoints, as `endpoint(id)` and `endpointTokens`. */
 function mayRead(ctx: Context): boolean {

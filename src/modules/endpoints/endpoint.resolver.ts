@@ -1,7 +1,10 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, toConnection, type ConnectionShape } from '../../core/graphql/connection';
 import { Role } from '../../core/tokens/token-kind';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { Config } from '../../core/config';
+import type { EndpointService } from './endpoint.service';
+import type { EndpointTokenService } from './endpoint-token.service';
 import { HttpMethod } from './endpoint.entity';
 import { CreateEndpointInput, EndpointDataArgs, EndpointTokenStatesArgs, UpdateEndpointInput } from './endpoint.inputs';
 import { endpointLoaders } from './endpoint.loaders';
@@ -17,6 +20,9 @@ import {
   EndpointTokenType,
   EndpointType,
 } from './endpoint.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ config: Config; endpointTokens: EndpointTokenService; endpoints: EndpointService }>;
 
 /**
  * Who may read endpoint configuration and secondary-token metadata: administrators manage

@@ -1,7 +1,11 @@
 import { IsOptional, Length, MaxLength } from 'class-validator';
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Mutation, ObjectType, Resolver } from 'type-graphql';
 import { TokenKindEnum } from '../../core/graphql/enums';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { LeakService } from './leak.service';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ leaks: LeakService }>;
 
 @ObjectType('LeakReport', { description: 'What a leak report did. Details only for tokens of your own tenant.' })
 export class LeakReportType {

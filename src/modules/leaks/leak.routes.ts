@@ -1,7 +1,8 @@
 import express, { type Router } from 'express';
 import { AppError } from '../../core/errors';
 import { refuseDeepJson, route, type RouteRegistrar } from '../../core/http';
-import type { Services } from '../../services';
+import type { RateLimits } from '../../core/rate-limit';
+import type { LeakService } from './leak.service';
 
 const MAX_FINDINGS = 100;
 
@@ -11,7 +12,7 @@ const MAX_FINDINGS = 100;
  * credential-revocation API: holding the value is what a report proves. Limited per address.
  * Answers one entry per finding, in order: `{ token_start, recognised, revoked, already_inactive }`.
  */
-export const registerLeakRoutes: RouteRegistrar<Services> = (router: Router, services, logger) => {
+export const registerLeakRoutes: RouteRegistrar<{ limits: RateLimits; leaks: LeakService }> = (router: Router, services, logger) => {
   router.post(
     '/v1/leaks',
     express.json({ limit: '64kb', verify: refuseDeepJson() }),

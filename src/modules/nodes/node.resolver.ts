@@ -1,8 +1,11 @@
 import { ArrayMaxSize } from 'class-validator';
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
 import { AppError } from '../../core/errors';
 import { Node } from '../../core/graphql/node';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ nodes: { load(context: unknown, id: string): Promise<{ id: string } | null> } }>;
 
 /** The most ids one `nodes` call takes. */
 export const MAX_NODE_IDS = 100;

@@ -1,3 +1,4 @@
+import type { OAuthService } from './oauth.service';
 import { OAuthProvider, OAuthToken } from './oauth.entity';
 import { oauthKinds } from './oauth.kinds';
 import { OAuthTablesMigration } from './oauth.migration';
@@ -20,5 +21,5 @@ export const oauthModule: TesseraModule = {
   routes: [oauthCallbackRoutes],
   nodes: oauthNodes,
   // Refreshes outbound tokens ahead of their expiry.
-  jobs: (services) => [services.oauth],
+  jobs: (services: { oauth: OAuthService }) => [services.oauth],
 };

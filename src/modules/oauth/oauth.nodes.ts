@@ -1,7 +1,12 @@
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { KindRegistry } from '../../core/tokens/kind-registry';
+import type { OAuthService } from './oauth.service';
 import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
 import { Role } from '../../core/tokens/token-kind';
 import { OAuthProviderType, OAuthTokenType } from './oauth.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ kinds: KindRegistry; oauth: OAuthService }>;
 
 /** Providers and outbound tokens are read by the roles that manage them, as `oauthProviders` and `oauthTokens`. */
 const READERS = [Role.ADMIN, Role.AUTOMATION_ADMIN];

@@ -2,7 +2,9 @@ import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-
 import { PeopleOnly } from '../../core/auth/auth-checker';
 import { PageArgs, toConnection, type ConnectionShape } from '../../core/graphql/connection';
 import { Role } from '../../core/tokens/token-kind';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { KindRegistry } from '../../core/tokens/kind-registry';
+import type { OAuthService } from './oauth.service';
 import {
   AdditionalValueInput,
   CreateOAuthProviderInput,
@@ -23,6 +25,9 @@ import {
   OAuthTokenType,
   type OAuthTokenView,
 } from './oauth.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ kinds: KindRegistry; oauth: OAuthService }>;
 
 const MANAGERS = [Role.ADMIN, Role.AUTOMATION_ADMIN];
 

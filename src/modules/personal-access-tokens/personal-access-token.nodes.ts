@@ -1,8 +1,12 @@
 import { PatKind } from './personal-access-token.kinds';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { TokenReader } from '../../core/tokens/token-reader';
 import type { NodeSource } from '../../core/graphql/node';
 import { Role } from '../../core/tokens/token-kind';
 import { PersonalAccessTokenType } from './personal-access-token.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ tokenRecords: TokenReader }>;
 
 /** A personal access token is read by its owner, and by the tenant's administrators (who may revoke it). */
 export const personalAccessTokenNodes: NodeSource<Context>[] = [

@@ -1,8 +1,12 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { toConnection, type ConnectionShape } from '../../core/graphql/connection';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { PersonalAccessTokenService } from './personal-access-token.service';
 import { CreatePersonalAccessTokenInput, PersonalAccessTokensArgs } from './personal-access-token.inputs';
 import { CreatePersonalAccessTokenPayload, PersonalAccessTokenConnection, PersonalAccessTokenType } from './personal-access-token.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ personalAccessTokens: PersonalAccessTokenService }>;
 
 @Resolver(() => PersonalAccessTokenType)
 export class PersonalAccessTokenResolver {

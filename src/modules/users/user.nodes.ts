@@ -1,7 +1,11 @@
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { UserService } from './user.service';
 import type { NodeSource } from '../../core/graphql/node';
 import { Role } from '../../core/tokens/token-kind';
 import { UserType } from './user.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ users: UserService }>;
 
 /** A person is read by themselves and by their tenant's administrators. */
 export const userNodes: NodeSource<Context>[] = [

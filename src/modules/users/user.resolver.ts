@@ -1,9 +1,13 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { AppError } from '../../core/errors';
 import { Role } from '../../core/tokens/token-kind';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { UserService } from './user.service';
 import { CreateUserInput } from './user.inputs';
 import { CreateUserPayload, TenantType, UserType, ViewerType } from './user.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ users: UserService }>;
 
 @Resolver()
 export class UserResolver {

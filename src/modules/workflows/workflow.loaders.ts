@@ -1,8 +1,12 @@
 import type DataLoader from 'dataloader';
 import { mapLoader, perRequest } from '../../core/graphql/loaders';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { WorkflowService } from './workflow.service';
 import type { TokenRecord } from '../../core/tokens/token.entity';
 import type { Workflow } from './workflow.entity';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ workflows: WorkflowService }>;
 
 export interface WorkflowLoaders {
   tokenByWorkflowId: DataLoader<string, TokenRecord | null>;

@@ -1,9 +1,14 @@
 import { WorkflowKind } from './workflow.kinds';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type { TokenReader } from '../../core/tokens/token-reader';
+import type { WorkflowService } from './workflow.service';
 import { visibleOrNull, type NodeSource } from '../../core/graphql/node';
 
 import { WORKFLOW_MANAGERS } from './workflow.service';
 import { WorkflowTokenType, WorkflowType } from './workflow.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ tokenRecords: TokenReader; workflows: WorkflowService }>;
 
 /** Workflows and their tokens are read by the roles that manage them, as `workflow(id)` and `workflowTokens`. */
 export const workflowNodes: NodeSource<Context>[] = [

@@ -2,7 +2,11 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, R
 import type { GraphQLResolveInfo } from 'graphql';
 import { toConnection, type ConnectionShape } from '../../core/graphql/connection';
 import { Role } from '../../core/tokens/token-kind';
-import type { Context } from '../../context';
+import type { RequestContext } from '../../core/graphql/request-context';
+import type DataLoader from 'dataloader';
+import type { User } from '../users';
+import type { WorkflowService } from './workflow.service';
+import type { WorkflowInstanceService } from './workflow-instance.service';
 import { UserType } from '../users';
 import { WorkflowErrors } from './workflow.errors';
 import { PublishWorkflowInput, WorkflowInstancesArgs, WorkflowTokensArgs } from './workflow.inputs';
@@ -19,6 +23,11 @@ import {
   WorkflowType,
 } from './workflow.type';
 import { PageArgs } from '../../core/graphql/connection';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ workflows: WorkflowService; workflowInstances: WorkflowInstanceService }> & {
+  loaders: { userById: DataLoader<string, User | null> };
+};
 
 /** Everything on the workflow-token page: global and automation administrators. */
 const MANAGERS = [Role.ADMIN, Role.AUTOMATION_ADMIN];

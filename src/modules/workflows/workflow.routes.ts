@@ -1,9 +1,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { bearerValue } from '../../core/auth/auth-checker';
 import { AppError, ErrorCode } from '../../core/errors';
-import { RateLimitedError } from '../../core/rate-limit';
+import { RateLimitedError, type RateLimits } from '../../core/rate-limit';
 import { refuseDeepJson, route, sendError, type RouteRegistrar } from '../../core/http';
-import type { Services } from '../../services';
+import type { WorkflowInstanceService } from './workflow-instance.service';
 import type { Starter } from './workflow-instance.service';
 
 /** The largest start body accepted. */
@@ -21,7 +21,7 @@ function single(value: unknown): string | null {
  * authentication failure budget (shared with every route that authenticates); past it the
  * refusal is 429. Valid callers are never held back by what their address did before.
  */
-export const workflowRoutes: RouteRegistrar<Services> = (router, services, logger) => {
+export const workflowRoutes: RouteRegistrar<{ limits: RateLimits; workflowInstances: WorkflowInstanceService }> = (router, services, logger) => {
   const authenticate = (req: Request, res: Response, next: NextFunction): void => {
     const credentials = { workflowToken: single(req.header('x-tessera-token')) ?? single(req.query.token), bearer: bearerValue(req.header('authorization')) };
     services.workflowInstances
