@@ -1,4 +1,4 @@
-import { Length, Matches } from 'class-validator';
+import { IsOptional, Length, Matches, MaxLength } from 'class-validator';
 /**
  * Names: no leading or trailing white space, no control characters. Used by every kind's
  * inputs so a name reads the same in lists, logs and audit entries.
@@ -23,6 +23,24 @@ export function IsDisplayName(): PropertyDecorator {
   const length = Length(1, MAX_NAME_LENGTH);
   const pattern = Matches(NAME_PATTERN, { message: NAME_PATTERN_MESSAGE });
   return (target, property) => {
+    length(target, property as string);
+    pattern(target, property as string);
+  };
+}
+
+/** The longest description anything has. */
+export const MAX_DESCRIPTION_LENGTH = 1000;
+
+/**
+ * An optional description: up to {@link MAX_DESCRIPTION_LENGTH} characters, lines allowed, no
+ * other control characters. One rule for every input that describes something.
+ */
+export function IsDescription(): PropertyDecorator {
+  const optional = IsOptional();
+  const length = MaxLength(MAX_DESCRIPTION_LENGTH);
+  const pattern = Matches(TEXT_PATTERN, { message: TEXT_PATTERN_MESSAGE });
+  return (target, property) => {
+    optional(target, property as string);
     length(target, property as string);
     pattern(target, property as string);
   };

@@ -1,7 +1,7 @@
-import { IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, Max, Min } from 'class-validator';
 import { ArgsType, Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
-import { IsDisplayName, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDescription, IsDisplayName } from '../../core/graphql/validation';
 import { Role } from '../../core/graphql/enums';
 import { AppStatus } from './app.entity';
 
@@ -27,9 +27,7 @@ export class CreateAppInput {
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'What the app is for, up to 1000 characters.' })
-  @IsOptional()
-  @MaxLength(1000)
-  @Matches(TEXT_PATTERN, { message: TEXT_PATTERN_MESSAGE })
+  @IsDescription()
   description?: string | null;
 
   @Field(() => Int, {

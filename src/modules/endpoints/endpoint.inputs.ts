@@ -1,7 +1,7 @@
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsOptional, Length, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsOptional, Length, Matches } from 'class-validator';
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
-import { IsDisplayName, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDescription, IsDisplayName } from '../../core/graphql/validation';
 import { EndpointAuthentication, EndpointCallOutcome, HttpMethod } from './endpoint.entity';
 
 registerEnumType(HttpMethod, {
@@ -90,9 +90,7 @@ export class CreateEndpointTokenInput {
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Longer notes, up to 1000 characters.' })
-  @IsOptional()
-  @MaxLength(1000)
-  @Matches(TEXT_PATTERN, { message: TEXT_PATTERN_MESSAGE })
+  @IsDescription()
   description?: string | null;
 
   @Field(() => Boolean, { defaultValue: true, description: 'Whether it works from the start (true by default).' })

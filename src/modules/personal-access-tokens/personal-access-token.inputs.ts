@@ -1,8 +1,7 @@
-import { IsOptional, Matches, MaxLength } from 'class-validator';
 import { ArgsType, Field, InputType, registerEnumType } from 'type-graphql';
 import { PageArgs } from '../../core/graphql/connection';
 import { TokenStatus } from '../../core/graphql/enums';
-import { IsDisplayName, TEXT_PATTERN, TEXT_PATTERN_MESSAGE } from '../../core/graphql/validation';
+import { IsDescription, IsDisplayName } from '../../core/graphql/validation';
 
 /** How long a new personal access token lives. */
 export enum TokenDuration {
@@ -42,9 +41,7 @@ export class CreatePersonalAccessTokenInput {
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Longer notes, up to 1000 characters.' })
-  @IsOptional()
-  @MaxLength(1000)
-  @Matches(TEXT_PATTERN, { message: TEXT_PATTERN_MESSAGE })
+  @IsDescription()
   description?: string | null;
 
   @Field(() => TokenDuration, { defaultValue: TokenDuration.DAYS_7, description: 'How long it lives; 7 days by default.' })
