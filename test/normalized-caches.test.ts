@@ -4,7 +4,8 @@ import { Client, fetchExchange } from '@urql/core';
 import { cacheExchange } from '@urql/exchange-graphcache';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { CreatePatDocument, RevokePatDocument } from './generated/graphql';
+import { CreateEndpointDocument, CreatePatDocument, RegenerateWorkflowTokenDocument, RevokePatDocument } from './generated/graphql';
+import { publish } from './workflows-helpers';
 import { BACKENDS, dataOf, lastEventId, startTessera, type TestInstance } from './harness/tessera';
 
 const EVENTS = gql`
@@ -172,5 +173,93 @@ describe.each(BACKENDS)('normalized client caches on %s', (backend) => {
       ['CREATED', token.status],
       ['REVOKED', 'REVOKED'],
     ]);
+  });
+});
+
+/**
+ * An event's current token is pushed to every listener of an audience and listed in history: it
+ * never carries a value (the security issue's rule: no secret in an event), though the same
+ * token read alone through node() shows its value to an administrator.
+ */
+describe.each(BACKENDS)("values never ride an event's current token, on %s", (backend) => {
+  let tessera: TestInstance;
+
+  beforeAll(async () => {
+    tessera = await startTessera({ backend });
+  });
+
+  afterAll(async () => {
+    await tessera?.close();
+  });
+
+  it("should leave a primary token's secret out of currentToken, in history and live", async () => {
+    const after = await lastEventId(tessera);
+    const live = tessera.ws().subscribe(
+      gql`
+        subscription Live($after: ID) {
+          tokenEvents(after: $after) {
+            token {
+              tokenId
+              kind
+            }
+            currentToken {
+              id
+              ... on EndpointPrimaryToken {
+                secret
+              }
+            }
+          }
+        }
+      ` as never,
+      { after } as never,
+    );
+    const endpoint = dataOf(
+      await tessera.gql(CreateEndpointDocument, { input: { name: 'valueless', path: `valueless/${Date.now()}`, authentication: 'TOKEN' } }),
+    ).createEndpoint.endpoint;
+    const primary = endpoint.primaryTokens[0];
+    // Read alone by an administrator, the token shows its value: the field can carry one.
+    const alone = await tessera.raw({ query: 'query N($id: ID!) { node(id: $id) { ... on EndpointPrimaryToken { secret } } }', variables: { id: primary.id } });
+    expect((alone.body.data as { node: { secret: string | null } }).node.secret).toBe(primary.secret);
+
+    const history = await tessera.raw({
+      query:
+        'query H($ids: [ID!]) { tokenEvents(first: 10, filter: { tokenIds: $ids }) { edges { node { currentToken { id ... on EndpointPrimaryToken { secret } } } } } }',
+      variables: { ids: [primary.id] },
+    });
+    const nodes = (history.body.data as { tokenEvents: { edges: { node: { currentToken: { id: string; secret: string | null } } }[] } }).tokenEvents.edges;
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const { node } of nodes) expect(node.currentToken).toEqual({ id: primary.id, secret: null });
+
+    let seen: { tokenEvents: { token: { tokenId: string }; currentToken: { secret?: string | null } | null } } | undefined;
+    for (let i = 0; i < 10 && seen?.tokenEvents.token.tokenId !== primary.id; i += 1) seen = (await live.value()) as never;
+    expect(seen?.tokenEvents.currentToken).toEqual({ id: primary.id, secret: null });
+    expect(JSON.stringify(seen)).not.toContain(primary.secret as string);
+    live.unsubscribe();
+  });
+
+  it("should refuse to reveal a workflow token's value through a subscription's current token", async () => {
+    const { workflow } = await publish(tessera);
+    const after = await lastEventId(tessera);
+    const live = tessera.ws().subscribe(
+      gql`
+        subscription Live($after: ID) {
+          tokenEvents(after: $after) {
+            currentToken {
+              ... on WorkflowToken {
+                apiEndpoint(reveal: true) {
+                  token
+                }
+              }
+            }
+          }
+        }
+      ` as never,
+      { after } as never,
+    );
+    dataOf(await tessera.gql(RegenerateWorkflowTokenDocument, { workflowId: workflow.id }));
+    const delivery = await live.next();
+    expect(delivery.kind).toBe('error');
+    expect(JSON.stringify(delivery)).toContain('BAD_USER_INPUT');
+    live.unsubscribe();
   });
 });

@@ -106,6 +106,7 @@ export class TokenEventFieldsResolver {
       "The token as it is now (its own type, e.g. PersonalAccessToken, with `id`), so a normalized cache updates the token in a dashboard's lists; null once the token is deleted, or when your role may not read that kind of token through its own query. `token` is the snapshot right after this event.",
   })
   async currentToken(@Root() event: TokenEventView, @Ctx() ctx: Context): Promise<Node | null> {
-    return ((await ctx.services.nodes.load(ctx, event.token.tokenId)) as Node | null) ?? null;
+    // No value ever rides an event (a primary token's secret is left out).
+    return ((await ctx.services.nodes.load(ctx, event.token.tokenId, { values: false })) as Node | null) ?? null;
   }
 }

@@ -25,7 +25,17 @@ export interface NodeViewer {
 export interface NodeSource<C> {
   prefix: IdPrefix;
   typeName: string;
-  load(context: C, id: string): Promise<{ id: string } | null>;
+  load(context: C, id: string, options?: NodeLoadOptions): Promise<{ id: string } | null>;
+}
+
+/** How a node is loaded. */
+export interface NodeLoadOptions {
+  /**
+   * False where no value may appear (an event's `currentToken`, pushed to every listener of an
+   * audience and listed in history): a source that can show a value (a primary token's) leaves it
+   * out. @default true
+   */
+  values?: boolean;
 }
 
 /** Type names by id prefix, set from the modules' node sources when the schema is built. */
@@ -95,8 +105,8 @@ export class NodeDirectory<C> {
   }
 
   /** The object `id` names, as `context`'s viewer may read it; null for nothing, another tenant's, or not readable. */
-  load(context: C, id: string): Promise<{ id: string } | null> {
+  load(context: C, id: string, options?: NodeLoadOptions): Promise<{ id: string } | null> {
     const source = this.byPrefix.get(prefixOf(id));
-    return source ? source.load(context, id) : Promise.resolve(null);
+    return source ? source.load(context, id, options) : Promise.resolve(null);
   }
 }

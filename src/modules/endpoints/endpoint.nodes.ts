@@ -29,10 +29,11 @@ export const endpointNodes: NodeSource<Context>[] = [
   {
     prefix: 'ept',
     typeName: 'EndpointPrimaryToken',
-    async load(ctx, id) {
+    async load(ctx, id, options) {
       if (!mayRead(ctx)) return null;
       const view = await visibleOrNull(() => ctx.services.endpoints.primaryToken(ctx.actor(), id));
-      return view ? EndpointPrimaryTokenType.from(view) : null;
+      // Never a value where values may not appear (an event's current token).
+      return view ? EndpointPrimaryTokenType.from(options?.values === false ? { ...view, secret: null } : view) : null;
     },
   },
   {

@@ -40,9 +40,14 @@ async function userOf(ctx: Context, id: string | null): Promise<UserType | null>
 }
 
 /** Whether a field sits inside a list (a path with an index). */
+/**
+ * Whether a value may not be revealed here: inside a list, inside a subscription (its result is
+ * pushed to every listener of an audience), or inside an event's current token.
+ */
 function insideList(info: GraphQLResolveInfo): boolean {
+  if (info.operation.operation === 'subscription') return true;
   for (let path: GraphQLResolveInfo['path'] | undefined = info.path; path; path = path.prev) {
-    if (typeof path.key === 'number') return true;
+    if (typeof path.key === 'number' || path.key === 'currentToken') return true;
   }
   return false;
 }
