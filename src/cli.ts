@@ -11,7 +11,7 @@ import { Role } from './core/graphql/enums';
 import { NAME_PATTERN } from './core/graphql/validation';
 import { newId } from './core/ids';
 import { createLogger } from './core/logger';
-import { entities, migrations } from './modules';
+import { MODULES, entities, migrations } from './modules';
 import { CreateUserInput } from './modules/users';
 import { buildCoreDeps } from './runtime';
 import { createServices } from './services';
@@ -75,7 +75,7 @@ async function createTenant(args: string[], env: NodeJS.ProcessEnv, io: Io): Pro
   const bus = new InProcessBus(newId('ins'));
   const deps = buildCoreDeps({ config, orm, bus, clock: systemClock, logger });
   try {
-    const services = createServices(deps, []);
+    const services = createServices(deps, MODULES);
     const { tenant, admin, secret } = await services.users.createTenantWithAdmin({
       tenantName: input.name,
       adminEmail: input.email,

@@ -80,7 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const assembly = assemble(options.modules ?? MODULES);
   const infra = await startInfrastructure(config, { clock, logger, assembly, onQuery: options.onQuery });
   const { orm, bus, metrics, deps } = infra;
-  const services = createServices(deps, assembly.nodeSources);
+  const services = createServices(deps, assembly.modules, assembly.nodeSources);
   const bootstrap = await services.users.bootstrap(config.bootstrapAdminToken);
   announce(bootstrap, options.print ?? ((line: string) => process.stdout.write(line + '\n')));
 

@@ -1,23 +1,13 @@
 import type { CoreDeps } from './deps';
-import { AppService } from './modules/apps';
-import { AuditService } from './modules/audit';
-import { LeakService } from './modules/leaks';
-import { EndpointIngress, EndpointService, EndpointTokenService } from './modules/endpoints';
-import { PersonalAccessTokenService } from './modules/personal-access-tokens';
-import { UserService } from './modules/users';
-import { WorkflowInstanceService, WorkflowService } from './modules/workflows';
+import type { ModuleServices, TesseraModule } from './modules';
 import { NoticeService } from './notices';
-import { OAuthService } from './modules/oauth';
 import { Authenticator, VerifyService } from './verify';
 import { TokenReader } from './core/tokens/token-reader';
 import { NodeDirectory } from './core/graphql/node';
 import type { NodeSource } from './core/graphql/node';
 
-/** Builds every module's service from the shared parts; resolvers reach them through the context. */
-export function createServices(deps: CoreDeps, nodeSources: readonly NodeSource<object>[]) {
-  const personalAccessTokens = new PersonalAccessTokenService(deps);
-  const workflows = new WorkflowService(deps);
-  const users = new UserService(deps, (tx, user, options) => personalAccessTokens.issueFor(tx, user, options));
+/** The services that belong to no module: verification, notices, node lookups and the shared parts. */
+function coreServices(deps: CoreDeps, nodeSources: readonly NodeSource<object>[]) {
   return {
     clock: deps.clock,
     config: deps.config,
@@ -28,22 +18,29 @@ export function createServices(deps: CoreDeps, nodeSources: readonly NodeSource<
     nodes: new NodeDirectory<object>(nodeSources),
     /** The kinds of token (and each kind's EXPIRING window), from the modules. */
     kinds: deps.kinds,
-    users,
-    personalAccessTokens,
-    audit: new AuditService(deps),
-    leaks: new LeakService(deps),
     notices: new NoticeService(deps),
-    oauth: new OAuthService(deps),
     verify: new VerifyService(deps.verifier),
     auth: new Authenticator(deps.verifier, deps.limits),
     limits: deps.limits,
-    apps: new AppService(deps),
-    endpoints: new EndpointService(deps),
-    endpointTokens: new EndpointTokenService(deps),
-    endpointIngress: new EndpointIngress(deps),
-    workflows,
-    workflowInstances: new WorkflowInstanceService(deps, workflows),
   };
 }
 
-export type Services = ReturnType<typeof createServices>;
+/** Every service of a server: the core's, and each module's from its manifest. */
+export type Services = ReturnType<typeof coreServices> & ModuleServices;
+
+/**
+ * Builds the core's services, then each module's from its manifest, in list order. A module's
+ * factory gets the whole set as `peers` (complete once every factory has run: modules read their
+ * peers when called, not while building). A server with a subset of modules has only theirs.
+ */
+export function createServices(deps: CoreDeps, modules: readonly TesseraModule[], nodeSources: readonly NodeSource<object>[] = []): Services {
+  const services: Record<string, unknown> = coreServices(deps, nodeSources);
+  for (const module of modules) {
+    const made = module.services?.(deps, services as never) ?? {};
+    for (const [name, service] of Object.entries(made)) {
+      if (name in services) throw new Error(`module ${module.name} makes a service named ${name}, which another part already made`);
+      services[name] = service;
+    }
+  }
+  return services as Services;
+}

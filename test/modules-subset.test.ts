@@ -29,6 +29,12 @@ describe.each(BACKENDS)('a server of a subset of the modules, on %s', (backend) 
       expect(await knex.schema.hasTable('oauth_tokens')).toBe(false);
       expect((await fetch(`${tessera.url}/oauth/token`, { method: 'POST' })).status).toBe(404);
       expect(tessera.server.services.kinds.kinds.sort()).toEqual(['PERSONAL_ACCESS']);
+      // Services come from the manifests too: the absent modules' are never built.
+      const built = Object.keys(tessera.server.services);
+      expect(built).toEqual(expect.arrayContaining(['users', 'personalAccessTokens', 'verify', 'notices']));
+      for (const absent of ['workflows', 'workflowInstances', 'apps', 'endpoints', 'endpointTokens', 'endpointIngress', 'oauth', 'leaks', 'audit']) {
+        expect(built).not.toContain(absent);
+      }
     } finally {
       await tessera.close();
     }

@@ -46,7 +46,7 @@ export interface HttpAppParts {
   dispatcher: EventDispatcher;
   instanceId: string;
   /** Every module's REST routes. */
-  routes: readonly RouteRegistrar<Services>[];
+  routes: readonly RouteRegistrar<never>[];
 }
 
 /**
@@ -112,7 +112,8 @@ export function createHttpApp({ config, services, logger, metrics, orm, bus, dis
   });
 
   const restRouter = express.Router();
-  for (const register of routes) register(restRouter, services, logger);
+  // Each registrar is typed by the services it uses; here is the whole set.
+  for (const register of routes) register(restRouter, services as never, logger);
   app.use(restRouter);
   return app;
 }

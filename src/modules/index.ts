@@ -1,6 +1,5 @@
 import type { EntityClass } from '@mikro-orm/core';
 import type { NonEmptyArray } from 'type-graphql';
-import type { Context } from '../context';
 import { CoreTablesMigration } from '../core/db/core.migration';
 import { EvictionsMigration } from '../core/db/evictions.migration';
 import type { MigrationEntry } from '../core/db/migration';
@@ -14,28 +13,27 @@ import type { RouteRegistrar } from '../core/http';
 import type { TokenKindDefinition } from '../core/tokens/registry';
 import { TokenRecord, TokenSecret } from '../core/tokens/token.entity';
 import { NoticeResolver, TokenEventFieldsResolver } from '../notices/api';
-import type { Services } from '../services';
 import type { KindVerifier } from '../verify';
 import { VerifyResolver } from '../verify/api';
 import { appsModule } from './apps';
 import { auditModule } from './audit';
 import { endpointsModule } from './endpoints';
 import { leaksModule } from './leaks';
-import type { TesseraModule } from './module';
+import type { ServicesOf, TesseraModule } from './module';
 import { nodesModule } from './nodes';
 import { oauthModule } from './oauth';
 import { personalAccessTokensModule } from './personal-access-tokens';
 import { usersModule } from './users';
 import { workflowsModule } from './workflows';
 
-export type { TesseraModule } from './module';
+export { defineModule, peer, type ModuleJob, type ServicesOf, type TesseraModule } from './module';
 
 /**
  * The modules of this server: the one list everything is derived from (schema, database,
  * routes, kinds, verification, node lookups). A new module is a folder with its
  * `<noun>.module.ts`, plus one line here.
  */
-export const MODULES: readonly TesseraModule[] = [
+export const MODULES = [
   usersModule,
   personalAccessTokensModule,
   workflowsModule,
@@ -45,7 +43,13 @@ export const MODULES: readonly TesseraModule[] = [
   leaksModule,
   auditModule,
   nodesModule,
-];
+] as const satisfies readonly TesseraModule[];
+
+/** Turns a union of service sets into one set with all of them. */
+type Merged<U> = (U extends unknown ? (set: U) => void : never) extends (set: infer I) => void ? I : never;
+
+/** Every module's services, typed from the module list. */
+export type ModuleServices = Merged<ServicesOf<(typeof MODULES)[number]>>;
 
 /** What belongs to no module: the shared token tables, events, audit, retention and evictions. */
 const CORE_ENTITIES: EntityClass<unknown>[] = [TokenRecord, TokenSecret, TokenEventRecord, EventRetentionRecord, EvictionRecord, AuditEntryRecord];
@@ -66,9 +70,9 @@ export interface Assembly {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers: NonEmptyArray<Function>;
   /** REST routes beside the GraphQL API (`/oauth/token`, ingress, …; `POST /v1/verify` is served ahead of Express). */
-  routes: RouteRegistrar<Services>[];
+  routes: RouteRegistrar<never>[];
   /** What `node(id:)` can load, by id prefix: each module declares its own types and who may read them. */
-  nodeSources: NodeSource<Context>[];
+  nodeSources: NodeSource<never>[];
   /** Every kind of token, as its module declared it (for the KindRegistry). */
   kindDefinitions: TokenKindDefinition[];
   /** What each module adds to verification for its kinds (for the Verifier). */
@@ -85,8 +89,8 @@ export function assemble(modules: readonly TesseraModule[]): Assembly {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
     resolvers: [...CORE_RESOLVERS, ...all((module) => module.resolvers)] as NonEmptyArray<Function>,
     // The server has every service and the whole request: each part gets what it was typed for.
-    routes: all((module) => module.routes) as RouteRegistrar<Services>[],
-    nodeSources: all((module) => module.nodes) as NodeSource<Context>[],
+    routes: all((module) => module.routes),
+    nodeSources: all((module) => module.nodes),
     kindDefinitions: all((module) => module.kinds),
     kindVerifiers: all((module) => module.verifiers),
   };

@@ -3,6 +3,7 @@ import type { MigrationEntry } from '../core/db/migration';
 import type { NodeSource } from '../core/graphql/node';
 import type { RouteRegistrar } from '../core/http';
 import type { TokenKindDefinition } from '../core/tokens/registry';
+import type { CoreDeps } from '../deps';
 import type { KindVerifier } from '../verify';
 
 /**
@@ -14,7 +15,7 @@ import type { KindVerifier } from '../verify';
  * context, the services): each part is typed by what it uses, and the server, which has the
  * whole set, hands it over (src/modules/index.ts).
  */
-export interface TesseraModule {
+export interface TesseraModule<S extends object = object> {
   name: string;
   kinds?: readonly TokenKindDefinition[];
   verifiers?: readonly KindVerifier[];
@@ -27,6 +28,12 @@ export interface TesseraModule {
   routes?: readonly RouteRegistrar<never>[];
   /** Each source is typed by the request it reads; the server hands it the whole one. */
   nodes?: readonly NodeSource<never>[];
+  /**
+   * The module's services, built from the shared parts. `peers` is the server's whole set of
+   * services, typed by what this module uses of other modules; it is complete only once every
+   * module's factory has run, so read it when a call happens, not while building.
+   */
+  services?: (deps: CoreDeps, peers: never) => S;
   /** Background jobs the module runs (started with the server's jobs, stopped before storage closes). */
   jobs?: (services: never) => readonly ModuleJob[];
 }
@@ -35,4 +42,19 @@ export interface TesseraModule {
 export interface ModuleJob {
   start(): void;
   stop(): Promise<void>;
+}
+
+/** Declares a module, keeping the type of its services (so the server's set is typed from the list). */
+export function defineModule<S extends object = object>(module: TesseraModule<S>): TesseraModule<S> {
+  return module;
+}
+
+/** The services a module makes. */
+export type ServicesOf<M> = M extends TesseraModule<infer S> ? S : never;
+
+/** A peer module's service, read when a call needs it; a clear error when that module is not in this server. */
+export function peer<P extends object, K extends keyof P & string>(peers: P, name: K): NonNullable<P[K]> {
+  const service = peers[name];
+  if (service === undefined || service === null) throw new Error(`this server has no ${name} service: add the module that provides it to the module list`);
+  return service as NonNullable<P[K]>;
 }

@@ -2,9 +2,13 @@ import { Args, Authorized, Ctx, Field, FieldResolver, Int, ObjectType, Query, Re
 import { Node } from '../core/graphql/node';
 import type { TokenEventRecord } from '../core/events/event.entity';
 import { PageInfo } from '../core/graphql/connection';
-import type { Context } from '../context';
-import { EXPIRY_TYPES, REVOCATION_TYPES, type EventFilter } from './notice.service';
+import type { RequestContext } from '../core/graphql/request-context';
+import type { NodeDirectory } from '../core/graphql/node';
+import { EXPIRY_TYPES, REVOCATION_TYPES, type EventFilter, type NoticeService } from './notice.service';
 import { NoticeSubscriptionArgs, TokenEventsArgs, TokenEventView, type TokenEventFilter } from './token-event.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ notices: NoticeService; nodes: NodeDirectory<object> }>;
 
 @ObjectType('TokenEventEdge', { description: 'One event in a list; its cursor is its id.' })
 class TokenEventEdge {

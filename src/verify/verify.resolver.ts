@@ -1,9 +1,12 @@
 import { IsIn, IsOptional, Length, MaxLength } from 'class-validator';
 import { Args, ArgsType, Authorized, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
 import { Role } from '../core/tokens/token-kind';
-import type { Context } from '../context';
-import { HTTP_METHODS } from './verify.service';
+import type { RequestContext } from '../core/graphql/request-context';
+import { HTTP_METHODS, type VerifyService } from './verify.service';
 import { VerifyResultType } from './verify.type';
+
+/** What this file's resolvers use of the request (see RequestContext). */
+type Context = RequestContext<{ verify: VerifyService }>;
 
 @ArgsType()
 class VerifyTokenArgs {

@@ -5,9 +5,10 @@ import { readSmallJson, sendError, writeJsonText } from '../core/http';
 import { settle, whenDone, type Maybe } from '../core/maybe';
 import type { Logger } from '../core/logger';
 import type { Metrics } from '../core/metrics';
-import type { Services } from '../services';
+import type { RateLimits } from '../core/rate-limit';
+import type { Authenticator } from './authenticator';
 import { VERIFIER_ROLES } from './verify.resolver';
-import { HTTP_METHODS } from './verify.service';
+import { HTTP_METHODS, type VerifyService } from './verify.service';
 import { VerifyResultType } from './verify.type';
 import type { Principal, TokenSnapshot, VerifyResult } from './verify.types';
 
@@ -47,7 +48,14 @@ function verifyRequestOf(parsed: unknown): { token: string; endpointId?: string;
  * the same verifier, rate limits and error bodies, without a router, middleware stack or
  * body-parser in the way (see bench/verify-throughput).
  */
-export function createVerifyHandler(services: Services, logger: Logger, metrics: Metrics, clientAddress: (req: IncomingMessage) => string) {
+/** What the verify route uses of the server's services. */
+interface VerifyRouteServices {
+  auth: Authenticator;
+  limits: RateLimits;
+  verify: VerifyService;
+}
+
+export function createVerifyHandler(services: VerifyRouteServices, logger: Logger, metrics: Metrics, clientAddress: (req: IncomingMessage) => string) {
   let counter = 0;
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || (req.url !== '/v1/verify' && !req.url?.startsWith('/v1/verify?'))) return false;

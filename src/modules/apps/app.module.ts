@@ -5,10 +5,11 @@ import { AppResolver } from './app.resolver';
 import { AppsRoleMigration } from './apps-role.migration';
 import { AppsTablesMigration } from './apps.migration';
 import { oauthRoutes } from './oauth.routes';
-import type { TesseraModule } from '../module';
+import { AppService } from './app.service';
+import { defineModule } from '../module';
 
 /** Everything this module brings to the server (see TesseraModule). */
-export const appsModule: TesseraModule = {
+export const appsModule = defineModule({
   name: 'apps',
   kinds: appKinds,
   verifiers: appVerifiers,
@@ -20,4 +21,5 @@ export const appsModule: TesseraModule = {
   resolvers: [AppResolver],
   routes: [oauthRoutes],
   nodes: appNodes,
-};
+  services: (deps) => ({ apps: new AppService(deps) }),
+});

@@ -6,10 +6,13 @@ import { endpointRoutes } from './endpoint.routes';
 import { AssignmentResolver, EndpointTokenResolver } from './endpoint-token.resolver';
 import { EndpointPathsMigration } from './endpoint-paths.migration';
 import { EndpointsTablesMigration } from './endpoints.migration';
-import type { TesseraModule } from '../module';
+import { EndpointService } from './endpoint.service';
+import { EndpointTokenService } from './endpoint-token.service';
+import { EndpointIngress } from './endpoint.ingress';
+import { defineModule } from '../module';
 
 /** Everything this module brings to the server (see TesseraModule). */
-export const endpointsModule: TesseraModule = {
+export const endpointsModule = defineModule({
   name: 'endpoints',
   kinds: endpointKinds,
   verifiers: endpointVerifiers,
@@ -21,4 +24,5 @@ export const endpointsModule: TesseraModule = {
   resolvers: [EndpointResolver, EndpointTokenResolver, AssignmentResolver],
   routes: [endpointRoutes],
   nodes: endpointNodes,
-};
+  services: (deps) => ({ endpoints: new EndpointService(deps), endpointTokens: new EndpointTokenService(deps), endpointIngress: new EndpointIngress(deps) }),
+});

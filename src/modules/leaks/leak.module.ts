@@ -1,10 +1,12 @@
 import { LeakResolver } from './leak.resolver';
 import { registerLeakRoutes } from './leak.routes';
-import type { TesseraModule } from '../module';
+import { LeakService } from './leak.service';
+import { defineModule } from '../module';
 
 /** Everything this module brings to the server (see TesseraModule). */
-export const leaksModule: TesseraModule = {
+export const leaksModule = defineModule({
   name: 'leaks',
   resolvers: [LeakResolver],
   routes: [registerLeakRoutes],
-};
+  services: (deps) => ({ leaks: new LeakService(deps) }),
+});

@@ -1,8 +1,8 @@
 import { NodeResolver } from './node.resolver';
-import type { TesseraModule } from '../module';
+import { defineModule } from '../module';
 
 /** Everything this module brings to the server (see TesseraModule). */
-export const nodesModule: TesseraModule = {
+export const nodesModule = defineModule({
   name: 'nodes',
   resolvers: [NodeResolver],
-};
+});

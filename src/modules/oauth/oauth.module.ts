@@ -1,4 +1,3 @@
-import type { OAuthService } from './oauth.service';
 import { OAuthProvider, OAuthToken } from './oauth.entity';
 import { oauthKinds } from './oauth.kinds';
 import { OAuthTablesMigration } from './oauth.migration';
@@ -6,10 +5,11 @@ import { oauthNodes } from './oauth.nodes';
 import { OAuthRepairMigration } from './oauth-repair.migration';
 import { OAuthResolver } from './oauth.resolver';
 import { oauthCallbackRoutes } from './oauth.routes';
-import type { TesseraModule } from '../module';
+import { OAuthService } from './oauth.service';
+import { defineModule } from '../module';
 
 /** Everything this module brings to the server (see TesseraModule). */
-export const oauthModule: TesseraModule = {
+export const oauthModule = defineModule({
   name: 'oauth',
   kinds: oauthKinds,
   entities: [OAuthProvider, OAuthToken],
@@ -22,4 +22,5 @@ export const oauthModule: TesseraModule = {
   nodes: oauthNodes,
   // Refreshes outbound tokens ahead of their expiry.
   jobs: (services: { oauth: OAuthService }) => [services.oauth],
-};
+  services: (deps) => ({ oauth: new OAuthService(deps) }),
+});

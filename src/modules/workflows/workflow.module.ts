@@ -4,10 +4,12 @@ import { workflowNodes } from './workflow.nodes';
 import { WorkflowInstanceResolver, WorkflowResolver, WorkflowTokenResolver } from './workflow.resolver';
 import { workflowRoutes } from './workflow.routes';
 import { WorkflowsTablesMigration } from './workflows.migration';
-import type { TesseraModule } from '../module';
+import { WorkflowService } from './workflow.service';
+import { WorkflowInstanceService } from './workflow-instance.service';
+import { defineModule } from '../module';
 
 /** Everything this module brings to the server (see TesseraModule). */
-export const workflowsModule: TesseraModule = {
+export const workflowsModule = defineModule({
   name: 'workflows',
   kinds: workflowKinds,
   entities: [Workflow, WorkflowInstance],
@@ -15,4 +17,8 @@ export const workflowsModule: TesseraModule = {
   resolvers: [WorkflowResolver, WorkflowTokenResolver, WorkflowInstanceResolver],
   routes: [workflowRoutes],
   nodes: workflowNodes,
-};
+  services: (deps) => {
+    const workflows = new WorkflowService(deps);
+    return { workflows, workflowInstances: new WorkflowInstanceService(deps, workflows) };
+  },
+});
