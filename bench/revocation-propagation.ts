@@ -6,6 +6,9 @@
  *   (a) time from the mutation's response to B's first rejection (negative: B refused before
  *       the mutation even returned), and from the mutation's request;
  *   (b) requests B accepted that were SENT after the mutation's response arrived (target 0).
+ * Rounds alternate the way the token is stopped: `revokePersonalAccessToken`, and
+ * `deactivateUser` of the token's owner (a fresh person per round: every token acting as them
+ * must stop the same way); (b) is reported for each.
  * Baseline, alternating with the rounds: raw Redis PUBLISH→message latency between two ioredis
  * clients on the same Redis.
  *
@@ -63,7 +66,25 @@ function verifyOnce(agent: Agent, port: number, auth: string, body: string): Pro
   });
 }
 
+/** How a round stops the token on A. */
+type Stop = 'revoke' | 'deactivate';
+const CREATE_USER = `mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } secret } }`;
+const DEACTIVATE_USER = `mutation($id: ID!) { deactivateUser(id: $id) { id status } }`;
+
+/** A fresh token on A, and the mutation that stops it the round's way. */
+async function tokenToStop(a: TesseraProc, n: number, how: Stop): Promise<{ secret: string; stop: () => Promise<unknown> }> {
+  if (how === 'revoke') {
+    const pat = await createPat(a.url, a.adminToken, `bench revocation ${n}`);
+    return { secret: pat.secret, stop: () => gql(a.url, a.adminToken, REVOKE_PAT, { id: pat.id }) };
+  }
+  const made = await gql<{ createUser: { user: { id: string }; secret: string } }>(a.url, a.adminToken, CREATE_USER, {
+    input: { email: `leaver-${n}-${Date.now()}@example.com`, name: `Leaver ${n}`, role: 'DEVELOPER' },
+  });
+  return { secret: made.createUser.secret, stop: () => gql(a.url, a.adminToken, DEACTIVATE_USER, { id: made.createUser.user.id }) };
+}
+
 interface RoundResult {
+  how: Stop;
   mutationMs: number;
   fromResponseMs: number;
   fromRequestMs: number;
@@ -85,9 +106,10 @@ async function busUp(url: string): Promise<void> {
 
 async function round(a: TesseraProc, b: TesseraProc, agent: Agent, n: number, proxy?: TcpProxy): Promise<RoundResult> {
   await Promise.all([busUp(a.url), busUp(b.url)]);
-  const pat = await createPat(a.url, a.adminToken, `bench revocation ${n}`);
+  const how: Stop = n % 2 === 0 ? 'deactivate' : 'revoke';
+  const target = await tokenToStop(a, n, how);
   const auth = `Bearer ${b.adminToken}`;
-  const body = JSON.stringify({ token: pat.secret });
+  const body = JSON.stringify({ token: target.secret });
   if (!(await verifyOnce(agent, b.port, auth, body))) throw new Error('B did not accept the fresh PAT');
   const samples: Sample[] = [];
   let stop = false;
@@ -107,7 +129,7 @@ async function round(a: TesseraProc, b: TesseraProc, agent: Agent, n: number, pr
     stalled = sleep(STALL_MS).then(() => void process.kill(b.pid, 'SIGCONT'));
   }
   const mutationSent = now();
-  await gql(a.url, a.adminToken, REVOKE_PAT, { id: pat.id });
+  await target.stop();
   const mutationReturned = now();
   // Keep hammering for a while after the first rejection so late acceptances would show.
   const until = now() + (MODE === 'normal' ? 2_000 : BOUND_MS + STALL_MS + 3_000);
@@ -120,6 +142,7 @@ async function round(a: TesseraProc, b: TesseraProc, agent: Agent, n: number, pr
   const firstRejection = Math.min(...samples.filter((s) => !s.valid).map((s) => s.received));
   const accepted = samples.filter((s) => s.valid);
   return {
+    how,
     lastAcceptedSentMs: Math.max(...accepted.map((s) => s.sent)) - mutationReturned,
     firstRejectedSentMs: Math.min(...samples.filter((s) => !s.valid).map((s) => s.sent)) - mutationReturned,
     verifyMs: median(samples.map((s) => s.received - s.sent)),
@@ -165,7 +188,7 @@ async function run(): Promise<void> {
     const fault =
       MODE === 'partition' ? ", B's Redis traffic HELD across the revoke" : MODE === 'stall' ? `, B frozen (SIGSTOP) ${STALL_MS} ms across the revoke` : '';
     console.log(
-      `\n## revocation-propagation${MODE === 'normal' ? '' : ` --${MODE}`} — revoke on A, hammer POST /v1/verify on B (${CONCURRENCY} connections)${fault}, ${ROUNDS} rounds; baseline Redis PUBLISH→message (${REDIS_SAMPLES} per round), alternating`,
+      `\n## revocation-propagation${MODE === 'normal' ? '' : ` --${MODE}`} — revoke a PAT or deactivate its owner on A (alternating rounds), hammer POST /v1/verify on B (${CONCURRENCY} connections)${fault}, ${ROUNDS} rounds; baseline Redis PUBLISH→message (${REDIS_SAMPLES} per round), alternating`,
     );
     await round(a, b, agent, 0, proxy); // warm-up
     await redisRound(redis.url);
@@ -220,7 +243,10 @@ async function run(): Promise<void> {
     );
     const totalAfter = col((r) => r.acceptedAfter).reduce((x, y) => x + y, 0);
     if (MODE === 'normal') {
-      console.log(`(b) requests accepted after the mutation returned, all rounds: ${totalAfter} (target 0) → ${totalAfter === 0 ? 'MET' : 'NOT MET'}`);
+      const by = (how: Stop) => results.filter((r) => r.how === how).reduce((x, r) => x + r.acceptedAfter, 0);
+      console.log(
+        `(b) requests accepted after the mutation returned, all rounds: ${totalAfter} (revoke ${by('revoke')}, owner deactivated ${by('deactivate')}; target 0) → ${totalAfter === 0 ? 'MET' : 'NOT MET'}`,
+      );
     } else {
       const latest = Math.max(...col((r) => r.lastAcceptedSentMs));
       console.log(

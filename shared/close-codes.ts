@@ -14,4 +14,6 @@ export enum CloseCode {
   TooManyAuthenticationFailures = 4420,
   /** This token already holds the most connections one instance allows (TESSERA_MAX_CONNECTIONS_PER_TOKEN): close one, or retry later. */
   TooManyConnections = 4421,
+  /** The caller's role changed (an administrator changed it): reconnect, and the connection acts with the new role. */
+  RoleChanged = 4422,
 }

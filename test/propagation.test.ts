@@ -4,6 +4,8 @@ import {
   CreateEndpointDocument,
   CreateEndpointTokenDocument,
   CreatePatDocument,
+  CreateUserDocument,
+  DeactivateUserDocument,
   DisableAppDocument,
   GeneratePrimaryTokenDocument,
   PublishWorkflowDocument,
@@ -52,6 +54,19 @@ describe('revocation reaches every instance before the mutation returns, for eve
   it('personal access tokens: revoked', async () => {
     const { token, secret } = dataOf(await a.gql(CreatePatDocument, { input: { name: 'pat' } })).createPersonalAccessToken;
     await expectCutOnB(secret, () => a.gql(RevokePatDocument, { id: token.id }), 'REVOKED');
+  });
+
+  it('personal access tokens and apps: their person deactivated', async () => {
+    const { user, secret } = dataOf(
+      await a.gql(CreateUserDocument, { input: { email: `leaver-${Date.now()}@example.com`, name: 'Leaver', role: 'DEVELOPER' } }),
+    ).createUser;
+    const { secret: clientSecret } = dataOf(await a.gql(CreateAppDocument, { input: { name: `leaver-app-${Date.now()}` } }, secret)).createApp;
+    // B accepts (and caches) both, then A deactivates the person: B refuses both at once.
+    expect(await verifyOnB(secret)).toMatchObject({ valid: true });
+    expect(await verifyOnB(clientSecret)).toMatchObject({ valid: true });
+    dataOf(await a.gql(DeactivateUserDocument, { id: user.id }));
+    expect(await verifyOnB(secret)).toMatchObject({ valid: false, reason: 'DISABLED' });
+    expect(await verifyOnB(clientSecret)).toMatchObject({ valid: false, reason: 'DISABLED' });
   });
 
   it('workflow tokens: revoked', async () => {

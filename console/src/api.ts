@@ -58,6 +58,8 @@ function closedMessage(code: number | undefined): string {
       return 'The token of this session is no longer valid';
     case CloseCode.TooManyConnections:
       return 'This token holds too many connections: close other tabs. Reconnecting…';
+    case CloseCode.RoleChanged:
+      return 'Your role changed: reconnecting…';
     case CloseCode.TooManyAuthenticationFailures:
       return 'Too many failed sign-ins from this address: reconnecting after a pause…';
     default:

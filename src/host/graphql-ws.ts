@@ -102,12 +102,14 @@ export class SocketRegistry {
     this.liveOperations.set(socket, Math.max(live - 1, 0));
   }
 
-  /** Re-checks the sockets of evicted tokens or principals, closing those no longer valid (4401). */
+  /** Re-checks the sockets of evicted tokens or principals: closes those no longer valid (4401) and those whose role changed (4422). */
   evicted(ids: ReadonlySet<string>): void {
     for (const [socket, auth] of this.auth) {
       if (!ids.has(auth.tokenId) && !ids.has(auth.principal.id)) continue;
       void whenDone(this.verifier.authenticate(auth.value), ({ principal }) => {
         if (!principal) socket.close(CloseCode.Unauthorized, 'The token of this connection is no longer valid');
+        // Its live operations were authorised with the old role: the client reconnects with the new one.
+        else if (principal.role !== auth.principal.role) socket.close(CloseCode.RoleChanged, 'The role of this connection changed: reconnect');
       });
     }
   }

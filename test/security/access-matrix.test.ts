@@ -48,6 +48,7 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   personalAccessTokens: EVERYONE,
   verifyToken: VERIFIERS,
   auditLog: ADMIN,
+  users: ADMIN,
   app: APP_MANAGERS,
   apps: APP_MANAGERS,
   workflow: WORKFLOW_MANAGERS,
@@ -66,6 +67,10 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   nodes: EVERYONE,
   // mutations
   createUser: ADMIN,
+  updateUser: ADMIN,
+  deactivateUser: ADMIN,
+  reactivateUser: ADMIN,
+  deleteUser: ADMIN,
   createOAuthProvider: OAUTH_MANAGERS,
   updateOAuthProvider: OAUTH_MANAGERS,
   deleteOAuthProvider: OAUTH_MANAGERS,

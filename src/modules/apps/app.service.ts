@@ -111,6 +111,21 @@ export class AppService {
     });
   }
 
+  /**
+   * The live tokens of the apps a person made (their secrets and access tokens), inside `tx`: they
+   * act for that person, so deactivating or deleting the person stops them too (see app.verify).
+   */
+  async tokensActingFor(tx: Tx, userId: string): Promise<TokenRecord[]> {
+    const apps = await tx.em.find(App, { tenantId: tx.actor.tenantId, createdById: userId, status: AppStatus.ACTIVE }, { fields: ['id'] });
+    if (!apps.length) return [];
+    return tx.em.find(TokenRecord, {
+      tenantId: tx.actor.tenantId,
+      kind: { $in: [AppKind.APP_SECRET, AppKind.APP_ACCESS] },
+      subjectId: { $in: apps.map((app) => app.id) },
+      revokedAt: null,
+    });
+  }
+
   async list(actor: Actor, request: PageRequest & { status?: AppStatus | null }): Promise<Page<AppView>> {
     const em = this.deps.orm.em.fork();
     const page = await paginate(em, App, { tenantId: actor.tenantId, ...(request.status ? { status: request.status } : {}) }, request);

@@ -11,8 +11,10 @@ export interface AppFacts {
   clientId?: string;
   appRole?: Role;
   creatorId?: string | null;
-  /** The creator's current role; absent when the creator is gone (or of another tenant). */
+  /** The creator's current role; absent when the creator is gone (or of another tenant) or deactivated. */
   creatorRole?: Role;
+  /** The creator was deactivated: the app stops with them (DISABLED) until they are reactivated. */
+  creatorDeactivated?: boolean;
 }
 
 export async function appFacts(snapshot: TokenSnapshot, em: Parameters<NonNullable<KindVerifier['enrich']>>[1]): Promise<Record<string, unknown>> {
@@ -25,7 +27,8 @@ export async function appFacts(snapshot: TokenSnapshot, em: Parameters<NonNullab
     clientId: app.clientId,
     appRole: app.role,
     creatorId: app.createdById ?? null,
-    ...(creator ? { creatorRole: creator.role } : {}),
+    ...(creator && !creator.deactivatedAt ? { creatorRole: creator.role } : {}),
+    ...(creator?.deactivatedAt ? { creatorDeactivated: true } : {}),
   };
   return { ...facts };
 }
@@ -40,11 +43,11 @@ export function effectiveRole(facts: AppFacts): Role | null {
   return lesserRole(facts.appRole, highestAppRoleFor(facts.creatorRole));
 }
 
-/** A token of a deleted app is unknown; one of a disabled app is DISABLED. */
+/** A token of a deleted app is unknown; one of a disabled app, or of an app whose creator is deactivated, is DISABLED. */
 export function appCheck(snapshot: TokenSnapshot): VerifyReason | null {
   const facts = snapshot.extra as AppFacts;
   if (facts.appMissing) return VerifyReason.UNKNOWN;
-  if (facts.appStatus !== AppStatus.ACTIVE) return VerifyReason.DISABLED;
+  if (facts.appStatus !== AppStatus.ACTIVE || facts.creatorDeactivated) return VerifyReason.DISABLED;
   return null;
 }
 

@@ -1,6 +1,6 @@
 import type { TokenKindDefinition } from '../../core/tokens/registry';
 import { Role } from '../../core/tokens/token-kind';
-import { type KindVerifier } from '../../verify';
+import { VerifyReason, type KindVerifier } from '../../verify';
 import { User } from '../users';
 
 /** The kinds of token this module owns, by name. */
@@ -29,12 +29,17 @@ export const personalAccessTokenKinds: TokenKindDefinition[] = [
 
 /** What verification adds for this module's kinds. */
 export const personalAccessTokenVerifiers: KindVerifier[] = [
-  /** A PAT acts as its owner, with the owner's current role. */
+  /** A PAT acts as its owner, with the owner's current role; not while the owner is deactivated. */
   {
     kind: PatKind.PERSONAL_ACCESS,
     async enrich(snapshot, em) {
       const owner = snapshot.ownerId ? await em.findOne(User, { id: snapshot.ownerId }) : null;
-      return owner ? { ownerName: owner.name, ownerRole: owner.role, ownerTenantId: owner.tenantId } : {};
+      if (!owner) return {};
+      return { ownerName: owner.name, ownerRole: owner.role, ownerTenantId: owner.tenantId, ...(owner.deactivatedAt ? { ownerDeactivated: true } : {}) };
+    },
+    /** A deactivated person's tokens are DISABLED until the person is reactivated. */
+    check(snapshot) {
+      return (snapshot.extra as { ownerDeactivated?: boolean }).ownerDeactivated ? VerifyReason.DISABLED : null;
     },
     principal(snapshot) {
       const { ownerName, ownerRole, ownerTenantId } = snapshot.extra as { ownerName?: string; ownerRole?: Role; ownerTenantId?: string };

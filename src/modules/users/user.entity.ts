@@ -25,6 +25,8 @@ export class Tenant {
 @Unique({ properties: ['tenantId', 'email'] })
 @Index({ properties: ['tenantId'] })
 export class User {
+  [OptionalProps]?: 'deactivatedAt';
+
   @PrimaryKey({ type: 'string' })
   id!: string;
 
@@ -45,6 +47,10 @@ export class User {
 
   @Property({ type: 'datetime' })
   updatedAt!: Date;
+
+  /** When an administrator deactivated the person: none of their tokens works until reactivated. */
+  @Property({ type: 'datetime', nullable: true })
+  deactivatedAt?: Date | null;
 }
 
 /**

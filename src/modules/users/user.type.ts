@@ -1,4 +1,6 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { ConnectionType } from '../../core/graphql/connection';
+import { UserStatus } from './people.service';
 import { Role } from '../../core/graphql/enums';
 import type { Tenant, User } from './user.entity';
 import { Node } from '../../core/graphql/node';
@@ -36,10 +38,35 @@ export class UserType {
   @Field(() => Date, { description: 'When the user was created.' })
   createdAt!: Date;
 
+  @Field(() => UserStatus, { description: 'ACTIVE, or DEACTIVATED: none of their tokens works until an administrator reactivates them.' })
+  status!: UserStatus;
+
+  @Field(() => Date, { nullable: true, description: 'When the user was deactivated; null while active.' })
+  deactivatedAt!: Date | null;
+
   static from(user: User): UserType {
-    return Object.assign(new UserType(), { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt });
+    return Object.assign(new UserType(), {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      createdAt: user.createdAt,
+      status: user.deactivatedAt ? UserStatus.DEACTIVATED : UserStatus.ACTIVE,
+      deactivatedAt: user.deactivatedAt ?? null,
+    });
   }
 }
+
+registerEnumType(UserStatus, {
+  name: 'UserStatus',
+  description: 'Whether a person may use their tokens.',
+  valuesConfig: {
+    ACTIVE: { description: 'Their tokens work (each by its own state).' },
+    DEACTIVATED: { description: 'Deactivated by an administrator: every token that acts as them is refused (DISABLED) until reactivated.' },
+  },
+});
+
+export const UserConnection = ConnectionType(UserType, 'User', 'user');
 
 @ObjectType('Viewer', { description: 'Who is calling: the user or app the presented token acts as.' })
 export class ViewerType {

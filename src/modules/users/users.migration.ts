@@ -51,3 +51,14 @@ export class BootstrapValuesMigration extends PortableMigration {
     );
   }
 }
+
+/** People can be deactivated (`users.deactivated_at`): their tokens stop until they are reactivated. */
+export class UsersStatusMigration extends PortableMigration {
+  override async up(): Promise<void> {
+    this.schema((s) =>
+      s.alterTable('users', (t) => {
+        PortableMigration.timestamp(t, 'deactivated_at');
+      }),
+    );
+  }
+}
