@@ -199,6 +199,35 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
       listener.unsubscribe();
     }
   });
+
+  it('should warn a short token only at the thresholds that fit its term, never at birth', async () => {
+    const after = await lastEventId(tessera);
+    const { token } = await createPat(tessera, 'a week', undefined, 'DAYS_7');
+    expect(token.status).toBe('ACTIVE');
+    const start = tessera.clock.now();
+    try {
+      // Thresholds 30, 7 and 1 days: only 1 day is at most half of a 7-day term.
+      for (const day of [0, 1, 3, 5]) {
+        tessera.clock.set(new Date(start.getTime() + day * DAY + 60_000));
+        await tessera.server.sweep.run();
+      }
+      const early = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, after, filter: { tokenIds: [token.id], types: ['EXPIRING_SOON'] } }));
+      expect(early.tokenEvents.edges).toEqual([]);
+      tessera.clock.set(new Date(start.getTime() + 6 * DAY + 60_000));
+      await tessera.server.sweep.run();
+      tessera.clock.set(new Date(start.getTime() + 8 * DAY));
+      await tessera.server.sweep.run();
+      const all = dataOf(
+        await tessera.gql(TokenEventsHistoryDocument, { first: 100, after, filter: { tokenIds: [token.id], types: ['EXPIRING_SOON', 'EXPIRED'] } }),
+      ).tokenEvents;
+      expect(all.edges.map((edge) => [edge.node.type, edge.node.thresholdDays])).toEqual([
+        ['EXPIRING_SOON', 1],
+        ['EXPIRED', null],
+      ]);
+    } finally {
+      tessera.clock.set(start);
+    }
+  });
 });
 
 describe('notices across instances on postgres and redis', () => {

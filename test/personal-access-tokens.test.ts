@@ -121,22 +121,40 @@ describe.each(BACKENDS)('personal access tokens on %s', (backend) => {
 
   it('should compute ACTIVE, EXPIRING, EXPIRED and REVOKED and filter by them', async () => {
     const user = await newMember();
-    const make = async (name: string, duration: 'DAYS_7' | 'YEAR') =>
+    const make = async (name: string, duration: 'DAYS_7' | 'DAYS_30' | 'YEAR') =>
       dataOf(await tessera.gql(CreatePatDocument, { input: { name, duration } }, user.token)).createPersonalAccessToken.token;
     const year = await make('year', 'YEAR');
+    const month = await make('month', 'DAYS_30');
     const week = await make('week', 'DAYS_7');
     const revoked = await make('revoked', 'YEAR');
     dataOf(await tessera.gql(RevokePatDocument, { id: revoked.id }, user.token));
-    expect(year.status).toBe('ACTIVE');
-    expect(week.status).toBe('EXPIRING');
+    // No token is EXPIRING at birth (issue 19): the window is the largest warning threshold (30,
+    // 7, 1 days) at most half the term — 30 days for a year, 7 for a month, 1 for a week.
+    for (const token of [year, month, week]) expect(token.status).toBe('ACTIVE');
+    const day = 86_400_000;
+    expect(new Date(week.expiresAt!).getTime() - new Date(week.expiringAt!).getTime()).toBe(day);
+    expect(new Date(month.expiresAt!).getTime() - new Date(month.expiringAt!).getTime()).toBe(7 * day);
+    expect(new Date(year.expiresAt!).getTime() - new Date(year.expiringAt!).getTime()).toBe(30 * day);
+    // Read with a token that outlives the clock moves below (the user's first one lives 7 days).
+    const reader = dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'reader', duration: 'YEAR' } }, user.token)).createPersonalAccessToken;
     const ids = async (status: 'ACTIVE' | 'EXPIRING' | 'REVOKED') =>
-      dataOf(await tessera.gql(PatsDocument, { first: 100, filter: { status } }, user.token)).personalAccessTokens.edges.map((edge) => edge.node.id);
-    expect(await ids('ACTIVE')).toEqual(expect.arrayContaining([year.id]));
-    expect(await ids('ACTIVE')).not.toContain(week.id);
-    // Inside the 30-day warning window from birth, like the user's first (7-day) token.
-    expect(await ids('EXPIRING')).toContain(week.id);
-    expect(await ids('EXPIRING')).not.toContain(year.id);
+      dataOf(await tessera.gql(PatsDocument, { first: 100, filter: { status } }, reader.secret)).personalAccessTokens.edges.map((edge) => edge.node.id);
+    expect(await ids('ACTIVE')).toEqual(expect.arrayContaining([year.id, month.id, week.id]));
+    expect(await ids('EXPIRING')).toEqual([]);
     expect(await ids('REVOKED')).toEqual([revoked.id]);
+    // Six days and a bit on, the week is inside its last day; the month and the year are not yet in theirs.
+    tessera.clock.advance(6 * day + 60_000);
+    try {
+      // The user's first token (7 days, made just before) is in its last day too.
+      expect(await ids('EXPIRING')).toEqual(expect.arrayContaining([week.id]));
+      expect(await ids('EXPIRING')).not.toEqual(expect.arrayContaining([month.id]));
+      expect(await ids('ACTIVE')).toEqual(expect.arrayContaining([year.id, month.id]));
+      expect(await ids('ACTIVE')).not.toContain(week.id);
+      tessera.clock.advance(17 * day);
+      expect(await ids('EXPIRING')).toEqual([month.id]);
+    } finally {
+      tessera.clock.advance(-(23 * day + 60_000));
+    }
   });
 
   it('should page through a list with cursors and count it whole', async () => {

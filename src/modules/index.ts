@@ -2,6 +2,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import type { NonEmptyArray } from 'type-graphql';
 import { CoreTablesMigration } from '../core/db/core.migration';
 import { EvictionsMigration } from '../core/db/evictions.migration';
+import { ExpiringAtMigration } from '../core/db/expiring.migration';
 import type { MigrationEntry } from '../core/db/migration';
 import { RetentionMigration } from '../core/db/retention.migration';
 import { AuditEntryRecord } from '../core/events/audit.entity';
@@ -57,6 +58,7 @@ const CORE_MIGRATIONS: MigrationEntry[] = [
   { name: '20261122000001_core', class: CoreTablesMigration },
   { name: '20261202000001_retention', class: RetentionMigration },
   { name: '20261204000001_evictions', class: EvictionsMigration },
+  { name: '20261205000001_expiring_at', class: ExpiringAtMigration },
 ];
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const CORE_RESOLVERS: Function[] = [NoticeResolver, TokenEventFieldsResolver, VerifyResolver];

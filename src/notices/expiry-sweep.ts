@@ -1,6 +1,6 @@
 import { DAY } from '../core/clock';
 import { TokenEventType } from '../core/events/event.entity';
-import { nextNotice } from '../core/tokens/token-status';
+import { nextNotice, thresholdsOf } from '../core/tokens/token-status';
 import { TokenRecord } from '../core/tokens/token.entity';
 import type { CoreDeps } from '../deps';
 import { NoticeService } from './notice.service';
@@ -36,9 +36,20 @@ export class ExpirySweep extends PeriodicJob {
         for (const token of due) {
           if (!token.expiresAt || !token.nextNoticeAt) continue;
           const left = token.expiresAt.getTime() - tx.now.getTime();
-          const crossed = thresholds.filter((days) => left <= days * DAY);
+          // The thresholds that fit this token's term (the same rule as its EXPIRING window).
+          const fitting = thresholdsOf(token, thresholds);
+          const crossed = fitting.filter((days) => left <= days * DAY);
+          if (left > 0 && crossed.length === 0) {
+            // Due early (its term changed since it was read): look again at its first threshold.
+            await tx.em.nativeUpdate(
+              TokenRecord,
+              { id: token.id, nextNoticeAt: token.nextNoticeAt },
+              { nextNoticeAt: nextNotice(token.expiresAt, fitting, null) },
+            );
+            continue;
+          }
           const noticed = left <= 0 ? 0 : Math.min(...crossed);
-          const next = left <= 0 ? null : nextNotice(token.expiresAt, thresholds, noticed);
+          const next = left <= 0 ? null : nextNotice(token.expiresAt, fitting, noticed);
           const won = await tx.em.nativeUpdate(
             TokenRecord,
             { id: token.id, nextNoticeAt: token.nextNoticeAt },

@@ -1,6 +1,7 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { TokenKindEnum, TokenStatus, type TokenKind } from './enums';
 import { tokenStatus, type WarningWindows } from '../tokens/token-status';
+import { DAY } from '../clock';
 import type { ListedToken } from '../tokens/token.entity';
 
 /**
@@ -30,6 +31,13 @@ export abstract class TokenFields {
   @Field(() => Date, { nullable: true, description: 'When it stops working on its own; null for never.' })
   expiresAt!: Date | null;
 
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'When it turns EXPIRING: its end less the warning window that fits its term (the largest warning threshold at most half the term, so no token is EXPIRING when its term begins); equal to `expiresAt` when none fits; null for no end.',
+  })
+  expiringAt!: Date | null;
+
   @Field(() => Date, { nullable: true, description: 'When it was revoked.' })
   revokedAt!: Date | null;
 
@@ -53,6 +61,7 @@ export function tokenFields(record: ListedToken, now: Date, windows: WarningWind
     start: record.start,
     status: tokenStatus(record, now, windows),
     expiresAt: record.expiresAt ?? null,
+    expiringAt: record.expiringAt ?? (record.expiresAt ? new Date(record.expiresAt.getTime() - windows.windowDays(record.kind) * DAY) : null),
     revokedAt: record.revokedAt ?? null,
     lastUsedAt: record.lastUsedAt ?? null,
     createdAt: record.createdAt,

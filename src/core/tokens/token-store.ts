@@ -5,7 +5,8 @@ import { newId } from '../ids';
 import { generatePlainSecret, generateToken, type GeneratedSecret, type SecretBox } from '../secrets';
 import type { KindRegistry } from './kind-registry';
 import type { TokenKind } from './token-kind';
-import { scheduleExpiryNotices } from './token-status';
+import { scheduleExpiryNotices, termThresholds } from './token-status';
+import { DAY } from '../clock';
 import { TokenRecord, TokenSecret } from './token.entity';
 
 /** What a kind says about a new token. */
@@ -66,13 +67,19 @@ export class TokenStore {
     return generateToken(prefix);
   }
 
+  /**
+   * Starts a term's warning window and expiry notices: both follow the thresholds that fit the
+   * term (see `termThresholds`), so no token is EXPIRING or warned at the moment its term begins.
+   */
   private schedule(token: TokenRecord, now: Date): void {
+    const fitting = token.expiresAt && this.kinds.windowDays(token.kind) > 0 ? termThresholds(this.thresholds, now, token.expiresAt) : [];
+    token.expiringAt = token.expiresAt ? new Date(token.expiresAt.getTime() - (fitting[0] ?? 0) * DAY) : null;
     if (this.kinds.definition(token.kind).expiryNotices === false) {
       token.nextNoticeAt = null;
       token.noticedThresholdDays = null;
       return;
     }
-    scheduleExpiryNotices(token, now, this.thresholds);
+    scheduleExpiryNotices(token, now, fitting);
   }
 
   private addSecret(tx: Tx, token: TokenRecord, value: string, revealable: boolean): void {

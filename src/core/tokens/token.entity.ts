@@ -10,6 +10,7 @@ import type { TokenKind } from './token-kind';
 @Index({ properties: ['nextNoticeAt'] })
 @Index({ properties: ['tenantId', 'kind', 'ownerId'] })
 @Index({ properties: ['subjectId'] })
+@Index({ properties: ['tenantId', 'kind', 'expiringAt'] })
 export class TokenRecord {
   [OptionalProps]?:
     | 'description'
@@ -22,7 +23,8 @@ export class TokenRecord {
     | 'lastUsedAt'
     | 'createdById'
     | 'nextNoticeAt'
-    | 'noticedThresholdDays';
+    | 'noticedThresholdDays'
+    | 'expiringAt';
 
   @PrimaryKey({ type: 'string' })
   id!: string;
@@ -83,6 +85,15 @@ export class TokenRecord {
   /** The smallest warning threshold (days) already notified, if any. */
   @Property({ type: 'integer', nullable: true })
   noticedThresholdDays?: number | null;
+
+  /**
+   * When the token turns EXPIRING: its end less the warning window that fits its current term
+   * (see `termThresholds`), set at each term start; equal to `expiresAt` when no window fits.
+   * Null for a token without an end, and for tokens from before windows scaled with the term
+   * (their kind's window applies).
+   */
+  @Property({ type: 'datetime', nullable: true })
+  expiringAt?: Date | null;
 }
 
 /**
@@ -123,6 +134,7 @@ export const TOKEN_FIELD_PROPERTIES = [
   'description',
   'start',
   'expiresAt',
+  'expiringAt',
   'revokedAt',
   'lastUsedAt',
   'createdAt',
