@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { bearerValue } from '../core/auth/auth-checker';
+import { requireScope } from '../core/auth/scopes';
 import { AppError } from '../core/errors';
 import { readSmallJson, sendError, writeJsonText } from '../core/http';
 import { settle, whenDone, type Maybe } from '../core/maybe';
@@ -76,6 +77,7 @@ export function createVerifyHandler(services: VerifyRouteServices, logger: Logge
           if (!principal || !tokenId) throw AppError.unauthenticated();
           return whenDone(services.limits.consume('verifyPerToken', tokenId), () => {
             if (!VERIFIER_ROLES.includes(principal.role)) throw AppError.forbidden('This token may not verify tokens.');
+            requireScope(principal, 'verify');
             return principal;
           });
         },

@@ -46,8 +46,8 @@ describe('The console', () => {
     await shot('personal-access-token-created');
     await dialog.getByRole('button', { name: 'I have copied it' }).click();
     const row = page.locator(`tr[data-token-id="${viewer.viewer.tokenId}"]`);
-    // Seven days is inside the 30-day warning window: the row carries the warning icon.
-    await row.locator('[data-status="EXPIRING"]').getByRole('img', { name: 'Warning' }).waitFor();
+    // No token is EXPIRING at birth: a 7-day token's warning window is its last day.
+    await row.locator('[data-status="ACTIVE"]').waitFor();
   });
 
   it('shows a revocation made through the API in the list and the notices panel without reload', async () => {
@@ -69,8 +69,12 @@ describe('The console', () => {
     );
     const id = created.createPersonalAccessToken.token.id;
     const row = page.locator(`tr[data-token-id="${id}"]`);
-    await row.locator('[data-status="EXPIRING"]').waitFor();
-    tessera.clock.advance(8 * 24 * 3600 * 1000);
+    await row.locator('[data-status="ACTIVE"]').waitFor();
+    // Into its last day: the expiry notice turns the row EXPIRING, with the warning icon, live.
+    tessera.clock.advance(6 * 24 * 3600 * 1000 + 60_000);
+    for (let i = 0; i < 5 && (await tessera.server.sweep.run()) > 0; i++);
+    await row.locator('[data-status="EXPIRING"]').getByRole('img', { name: 'Warning' }).waitFor();
+    tessera.clock.advance(2 * 24 * 3600 * 1000);
     for (let i = 0; i < 5 && (await tessera.server.sweep.run()) > 0; i++);
     await row.locator('[data-status="EXPIRED"]').getByRole('img', { name: 'Error' }).waitFor();
     await page.locator(`.notices [data-event-type="EXPIRED"][data-token-id="${id}"]`).getByText('“nightly-job” expired').waitFor();

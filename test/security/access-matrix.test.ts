@@ -46,6 +46,8 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   viewer: EVERYONE,
   tokenEvents: EVERYONE,
   personalAccessTokens: EVERYONE,
+  tenantPersonalAccessTokens: ADMIN,
+  tokenPolicy: EVERYONE,
   verifyToken: VERIFIERS,
   auditLog: ADMIN,
   users: ADMIN,
@@ -67,6 +69,8 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   nodes: EVERYONE,
   // mutations
   createUser: ADMIN,
+  updateTokenPolicy: ADMIN,
+  rotatePersonalAccessToken: EVERYONE,
   updateUser: ADMIN,
   deactivateUser: ADMIN,
   reactivateUser: ADMIN,
@@ -215,6 +219,52 @@ describe.each(BACKENDS)('access control on %s', (backend) => {
       }
     }
     expect(outcomes).toEqual(expected);
+  });
+
+  /**
+   * Scopes narrow a token below its owner's role, at every root field (issue 19): an
+   * administrator's tokens with one scope each. Any token may ask who it is and rotate itself;
+   * READ reads (queries, subscriptions); VERIFY only verifies; START_WORKFLOWS reaches no
+   * GraphQL operation (its route is REST); WRITE is the whole role.
+   */
+  const SCOPED: Record<string, (operation: Operation) => boolean> = {
+    WRITE: () => true,
+    READ: (operation) => operation.kind !== 'mutation' || operation.key === 'rotatePersonalAccessToken',
+    VERIFY: (operation) => ['viewer', 'verifyToken', 'rotatePersonalAccessToken'].includes(operation.key),
+    START_WORKFLOWS: (operation) => ['viewer', 'rotatePersonalAccessToken'].includes(operation.key),
+  };
+
+  it.each(Object.keys(SCOPED))("should hold an administrator's %s-scoped token to its scope at every query and mutation", async (scope) => {
+    const made = await post<{ createPersonalAccessToken: { secret: string } }>(
+      tessera,
+      'mutation M($scopes: [TokenScope!]) { createPersonalAccessToken(input: { name: "scoped", scopes: $scopes }) { secret } }',
+      { scopes: [scope] },
+      tessera.adminToken,
+    );
+    const token = made.data!.createPersonalAccessToken.secret;
+    const outcomes: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const operation of queriesAndMutations.filter((candidate) => (ACCESS[candidate.key] ?? []).includes('ADMIN'))) {
+      const got = codes(await post(tessera, documentFor(operation.kind, operation.field), variablesFor(operation.field), token));
+      expected[operation.key] = SCOPED[scope](operation) ? 'allowed' : 'FORBIDDEN';
+      outcomes[operation.key] = got.some((code) => ['UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL_SERVER_ERROR'].includes(code)) ? got.join(',') : 'allowed';
+    }
+    expect(outcomes).toEqual(expected);
+    // Subscriptions read: READ and WRITE may listen, the narrower scopes may not.
+    const client = tessera.ws(token);
+    // Replays from here, so the event below is delivered however fast it is written.
+    const feed = client.subscribe(gqlDocument('subscription M($after: ID) { tokenEvents(after: $after) { id } }'), { after: await maxEventId(tessera) });
+    if (scope === 'READ' || scope === 'WRITE') {
+      const made2 = await post(tessera, 'mutation { createPersonalAccessToken(input: { name: "heard" }) { token { id } } }', {}, tessera.adminToken);
+      expect(made2.errors).toBeUndefined();
+      expect((await feed.next()).kind).toBe('next');
+    } else {
+      const refused = await feed.next();
+      expect(refused.kind).toBe('error');
+      expect(JSON.stringify(refused)).toContain('INSUFFICIENT_SCOPE');
+    }
+    feed.unsubscribe();
+    await client.dispose();
   });
 
   it('should let every signed-in caller listen to each subscription of its own tokens, and close an anonymous socket with 4401', async () => {

@@ -2,19 +2,37 @@ import { createMethodMiddlewareDecorator, type AuthCheckerFn } from 'type-graphq
 import { AppError } from '../errors';
 import type { Role } from '../tokens/token-kind';
 import type { Principal } from './principal';
+import { requireScope, type Capability } from './scopes';
 
 /** What the auth checker needs of a request's context. */
 export interface AuthContext {
   viewer: Principal | null;
 }
 
+/** Root fields any token may call whatever its scopes: who am I, and rotating itself (the service checks it is itself). */
+const ANY_SCOPE = new Set(['viewer', 'rotatePersonalAccessToken']);
+
+/** What a root field does, as scopes see it (nested fields were allowed with their root). */
+function capabilityOf(operation: string, field: string): Capability | null {
+  if (ANY_SCOPE.has(field)) return null;
+  if (operation === 'mutation') return 'write';
+  if (field === 'verifyToken') return 'verify';
+  return 'read';
+}
+
 /**
  * `@Authorized()` needs a valid token (UNAUTHENTICATED otherwise); `@Authorized([roles])` also
- * needs one of the roles (FORBIDDEN otherwise).
+ * needs one of the roles (FORBIDDEN otherwise). A token with scopes is held to them at every
+ * root field, on every transport (HTTP and WebSocket run the same resolvers): mutations need
+ * WRITE, queries and subscriptions READ (or VERIFY for `verifyToken`); see TokenScope.
  */
-export const authChecker: AuthCheckerFn<AuthContext, Role> = ({ context }, roles) => {
+export const authChecker: AuthCheckerFn<AuthContext, Role> = ({ context, info }, roles) => {
   if (!context.viewer) throw AppError.unauthenticated();
   if (roles.length > 0 && !roles.includes(context.viewer.role)) throw AppError.forbidden();
+  if (context.viewer.scopes && info.path.prev === undefined) {
+    const capability = capabilityOf(info.operation.operation, info.fieldName);
+    if (capability) requireScope(context.viewer, capability);
+  }
   return true;
 };
 

@@ -2,6 +2,7 @@ import { registerEnumType } from 'type-graphql';
 import { TokenEventType } from '../events/event.entity';
 import type { TokenKindDefinition } from '../tokens/registry';
 import { Role, TokenStatus, type TokenKind } from '../tokens/token-kind';
+import { TokenScope } from '../auth/scopes';
 
 /**
  * The GraphQL `TokenKind` enum: its values are the kinds the modules declare, filled in by
@@ -45,6 +46,19 @@ registerEnumType(Role, {
     MEMBER: { description: 'Member: their own personal access tokens.' },
   },
 });
+
+registerEnumType(TokenScope, {
+  name: 'TokenScope',
+  description: "What a personal access token may do below its owner's role. No scopes: all the role allows.",
+  valuesConfig: {
+    WRITE: { description: "Everything the owner's role allows: every query, mutation and subscription, and the REST routes." },
+    READ: { description: 'Read-only API: queries and subscriptions (verifying tokens included); no mutation.' },
+    VERIFY: { description: 'Verify tokens only: `verifyToken` and `POST /v1/verify` (a gateway).' },
+    START_WORKFLOWS: { description: 'Start workflows only: `POST /api/workflows/{id}/instances` (a CI job).' },
+  },
+});
+
+export { TokenScope };
 
 registerEnumType(TokenEventType, {
   name: 'TokenEventType',

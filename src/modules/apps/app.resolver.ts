@@ -7,7 +7,7 @@ import type DataLoader from 'dataloader';
 import type { KindRegistry } from '../../core/tokens/kind-registry';
 import type { User } from '../users';
 import type { AppService } from './app.service';
-import { UserType } from '../users';
+import { personOf, UserType } from '../users';
 import { AppsArgs, CreateAppInput, RotateAppSecretArgs } from './app.inputs';
 import type { AppView } from './app.service';
 import { AppConnection, AppType, CreateAppPayload, RotateAppSecretPayload } from './app.type';
@@ -105,8 +105,6 @@ export class AppResolver {
 
   @FieldResolver(() => UserType, { nullable: true, description: 'The user who created it (null if they are gone).' })
   async createdBy(@Root() app: AppType, @Ctx() ctx: Context): Promise<UserType | null> {
-    if (!app.createdById) return null;
-    const user = await ctx.loaders.userById.load(app.createdById);
-    return user && user.tenantId === ctx.requireViewer().tenantId ? UserType.from(user) : null;
+    return personOf(ctx, app.createdById);
   }
 }

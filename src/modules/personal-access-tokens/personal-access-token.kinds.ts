@@ -2,6 +2,8 @@ import type { TokenKindDefinition } from '../../core/tokens/registry';
 import { Role } from '../../core/tokens/token-kind';
 import { VerifyReason, type KindVerifier } from '../../verify';
 import { User } from '../users';
+import type { TokenScope } from '../../core/auth/scopes';
+import { PatSettings } from './personal-access-token.entity';
 
 /** The kinds of token this module owns, by name. */
 export const PatKind = {
@@ -35,16 +37,28 @@ export const personalAccessTokenVerifiers: KindVerifier[] = [
     async enrich(snapshot, em) {
       const owner = snapshot.ownerId ? await em.findOne(User, { id: snapshot.ownerId }) : null;
       if (!owner) return {};
-      return { ownerName: owner.name, ownerRole: owner.role, ownerTenantId: owner.tenantId, ...(owner.deactivatedAt ? { ownerDeactivated: true } : {}) };
+      const settings = await em.findOne(PatSettings, { tokenId: snapshot.tokenId });
+      return {
+        ownerName: owner.name,
+        ownerRole: owner.role,
+        ownerTenantId: owner.tenantId,
+        ...(owner.deactivatedAt ? { ownerDeactivated: true } : {}),
+        ...(settings?.scopes ? { scopes: settings.scopes.split(',') } : {}),
+      };
     },
     /** A deactivated person's tokens are DISABLED until the person is reactivated. */
     check(snapshot) {
       return (snapshot.extra as { ownerDeactivated?: boolean }).ownerDeactivated ? VerifyReason.DISABLED : null;
     },
     principal(snapshot) {
-      const { ownerName, ownerRole, ownerTenantId } = snapshot.extra as { ownerName?: string; ownerRole?: Role; ownerTenantId?: string };
+      const { ownerName, ownerRole, ownerTenantId, scopes } = snapshot.extra as {
+        ownerName?: string;
+        ownerRole?: Role;
+        ownerTenantId?: string;
+        scopes?: TokenScope[];
+      };
       if (!snapshot.ownerId || !ownerRole || !ownerTenantId) return null;
-      return { type: 'user', id: snapshot.ownerId, name: ownerName ?? '', role: ownerRole, tenantId: ownerTenantId };
+      return { type: 'user', id: snapshot.ownerId, name: ownerName ?? '', role: ownerRole, tenantId: ownerTenantId, ...(scopes ? { scopes } : {}) };
     },
   },
 ];

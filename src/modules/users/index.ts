@@ -7,3 +7,4 @@ export { UsersTablesMigration, BootstrapValuesMigration, UsersStatusMigration } 
 export { PeopleService, UserStatus, type TokensActingFor } from './people.service';
 export { CreateUserInput } from './user.inputs';
 export { userNodes } from './user.nodes';
+export { personOf, type PersonLookup } from './user.lookup';

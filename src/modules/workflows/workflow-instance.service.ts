@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors';
 import { newId } from '../../core/ids';
 import { Role } from '../../core/tokens/token-kind';
 import type { CoreDeps } from '../../deps';
+import { requireScope } from '../../core/auth/scopes';
 import { VerifyReason } from '../../verify';
 import { Workflow, WorkflowInstance, WorkflowStartEvent } from './workflow.entity';
 import { WorkflowErrors as Errors } from './workflow.errors';
@@ -60,6 +61,7 @@ export class WorkflowInstanceService {
       const { principal, result } = await this.deps.verifier.authenticate(credentials.bearer);
       if (!principal || !result.token) throw Errors.startUnauthenticated(opaque(result.reason));
       if (!WORKFLOW_STARTERS.includes(principal.role)) throw Errors.startForbidden();
+      requireScope(principal, 'startWorkflows');
       return { tenantId: principal.tenantId, tokenId: result.token.tokenId, type: principal.type, id: principal.id };
     }
     throw Errors.startUnauthenticated('MISSING');

@@ -7,7 +7,7 @@ import type DataLoader from 'dataloader';
 import type { User } from '../users';
 import type { WorkflowService } from './workflow.service';
 import type { WorkflowInstanceService } from './workflow-instance.service';
-import { UserType } from '../users';
+import { personOf, UserType } from '../users';
 import { WorkflowErrors } from './workflow.errors';
 import { PublishWorkflowInput, WorkflowInstancesArgs, WorkflowTokensArgs } from './workflow.inputs';
 import { workflowLoaders } from './workflow.loaders';
@@ -31,13 +31,6 @@ type Context = RequestContext<{ workflows: WorkflowService; workflowInstances: W
 
 /** Everything on the workflow-token page: global and automation administrators. */
 const MANAGERS = [Role.ADMIN, Role.AUTOMATION_ADMIN];
-
-/** The user behind an id, if it is a user of the viewer's tenant. */
-async function userOf(ctx: Context, id: string | null): Promise<UserType | null> {
-  if (!id) return null;
-  const user = await ctx.loaders.userById.load(id);
-  return user && user.tenantId === ctx.requireViewer().tenantId ? UserType.from(user) : null;
-}
 
 /** Whether a field sits inside a list (a path with an index). */
 /**
@@ -92,7 +85,7 @@ export class WorkflowResolver {
 
   @FieldResolver(() => UserType, { nullable: true, description: 'The user who first published it (null when an app did).' })
   async createdBy(@Root() workflow: WorkflowType, @Ctx() ctx: Context): Promise<UserType | null> {
-    return userOf(ctx, workflow.createdById);
+    return personOf(ctx, workflow.createdById);
   }
 }
 
@@ -155,7 +148,7 @@ export class WorkflowTokenResolver {
 
   @FieldResolver(() => UserType, { nullable: true, description: 'The user who created it (null when an app did).' })
   async createdBy(@Root() token: WorkflowTokenType, @Ctx() ctx: Context): Promise<UserType | null> {
-    return userOf(ctx, token.createdById);
+    return personOf(ctx, token.createdById);
   }
 
   @FieldResolver(() => WorkflowApiEndpointType, {
