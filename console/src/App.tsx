@@ -8,6 +8,8 @@ import { EndpointDetail, Endpoints } from './pages/Endpoints';
 import { NoticesPanel } from './pages/Notices';
 import { OAuth } from './pages/OAuth';
 import { PersonalAccessTokens } from './pages/PersonalAccessTokens';
+import { Settings } from './pages/Settings';
+import { Users } from './pages/Users';
 import { Workflows } from './pages/Workflows';
 
 type Viewer = ConsoleViewerQuery['viewer'];
@@ -61,6 +63,12 @@ const NAV = [
   { path: '/oauth', label: 'OAuth' },
 ];
 
+/** Pages only administrators see. */
+const ADMIN_NAV = [
+  { path: '/users', label: 'Users' },
+  { path: '/settings', label: 'Settings' },
+];
+
 export function App() {
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [checking, setChecking] = useState(Boolean(session.token()));
@@ -95,7 +103,9 @@ export function App() {
   else if (route === '/endpoints') page = <Endpoints open={() => undefined} />;
   else if (route === '/oauth') page = <OAuth />;
   else if (route === '/notices') page = <NoticesPanel />;
-  else page = <PersonalAccessTokens />;
+  else if (route === '/users' && viewer.role === 'ADMIN') page = <Users viewerId={viewer.id} />;
+  else if (route === '/settings' && viewer.role === 'ADMIN') page = <Settings />;
+  else page = <PersonalAccessTokens viewerRole={viewer.role} viewerId={viewer.id} />;
 
   return (
     <LiveProvider
@@ -109,7 +119,7 @@ export function App() {
       <header className="top">
         <strong className="brand">Tessera</strong>
         <nav aria-label="Pages">
-          {NAV.map((item) => (
+          {[...NAV, ...(viewer.role === 'ADMIN' ? ADMIN_NAV : [])].map((item) => (
             <a key={item.path} href={`#${item.path}`} aria-current={route.startsWith(item.path) ? 'page' : undefined}>
               {item.label}
             </a>
