@@ -19,6 +19,7 @@ import {
   SetEndpointTokenEnabledDocument,
   TokenEventsHistoryDocument,
   UnassignEndpointTokenDocument,
+  UpdateEndpointTokenDocument,
   ViewerDocument,
 } from './generated/graphql';
 import { callEndpoint, uniquePath } from './endpoints.helpers';
@@ -62,6 +63,23 @@ describe.each(BACKENDS)('secondary endpoint tokens and assignments on %s', (back
     const history = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, filter: { tokenIds: [tokenId] } })).tokenEvents;
     return history.edges[history.edges.length - 1]?.node.id;
   }
+
+  it("should change a token's name and description (its settings), keeping its value and assignments", async () => {
+    const endpoint = await newEndpoint();
+    const { endpointToken, secret } = await newToken('before', false);
+    expect(endpointToken.enabled).toBe(false);
+    await assign(endpoint.id, endpointToken.id);
+    const renamed = dataOf(
+      await tessera.gql(UpdateEndpointTokenDocument, { id: endpointToken.id, input: { name: 'after', description: 'new notes' } }),
+    ).updateEndpointToken;
+    expect(renamed).toMatchObject({ name: 'after', description: 'new notes', enabled: false });
+    const cleared = dataOf(await tessera.gql(UpdateEndpointTokenDocument, { id: endpointToken.id, input: { description: '' } })).updateEndpointToken;
+    expect(cleared).toMatchObject({ name: 'after', description: null });
+    dataOf(await tessera.gql(SetEndpointTokenEnabledDocument, { id: endpointToken.id, enabled: true }));
+    expect((await post(endpoint.path, secret)).status).toBe(200);
+    expect(errorCodeOf(await tessera.gql(UpdateEndpointTokenDocument, { id: endpointToken.id, input: { name: '' } }))).toBe('BAD_USER_INPUT');
+    expect(errorCodeOf(await tessera.gql(UpdateEndpointTokenDocument, { id: 'est_nope', input: { name: 'x' } }))).toBe('NOT_FOUND');
+  });
 
   it('should create a token of exactly 64 alphanumerics that administrators can reveal, audited', async () => {
     const { endpointToken, secret } = await newToken();

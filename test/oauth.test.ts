@@ -14,6 +14,7 @@ import {
   RefreshOAuthTokenDocument,
   RenameOAuthTokenDocument,
   ResetClientCredentialsTokenDocument,
+  OAuthCallbackUrlDocument,
   RetryOAuthTokenDocument,
   StartTokenRequestDocument,
   TokenEventsHistoryDocument,
@@ -310,6 +311,20 @@ describe.each(BACKENDS)('outbound OAuth tokens on %s', (backend) => {
     expect(reset).toMatchObject({ requestStatus: 'ACTIVE', scope: 'b' });
     expect(dataOf(await tessera.gql(OAuthAccessTokenDocument, { id: cc.id })).oauthAccessToken.accessToken).not.toBe(old);
     expect(errorCodeOf(await tessera.gql(ResetClientCredentialsTokenDocument, { id: password.id }))).toBe('BAD_USER_INPUT');
+    // Every reset input, and how each is cleared: an empty string, an empty list; absent keeps it.
+    const withAll = dataOf(
+      await tessera.gql(ResetClientCredentialsTokenDocument, {
+        id: cc.id,
+        resource: 'https://api.example/',
+        additionalValues: [{ name: 'audience', value: 'crm' }],
+      }),
+    ).resetClientCredentialsToken;
+    expect(withAll).toMatchObject({ scope: 'b', resource: 'https://api.example/', additionalValues: [{ name: 'audience', value: 'crm' }] });
+    const cleared = dataOf(
+      await tessera.gql(ResetClientCredentialsTokenDocument, { id: cc.id, scope: '', resource: '', additionalValues: [] }),
+    ).resetClientCredentialsToken;
+    expect(cleared).toMatchObject({ scope: null, resource: null, additionalValues: [] });
+    expect(dataOf(await tessera.gql(OAuthCallbackUrlDocument, {})).oauthCallbackUrl).toBe(`${tessera.server.services.config.publicUrl}/oauth/callback`);
 
     expect(dataOf(await tessera.gql(RenameOAuthTokenDocument, { id: cc.id, name: 'renamed' })).renameOAuthToken.name).toBe('renamed');
     const audit = dataOf(await tessera.gql(AuditLogDocument, { first: 50, targetId: cc.id })).auditLog.edges.map((edge) => edge.node);

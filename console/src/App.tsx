@@ -4,7 +4,7 @@ import { ErrorLine } from './components';
 import { ConsoleViewerDocument, type ConsoleViewerQuery } from './generated/graphql';
 import { LiveProvider } from './live';
 import { Apps } from './pages/Apps';
-import { EndpointDetail, Endpoints } from './pages/Endpoints';
+import { EndpointDetail, Endpoints, EndpointTokens } from './pages/Endpoints';
 import { NoticesPanel } from './pages/Notices';
 import { OAuth } from './pages/OAuth';
 import { PersonalAccessTokens } from './pages/PersonalAccessTokens';
@@ -60,6 +60,7 @@ const NAV = [
   { path: '/workflows', label: 'Workflow tokens' },
   { path: '/apps', label: 'Apps' },
   { path: '/endpoints', label: 'Endpoints' },
+  { path: '/endpoint-tokens', label: 'Endpoint tokens' },
   { path: '/oauth', label: 'OAuth' },
 ];
 
@@ -101,6 +102,7 @@ export function App() {
   else if (route === '/workflows') page = <Workflows />;
   else if (route === '/apps') page = <Apps viewerRole={viewer.role} />;
   else if (route === '/endpoints') page = <Endpoints open={() => undefined} />;
+  else if (route === '/endpoint-tokens') page = <EndpointTokens />;
   else if (route === '/oauth') page = <OAuth />;
   else if (route === '/notices') page = <NoticesPanel />;
   else if (route === '/users' && viewer.role === 'ADMIN') page = <Users viewerId={viewer.id} />;

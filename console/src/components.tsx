@@ -73,9 +73,10 @@ export function CopyField(props: { label: string; value: string; multiline?: boo
 }
 
 /** A value shown once: copy it now, it will not be shown again. */
-export function SecretDialog(props: { title: string; secret: string; onClose(): void; extra?: ReactNode; warning?: string }) {
+export function SecretDialog(props: { title: string; secret: string; onClose(): void; extra?: ReactNode; warning?: string; success?: string }) {
   return (
     <Dialog title={props.title} onClose={props.onClose} role="alertdialog" actions={<button onClick={props.onClose}>I have copied it</button>}>
+      {props.success && <SuccessMark text={props.success} />}
       <p className="warning" role="alert">
         <span aria-hidden="true">⚠ </span>
         {props.warning ?? 'Copy this value now: it will not be shown again.'}
@@ -88,6 +89,15 @@ export function SecretDialog(props: { title: string; secret: string; onClose(): 
       </div>
       {props.extra}
     </Dialog>
+  );
+}
+
+/** A brief success mark (seed 001): a check that appears and fades, and is read out once. */
+export function SuccessMark(props: { text: string }) {
+  return (
+    <p className="success-mark" role="status" data-testid="success-mark">
+      <span aria-hidden="true">✓</span> {props.text}
+    </p>
   );
 }
 

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
 import type { More } from './live';
 
 /**
@@ -7,20 +7,32 @@ import type { More } from './live';
  * with `more` (a paged list), how many are shown of how many, and a button for the next page.
  */
 export function DataTable(props: { label: string; columns: string[]; empty?: ReactNode; caption?: string; more?: More; children: ReactNode }) {
+  const ref = useRef<HTMLTableElement>(null);
+  // On a phone the rows stack (styles.css): each cell then shows its column's name, and the ARIA
+  // roles keep the table a table for screen readers whatever its CSS display.
+  useLayoutEffect(() => {
+    for (const row of ref.current?.tBodies[0]?.rows ?? []) {
+      row.setAttribute('role', 'row');
+      [...row.cells].forEach((cell, index) => {
+        cell.setAttribute('role', 'cell');
+        if (props.columns[index]) cell.dataset.label = props.columns[index];
+      });
+    }
+  });
   return (
     <div className="table-wrap">
-      <table aria-label={props.label}>
+      <table aria-label={props.label} ref={ref} role="table">
         {props.caption && <caption className="visually-hidden">{props.caption}</caption>}
-        <thead>
-          <tr>
+        <thead role="rowgroup">
+          <tr role="row">
             {props.columns.map((column) => (
-              <th key={column} scope="col">
+              <th key={column} scope="col" role="columnheader">
                 {column}
               </th>
             ))}
           </tr>
         </thead>
-        <tbody>{props.children}</tbody>
+        <tbody role="rowgroup">{props.children}</tbody>
       </table>
       {props.empty ? <p className="empty">{props.empty}</p> : null}
       <MoreLine more={props.more} label={props.label} />

@@ -197,6 +197,8 @@ describe('The console OAuth page', () => {
     const id = await tokenIdOf('crm sync');
     const before = await accessTokenOf(id);
     tessera.clock.advance(60_000);
+    // The mock provider's tokens are JWTs stamped to the second (no jti): let the next one differ.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
     await tokenRow('crm sync').getByRole('button', { name: 'Refresh crm sync' }).click();
     await outcome('“crm sync” was refreshed').waitFor();
     expect(await eventTypesOf(id)).toEqual(['CREATED', 'REFRESHED']);
@@ -234,7 +236,11 @@ describe('The console OAuth page', () => {
     await tokenRow('crm nightly sync').getByRole('button', { name: 'Reset crm nightly sync' }).click();
     const dialog = page.getByRole('alertdialog', { name: 'Reset “crm nightly sync”?' });
     await dialog.getByText('anything still holding the old value fails at once').waitFor();
-    await dialog.getByLabel('Scope (space-separated; empty for none)').fill('read');
+    // Every reset input is offered, prefilled, and the dialog says how to clear one.
+    await dialog.getByText('empty it to clear it').waitFor();
+    await dialog.getByLabel('Resource').waitFor();
+    await dialog.getByLabel('Additional values (one name=value per line)').fill('audience=crm');
+    await dialog.getByLabel('Scope (space-separated)').fill('read');
     await dialog.getByRole('button', { name: 'Reset', exact: true }).click();
     await outcome('“crm nightly sync” was reset').waitFor();
     expect((await revoked).get('token')).toBe(old);

@@ -64,6 +64,7 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   oauthProviders: OAUTH_MANAGERS,
   oauthTokens: OAUTH_MANAGERS,
   oauthAccessToken: OAUTH_MANAGERS,
+  oauthCallbackUrl: OAUTH_MANAGERS,
   /** Anyone signed in; what each may read is each type's own rule (relay-node.test.ts holds them). */
   node: EVERYONE,
   nodes: EVERYONE,
@@ -110,6 +111,7 @@ export const ACCESS: Record<string, PrincipalName[]> = {
   revealEndpointToken: ADMIN,
   regenerateEndpointToken: ADMIN,
   setEndpointTokenEnabled: ADMIN,
+  updateEndpointToken: ADMIN,
   deactivateEndpointToken: ADMIN,
   activateEndpointToken: ADMIN,
   assignEndpointToken: ADMIN,

@@ -149,6 +149,7 @@ export function Apps(props: { viewerRole?: Role }) {
       {created && (
         <SecretDialog
           title={`App “${created.name}” added`}
+          success="Added"
           secret={created.secret}
           onClose={() => setCreated(null)}
           warning="Copy the client secret now: it will not be shown again here (administrators and you can reveal it later, audited)."

@@ -144,6 +144,7 @@ export function PersonalAccessTokens(props: { viewerRole: Role; viewerId: string
       {created && (
         <SecretDialog
           title={created.rotated ? `Token “${created.name}” rotated` : `Token “${created.name}” created`}
+          success={created.rotated ? 'Rotated' : 'Created'}
           secret={created.secret}
           onClose={() => setCreated(null)}
           extra={created.curl ? <CopyField label="curl example" value={created.curl} multiline /> : undefined}

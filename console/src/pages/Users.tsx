@@ -134,6 +134,7 @@ export function Users(props: { viewerId: string }) {
       {invited && (
         <SecretDialog
           title={`${invited.name} invited`}
+          success="Invited"
           secret={invited.secret}
           warning="Hand this first token (7 days) to them now: it will not be shown again."
           onClose={() => setInvited(null)}

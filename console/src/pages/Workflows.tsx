@@ -17,8 +17,13 @@ import { DataTable, NameCell, RowAction } from '../table';
 
 type ApiEndpoint = NonNullable<NonNullable<ConsoleWorkflowApiEndpointQuery['workflow']['token']>['apiEndpoint']>;
 
-/** The "API endpoints" view: URL, URL with token, headers, body and curl, each with a copy button. */
-function ApiEndpointsDialog(props: { workflowId: string; name: string; onClose(): void }) {
+type TokenAction = 'refresh' | 'revoke' | 'regenerate' | 'delete';
+
+/**
+ * The "API endpoints" view: URL, URL with token, headers, body and curl, each with a copy button;
+ * the token's actions sit in a menu next to the Token field (seed 000).
+ */
+function ApiEndpointsDialog(props: { workflowId: string; name: string; onClose(): void; onAction(kind: TokenAction): void }) {
   const [endpoint, setEndpoint] = useState<ApiEndpoint | null>(null);
   const [revealed, setRevealed] = useState(false);
   const [error, run] = useAction();
@@ -35,7 +40,28 @@ function ApiEndpointsDialog(props: { workflowId: string; name: string; onClose()
         <div className="stack">
           <CopyField label="URL" value={endpoint.url} />
           <CopyField label="URL with token" value={endpoint.urlWithToken} />
-          {endpoint.token ? <CopyField label="Token" value={endpoint.token} /> : <button onClick={() => setRevealed(true)}>Reveal the token (audited)</button>}
+          <div className="token-field">
+            {endpoint.token ? (
+              <CopyField label="Token" value={endpoint.token} />
+            ) : (
+              <button onClick={() => setRevealed(true)}>Reveal the token (audited)</button>
+            )}
+            <details className="menu">
+              <summary aria-label={`Token actions of “${props.name}”`}>Token actions</summary>
+              <div role="menu">
+                {(['refresh', 'regenerate', 'revoke', 'delete'] as const).map((kind) => (
+                  <button
+                    key={kind}
+                    role="menuitem"
+                    className={kind === 'revoke' || kind === 'delete' ? 'danger' : undefined}
+                    onClick={() => props.onAction(kind)}
+                  >
+                    {kind[0].toUpperCase() + kind.slice(1)}
+                  </button>
+                ))}
+              </div>
+            </details>
+          </div>
           <CopyField label="Request headers" value={endpoint.requestHeaders.map((h) => `${h.name}: ${h.value}`).join('\n')} multiline />
           <CopyField label="Request body" value={endpoint.requestBody} multiline />
           <CopyField label="curl" value={endpoint.curl} multiline />
@@ -50,7 +76,7 @@ export function Workflows() {
   const [name, setName] = useState('');
   const [startEvent, setStartEvent] = useState<WorkflowStartEvent>('COMPONENT');
   const [schema, setSchema] = useState('');
-  const [secret, setSecret] = useState<{ title: string; value: string; note?: string } | null>(null);
+  const [secret, setSecret] = useState<{ title: string; value: string; note?: string; success?: string } | null>(null);
   const [endpointsOf, setEndpointsOf] = useState<{ id: string; name: string } | null>(null);
   const [error, run, submit] = useAction();
   const [confirmDialog, confirm] = useConfirm();
@@ -65,14 +91,22 @@ export function Workflows() {
       }
     }
     const result = await gql(ConsolePublishWorkflowDocument, { input: { name, startEvent, requestSchema } });
-    if (result.publishWorkflow.secret) setSecret({ title: `Workflow “${name}” published`, value: result.publishWorkflow.secret });
+    if (result.publishWorkflow.secret) setSecret({ title: `Workflow “${name}” published`, value: result.publishWorkflow.secret, success: 'Published' });
     setName('');
     list.refetch();
   });
 
-  const act = (kind: 'refresh' | 'revoke' | 'regenerate' | 'delete', workflowId: string, tokenName: string) =>
+  const act = (kind: TokenAction, workflowId: string, tokenName: string) =>
     void run(async () => {
       if (kind === 'refresh') {
+        if (
+          !(await confirm({
+            title: `Refresh the token of “${tokenName}”?`,
+            consequence: 'It gets a full new term (one year) from now; its value does not change, so callers keep working.',
+            confirmLabel: 'Refresh',
+          }))
+        )
+          return;
         await gql(ConsoleRefreshWorkflowTokenDocument, { workflowId });
       } else if (kind === 'revoke') {
         if (
@@ -165,8 +199,23 @@ export function Workflows() {
           );
         })}
       </DataTable>
-      {secret && <SecretDialog title={secret.title} secret={secret.value} onClose={() => setSecret(null)} extra={secret.note && <p>{secret.note}</p>} />}
-      {endpointsOf && <ApiEndpointsDialog workflowId={endpointsOf.id} name={endpointsOf.name} onClose={() => setEndpointsOf(null)} />}
+      {secret && (
+        <SecretDialog
+          title={secret.title}
+          secret={secret.value}
+          success={secret.success}
+          onClose={() => setSecret(null)}
+          extra={secret.note && <p>{secret.note}</p>}
+        />
+      )}
+      {endpointsOf && (
+        <ApiEndpointsDialog
+          workflowId={endpointsOf.id}
+          name={endpointsOf.name}
+          onClose={() => setEndpointsOf(null)}
+          onAction={(kind) => act(kind, endpointsOf.id, endpointsOf.name)}
+        />
+      )}
       {confirmDialog}
     </section>
   );

@@ -202,6 +202,17 @@ export class TokenStore {
     tx.emit(TokenEventType.ENABLED, token, data);
   }
 
+  /**
+   * Renames a token or changes its description (fields left undefined stay). Cached answers
+   * carry the name, so they are dropped everywhere; no event (nothing about its validity changed).
+   */
+  describe(tx: Tx, token: TokenRecord, changes: { name?: string; description?: string | null }): void {
+    if (changes.name !== undefined) token.name = changes.name;
+    if (changes.description !== undefined) token.description = changes.description;
+    token.updatedAt = tx.now;
+    tx.evict(token.id);
+  }
+
   setEnabled(tx: Tx, token: TokenRecord, enabled: boolean): void {
     token.disabledAt = enabled ? null : tx.now;
     token.updatedAt = tx.now;

@@ -5,7 +5,7 @@ import type { RequestContext } from '../../core/graphql/request-context';
 import type { Config } from '../../core/config';
 import type { EndpointService } from './endpoint.service';
 import type { EndpointTokenService } from './endpoint-token.service';
-import { AssignEndpointTokenInput, CreateEndpointTokenInput, EndpointTokensArgs } from './endpoint.inputs';
+import { AssignEndpointTokenInput, CreateEndpointTokenInput, EndpointTokensArgs, UpdateEndpointTokenInput } from './endpoint.inputs';
 import { endpointLoaders } from './endpoint.loaders';
 import { ENDPOINT_READERS } from './endpoint.resolver';
 import {
@@ -58,6 +58,18 @@ export class EndpointTokenResolver {
   ): Promise<EndpointTokenSecretPayload> {
     const { token, secret } = await ctx.services.endpointTokens.regenerate(ctx.actor(), id);
     return Object.assign(new EndpointTokenSecretPayload(), { endpointToken: ctx.present(EndpointTokenType, token), secret });
+  }
+
+  @Authorized([Role.ADMIN])
+  @Mutation(() => EndpointTokenType, {
+    description: "Renames a secondary token or changes its description (seed 002's token settings); its value and assignments stay.",
+  })
+  async updateEndpointToken(
+    @Arg('id', () => ID, { description: "The endpoint token's id." }) id: string,
+    @Arg('input', () => UpdateEndpointTokenInput, { description: 'The changes.' }) input: UpdateEndpointTokenInput,
+    @Ctx() ctx: Context,
+  ): Promise<EndpointTokenType> {
+    return ctx.present(EndpointTokenType, await ctx.services.endpointTokens.update(ctx.actor(), id, input));
   }
 
   @Authorized([Role.ADMIN])

@@ -82,6 +82,20 @@ export class EndpointTokenService {
     });
   }
 
+  /** Renames a secondary token or changes its description (absent fields stay); audited. */
+  async update(actor: Actor, id: string, changes: { name?: string | null; description?: string | null }): Promise<TokenRecord> {
+    return this.deps.lifecycle.run(actor, async (tx) => {
+      const token = await this.find(tx, id);
+      const previous = { name: token.name, description: token.description ?? null };
+      this.deps.tokens.describe(tx, token, {
+        ...(changes.name != null ? { name: changes.name } : {}),
+        ...(changes.description !== undefined ? { description: changes.description || null } : {}),
+      });
+      tx.audit('endpoint_token.update', { type: token.kind, id: token.id, name: token.name }, { previous });
+      return token;
+    });
+  }
+
   /** Switches the token on or off everywhere; nothing happens when it already is. */
   async setEnabled(actor: Actor, id: string, enabled: boolean): Promise<TokenRecord> {
     return this.deps.lifecycle.run(actor, async (tx) => {

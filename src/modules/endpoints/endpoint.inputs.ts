@@ -97,6 +97,18 @@ export class CreateEndpointTokenInput {
   enabled: boolean = true;
 }
 
+@InputType({ description: "Changes to a secondary endpoint token's settings; fields left out stay as they are." })
+export class UpdateEndpointTokenInput {
+  @Field(() => String, { nullable: true, description: 'New name, 1 to 100 characters.' })
+  @IsOptional()
+  @IsDisplayName()
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'New description, up to 1000 characters; an empty string clears it.' })
+  @IsDescription()
+  description?: string | null;
+}
+
 @InputType({ description: 'Assigns a secondary token to an endpoint for some methods.' })
 export class AssignEndpointTokenInput {
   @Field(() => ID, { description: 'The endpoint (`end_…`).' })

@@ -152,13 +152,26 @@ export class OAuthResolver {
   })
   async resetClientCredentialsToken(
     @Arg('id', () => ID, { description: "The OAuth token's id." }) id: string,
-    @Arg('scope', () => String, { nullable: true, description: 'New scope; absent keeps the current one.' }) scope: string | null,
-    @Arg('resource', () => String, { nullable: true, description: 'New resource indicator; absent keeps the current one.' }) resource: string | null,
-    @Arg('additionalValues', () => [AdditionalValueInput], { nullable: true, description: 'New extra parameters; absent keeps the current ones.' })
+    @Arg('scope', () => String, { nullable: true, description: 'New scope; absent keeps the current one, an empty string clears it.' }) scope: string | null,
+    @Arg('resource', () => String, { nullable: true, description: 'New resource indicator; absent keeps the current one, an empty string clears it.' })
+    resource: string | null,
+    @Arg('additionalValues', () => [AdditionalValueInput], {
+      nullable: true,
+      description: 'New extra parameters (they replace the current ones); absent keeps them, an empty list clears them.',
+    })
     additionalValues: AdditionalValueInput[] | null,
     @Ctx() ctx: Context,
   ): Promise<OAuthTokenType> {
     return present(ctx, await ctx.services.oauth.resetClientCredentials(ctx.actor(), id, { scope, resource, additionalValues }));
+  }
+
+  @Authorized(MANAGERS)
+  @Query(() => String, {
+    description:
+      "The redirect URI to register at a provider for the browser flows (PUBLIC_URL + /oauth/callback). A provider refuses a plain-HTTP one unless it is a loopback address: set PUBLIC_URL to Tessera's https address.",
+  })
+  oauthCallbackUrl(@Ctx() ctx: Context): string {
+    return ctx.services.oauth.grants.redirectUri;
   }
 
   @Authorized(MANAGERS)

@@ -287,8 +287,7 @@ export class OAuthService {
     return this.deps.lifecycle.run(actor, async (tx) => {
       const { provider: _provider, ...view } = await this.findToken(tx.em, actor.tenantId, id);
       const previous = view.record.name;
-      view.record.name = name;
-      view.record.updatedAt = tx.now;
+      this.deps.tokens.describe(tx, view.record, { name });
       tx.audit('oauth_token.renamed', { type: OAuthKind.OAUTH, id, name }, { previousName: previous });
       return view;
     });

@@ -1,12 +1,23 @@
 import { useEffect, useId, useState } from 'react';
 import { ApiError, gql } from '../../api';
-import { ErrorLine, FormCard, FormDialog, RequestStatusBadge, SelectField, StatusBadge, TextField, useAction, useConfirm, when } from '../../components';
+import {
+  CopyButton,
+  CopyField,
+  ErrorLine,
+  FormCard,
+  RequestStatusBadge,
+  SelectField,
+  StatusBadge,
+  TextField,
+  useAction,
+  useConfirm,
+  when,
+} from '../../components';
 import {
   ConsoleCreateOAuthTokenDocument,
   ConsoleDeleteOAuthTokenDocument,
   ConsoleRefreshOAuthTokenDocument,
-  ConsoleRenameOAuthTokenDocument,
-  ConsoleResetClientCredentialsTokenDocument,
+  ConsoleOAuthCallbackUrlDocument,
   ConsoleRetryOAuthTokenDocument,
   ConsoleStartTokenRequestDocument,
   type OAuthFlow,
@@ -15,6 +26,7 @@ import { type More } from '../../live';
 import { DataTable, NameCell, RowAction } from '../../table';
 
 import { Provider, Token, FLOWS, FLOW_ORDER, BROWSER_FLOWS, parseAdditionalValues, Outcome, OutcomeLine, outcomeOf, ApprovalDialog } from './shared';
+import { RenameDialog, ResetDialog } from './dialogs';
 
 export function LifetimeBadge(props: { token: Token }) {
   const { status, nextRefreshAt, refreshFailures } = props.token;
@@ -31,54 +43,6 @@ export function LifetimeBadge(props: { token: Token }) {
   return <StatusBadge status={status} />;
 }
 
-export function RenameDialog(props: { token: Token; onClose(renamed: Token | null): void }) {
-  const [name, setName] = useState(props.token.name);
-  const [error, , submit] = useAction();
-  const rename = submit(async () => props.onClose((await gql(ConsoleRenameOAuthTokenDocument, { id: props.token.id, name: name.trim() })).renameOAuthToken));
-  return (
-    <FormDialog
-      title={`Rename “${props.token.name}”`}
-      label={`Rename ${props.token.name}`}
-      submit="Rename"
-      onSubmit={rename}
-      onCancel={() => props.onClose(null)}
-      error={error}
-      note={<p className="muted small">Flows find it by its id: renaming breaks nothing.</p>}
-    >
-      <TextField label="New name" wide required maxLength={100} autoFocus value={name} onChange={setName} />
-    </FormDialog>
-  );
-}
-
-/** Reset: revoke at the provider, then a new token, optionally with a new scope. */
-export function ResetDialog(props: { token: Token; revokes: boolean; onClose(reset: Token | null): void }) {
-  const [scope, setScope] = useState(props.token.scope ?? '');
-  const [error, , submit] = useAction();
-  const reset = submit(async () =>
-    props.onClose((await gql(ConsoleResetClientCredentialsTokenDocument, { id: props.token.id, scope: scope.trim() })).resetClientCredentialsToken),
-  );
-  return (
-    <FormDialog
-      title={`Reset “${props.token.name}”?`}
-      label={`Reset ${props.token.name}`}
-      submit="Reset"
-      danger
-      onSubmit={reset}
-      onCancel={() => props.onClose(null)}
-      error={error}
-      intro={
-        <p>
-          {props.revokes
-            ? 'Tessera revokes the current access token at the provider, then requests a new one: anything still holding the old value fails at once; flows that read the token from Tessera get the new one.'
-            : 'The provider has no revocation URL: the current access token keeps working at the provider until it expires, while Tessera requests and hands out a new one.'}
-        </p>
-      }
-    >
-      <TextField label="Scope (space-separated; empty for none)" wide value={scope} onChange={setScope} />
-    </FormDialog>
-  );
-}
-
 export function NewTokenForm(props: { providers: Provider[]; onCreated(token: Token, authorizationUrl: string | null, warning: string | null): void }) {
   const [name, setName] = useState('');
   const [providerId, setProviderId] = useState('');
@@ -93,6 +57,14 @@ export function NewTokenForm(props: { providers: Provider[]; onCreated(token: To
   const [extra, setExtra] = useState('');
   const [error, , submit] = useAction();
   const hintId = useId();
+  const [callbackUrl, setCallbackUrl] = useState<string | null>(null);
+  useEffect(() => {
+    void gql(ConsoleOAuthCallbackUrlDocument).then(
+      (data) => setCallbackUrl(data.oauthCallbackUrl),
+      () => setCallbackUrl(null),
+    );
+  }, []);
+  const plainHttp = callbackUrl !== null && !callbackUrl.startsWith('https:');
 
   const provider = props.providers.find((p) => p.id === providerId) ?? props.providers[0];
   const allowed = FLOW_ORDER.filter((f) => provider?.allowedFlows.includes(f));
@@ -153,6 +125,18 @@ export function NewTokenForm(props: { providers: Provider[]; onCreated(token: To
       <p id={hintId} className="muted small">
         {FLOWS[chosenFlow].hint}
       </p>
+      {BROWSER_FLOWS.includes(chosenFlow) && callbackUrl && (
+        <div className="wide">
+          <CopyField label="Redirect URI to register at the provider" value={callbackUrl} />
+          {plainHttp && (
+            <p className="warning" role="alert" data-testid="https-warning">
+              <span aria-hidden="true">⚠ </span>
+              PUBLIC_URL is not HTTPS: most providers refuse a plain-HTTP redirect URI (loopback aside), so the approval may not come back. Set PUBLIC_URL to
+              Tessera’s https address.
+            </p>
+          )}
+        </div>
+      )}
       {chosenFlow === 'PASSWORD' && (
         <>
           <TextField label="Username" required autoComplete="off" value={username} onChange={setUsername} />
@@ -272,6 +256,9 @@ export function Tokens(props: { tokens: Token[] | null; providers: Provider[] | 
           return (
             <tr key={token.id} data-token-id={token.id} data-token-name={token.name}>
               <NameCell name={token.name} detail={FLOWS[token.flow].label}>
+                <div className="small token-id">
+                  <code>{token.id}</code> <CopyButton value={token.id} label={`Copy the id of ${token.name}`} />
+                </div>
                 {token.scope && <div className="muted small">scope: {token.scope}</div>}
                 {token.grantedScope && token.grantedScope !== token.scope && <div className="muted small">granted: {token.grantedScope}</div>}
               </NameCell>
