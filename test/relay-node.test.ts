@@ -11,6 +11,7 @@ import {
   CreateOAuthTokenDocument,
   CreatePatDocument,
   CreateUserDocument,
+  CreateWebhookEndpointDocument,
 } from './generated/graphql';
 import { BACKENDS, dataOf, startTessera, type GraphQLResponse, type TestInstance } from './harness/tessera';
 import { publish } from './workflows-helpers';
@@ -27,6 +28,7 @@ const NODE = `query N($id: ID!) { node(id: $id) { __typename id
   ... on OAuthProvider { name tokenUrl }
   ... on OAuthToken { name }
   ... on User { name email }
+  ... on WebhookEndpoint { url }
 } }`;
 const NODES = 'query N($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }';
 
@@ -92,6 +94,8 @@ describe.each(BACKENDS)('node(id:) and nodes(ids:) on %s', (backend) => {
     const user = dataOf(await tessera.gql(CreateUserDocument, { input: { email: `node-${Date.now()}@example.com`, name: 'Node Person', role: 'MEMBER' } }))
       .createUser.user;
     made.push(['User', user.id, { name: 'Node Person', email: user.email }]);
+    const hook = dataOf(await tessera.gql(CreateWebhookEndpointDocument, { input: { url: 'http://127.0.0.1:9/hook' } })).createWebhookEndpoint.webhookEndpoint;
+    made.push(['WebhookEndpoint', hook.id, { url: 'http://127.0.0.1:9/hook' }]);
   });
 
   afterAll(async () => {

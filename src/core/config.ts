@@ -11,6 +11,20 @@ import { parseTrustProxy, type TrustProxy } from './client-address';
 export type DatabaseConfig = { type: 'sqlite'; path: string } | { type: 'postgres'; url: string };
 
 /** Everything Tessera reads from its environment, validated. */
+/** How webhooks are delivered (see the webhooks module). */
+export interface WebhookSettings {
+  /** Attempts per delivery before it is FAILED. @default 8 */
+  maxAttempts: number;
+  /** The first retry's delay; later ones grow to span about a day. @default 5000 */
+  retryBaseMs: number;
+  /** An endpoint failing every delivery this long is disabled. @default 72 */
+  disableAfterHours: number;
+  /** How long one attempt may take. @default 10000 */
+  timeoutMs: number;
+  /** How often each instance looks for new events and due deliveries. @default 1000 */
+  pollMs: number;
+}
+
 export interface Config {
   /** HTTP port; 0 picks a free one. @default 4000 */
   port: number;
@@ -58,6 +72,8 @@ export interface Config {
   oauthRefreshLeadMs: number;
   /** How often each instance looks for outbound OAuth tokens due for refresh. @default 30000 */
   oauthRefreshIntervalMs: number;
+  /** Webhook delivery (Standard Webhooks): attempts, backoff, timeouts, automatic disabling. */
+  webhooks: WebhookSettings;
   /** Per-minute limits (0 switches one off). */
   rateLimits: RateLimitSettings;
   /** Subscriptions one graphql-ws connection may hold. @default 50 */
@@ -214,6 +230,13 @@ export function loadConfig(env: Env = process.env): Config {
     graphqlCompileAfter: integer(env, 'TESSERA_GRAPHQL_COMPILE_AFTER', DEFAULT_COMPILE_AFTER, 0, 1_000_000),
     oauthRefreshLeadMs: integer(env, 'TESSERA_OAUTH_REFRESH_LEAD_MS', 300_000, 0, 86_400_000),
     oauthRefreshIntervalMs: integer(env, 'TESSERA_OAUTH_REFRESH_INTERVAL_MS', 30_000, 100, 86_400_000),
+    webhooks: {
+      maxAttempts: integer(env, 'TESSERA_WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+      retryBaseMs: integer(env, 'TESSERA_WEBHOOK_RETRY_BASE_MS', 5_000, 1, 3_600_000),
+      disableAfterHours: integer(env, 'TESSERA_WEBHOOK_DISABLE_AFTER_HOURS', 72, 1, 8_760),
+      timeoutMs: integer(env, 'TESSERA_WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      pollMs: integer(env, 'TESSERA_WEBHOOK_POLL_MS', 1_000, 50, 600_000),
+    },
     rateLimits: {
       authFailuresPerIp: integer(env, 'TESSERA_RATE_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
       verifyPerToken: integer(env, 'TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE', 60_000, 0, 100_000_000),

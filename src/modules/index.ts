@@ -25,6 +25,7 @@ import { nodesModule } from './nodes';
 import { oauthModule } from './oauth';
 import { personalAccessTokensModule } from './personal-access-tokens';
 import { usersModule } from './users';
+import { webhooksModule } from './webhooks';
 import { workflowsModule } from './workflows';
 
 export { defineModule, peer, type ModuleJob, type ServicesOf, type TesseraModule } from './module';
@@ -43,6 +44,7 @@ export const MODULES = [
   oauthModule,
   leaksModule,
   auditModule,
+  webhooksModule,
   nodesModule,
 ] as const satisfies readonly TesseraModule[];
 

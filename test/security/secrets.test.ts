@@ -137,6 +137,17 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
     secrets.add(regeneratedSecondary.secret);
     keep(await json(tessera, 'POST', `/endpoints/${endpoint.path}`, { reading: 3 }, { 'x-tessera-token': secondary.secret }));
 
+    // A webhook endpoint's signing secrets: made and rotated, never listed.
+    const hook = must(
+      await gql('mutation M($input: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $input) { webhookEndpoint { id } secret } }', {
+        input: { url: 'http://127.0.0.1:9/hook' },
+      }),
+    ).createWebhookEndpoint;
+    secrets.add(hook.secret);
+    secrets.add(
+      must(await gql('mutation M($id: ID!) { rotateWebhookSecret(id: $id) { secret } }', { id: hook.webhookEndpoint.id })).rotateWebhookSecret.secret,
+    );
+
     // Verification, by GraphQL and REST, good and bad.
     for (const value of [...secrets].slice(0, 6)) {
       await gql('query M($t: String!) { verifyToken(token: $t) { valid reason kind tokenId } }', { t: value });
@@ -220,7 +231,17 @@ describe.each(BACKENDS)('secrets on %s', (backend) => {
   it('should put no value in any list, read with every field, nor in the audit log', async () => {
     const lists = listQueries(schema, 4);
     expect(lists.map((list) => list.name)).toEqual(
-      expect.arrayContaining(['apps', 'auditLog', 'endpoints', 'endpointTokens', 'personalAccessTokens', 'tokenEvents', 'workflowTokens', 'workflows']),
+      expect.arrayContaining([
+        'apps',
+        'auditLog',
+        'endpoints',
+        'endpointTokens',
+        'personalAccessTokens',
+        'tokenEvents',
+        'webhookEndpoints',
+        'workflowTokens',
+        'workflows',
+      ]),
     );
     for (const list of lists) {
       const asAdmin = JSON.stringify(must(await post(tessera, list.query, {}, tessera.adminToken)));

@@ -141,6 +141,7 @@ export class EventDispatcher {
   private pullAgain = false;
   private timer?: NodeJS.Timeout;
   private closed = false;
+  private readonly newEventWatchers = new Set<() => void>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -169,6 +170,16 @@ export class EventDispatcher {
     return this.listeners.size;
   }
 
+  /**
+   * Calls `watcher` whenever this instance reads newly committed events (woken by the bus or its
+   * timer): for parts that read the history themselves at their own pace (webhook delivery).
+   * Returns the unsubscribe.
+   */
+  onNewEvents(watcher: () => void): () => void {
+    this.newEventWatchers.add(watcher);
+    return () => this.newEventWatchers.delete(watcher);
+  }
+
   /** Reads events committed since the last read and hands them to listeners; calls coalesce. */
   pull(): Promise<void> {
     if (this.pulling) {
@@ -176,11 +187,13 @@ export class EventDispatcher {
       return this.pulling;
     }
     this.pulling = (async () => {
+      const before = this.cursor;
       try {
         do {
           this.pullAgain = false;
           await this.readNew();
         } while (this.pullAgain && !this.closed);
+        if (this.cursor !== before) for (const watcher of this.newEventWatchers) watcher();
       } catch (error) {
         if (!this.closed)
           this.logger.error({ component: 'dispatcher', err: (error as Error).message }, 'reading new events failed; retrying on the next wake-up');

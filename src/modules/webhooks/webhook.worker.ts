@@ -1,0 +1,292 @@
+import type { EntityManager } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { systemActor } from '../../core/actor';
+import { TokenEventRecord } from '../../core/events/event.entity';
+import { newId } from '../../core/ids';
+import { isDestinationNotAllowed, type OutboundPolicy } from '../../core/outbound';
+import { PeriodicJob, type StopSignal } from '../../core/periodic-job';
+import type { CoreDeps } from '../../deps';
+import { TokenEventView } from '../../notices';
+import { DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
+import { signedHeaders } from './webhook.signing';
+
+/** Events turned into deliveries per transaction, and deliveries claimed per round. */
+const BATCH = 500;
+/** Attempts in flight at once per instance. */
+const CONCURRENCY = 16;
+/** The longest excerpt of a receiver's answer kept. */
+const EXCERPT = 256;
+/**
+ * The retry schedule, in multiples of TESSERA_WEBHOOK_RETRY_BASE_MS (after the 1st, 2nd, …
+ * failed attempt; the last repeats): with the default 5 s base, 5 s, 5 min, 30 min, 2 h, 5 h,
+ * 10 h, 10 h — eight attempts spanning about a day (Standard Webhooks' reference schedule).
+ */
+const SCHEDULE = [1, 60, 360, 1440, 3600, 7200, 7200];
+
+/** The delay before the next attempt after `attempts` failed ones, with ±20% jitter. */
+export function retryDelayMs(baseMs: number, attempts: number, random: () => number = Math.random): number {
+  const step = SCHEDULE[Math.min(attempts - 1, SCHEDULE.length - 1)];
+  return Math.round(baseMs * step * (0.8 + 0.4 * random()));
+}
+
+/** The body of a delivery (Standard Webhooks): `{ type, timestamp, data }`, data the event as the API shows it. */
+export function payloadOf(event: TokenEventRecord): string {
+  const data = TokenEventView.from(event);
+  return JSON.stringify({ type: `token.${event.type.toLowerCase()}`, timestamp: data.occurredAt.toISOString(), data });
+}
+
+interface Outcome {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  response: string | null;
+}
+
+/**
+ * Delivers every stored token event to the webhook endpoints of its tenant that select its type,
+ * on every instance, each delivery exactly once however many instances run:
+ * - fan-out: the events after a shared cursor become deliveries in one transaction that moves the
+ *   cursor by compare-and-set (another instance's move rolls this one back), and a delivery is
+ *   unique per (endpoint, event);
+ * - sending: a due delivery is claimed by a conditional update (a lease past the attempt's
+ *   timeout; an expired lease — a crashed instance — is taken over), sent signed, and its outcome
+ *   recorded: SUCCEEDED on 2xx, else retried on the schedule until FAILED; an endpoint that fails
+ *   everything for TESSERA_WEBHOOK_DISABLE_AFTER_HOURS is disabled (audited).
+ * Everything lives in storage: restarts resume, and a Redis outage only slows the wake-ups.
+ */
+export class WebhookWorker extends PeriodicJob {
+  private lastPrune = 0;
+  private waking = false;
+  private wakeAgain = false;
+
+  constructor(
+    private readonly deps: CoreDeps,
+    private readonly outbound: OutboundPolicy,
+  ) {
+    super('webhooks', deps.logger);
+  }
+
+  override start(): void {
+    super.start(this.deps.config.webhooks.pollMs);
+    this.deps.dispatcher.onNewEvents(() => this.wake());
+  }
+
+  /** Runs soon, coalescing wake-ups that arrive during a run into one more run. */
+  private wake(): void {
+    if (this.waking) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.waking = true;
+    void this.run()
+      .catch((error: Error) => this.logger.error({ component: 'webhooks', err: error.message }, 'webhook delivery failed'))
+      .finally(() => {
+        this.waking = false;
+        if (this.wakeAgain) {
+          this.wakeAgain = false;
+          this.wake();
+        }
+      });
+  }
+
+  protected async work(shouldStop: StopSignal): Promise<number> {
+    while (!shouldStop() && (await this.fanOut()) === BATCH);
+    let sent = 0;
+    for (;;) {
+      if (shouldStop()) break;
+      const round = await this.deliverDue();
+      sent += round;
+      if (round < BATCH) break;
+    }
+    await this.prune();
+    return sent;
+  }
+
+  /** Turns the next events into deliveries; returns how many events it read (0: none new, or another instance moved the cursor). */
+  async fanOut(): Promise<number> {
+    const em = this.deps.orm.em.fork();
+    const cursor = await em.findOne(WebhookCursor, { id: 1 });
+    const after = cursor?.lastEventId ?? '0';
+    const events = await em.find(TokenEventRecord, { id: { $gt: after } }, { orderBy: { id: 'asc' }, limit: BATCH });
+    if (events.length === 0) return 0;
+    const tenants = [...new Set(events.map((event) => event.tenantId))];
+    const endpoints = await em.find(WebhookEndpoint, { tenantId: { $in: tenants }, enabled: true });
+    const now = this.deps.clock.now();
+    const rows = events.flatMap((event) =>
+      endpoints
+        .filter(
+          (endpoint) =>
+            endpoint.tenantId === event.tenantId &&
+            BigInt(event.id) > BigInt(endpoint.sinceEventId) &&
+            (!endpoint.eventTypes || endpoint.eventTypes.split(',').includes(event.type)),
+        )
+        .map((endpoint) => ({
+          id: newId('whd'),
+          tenantId: event.tenantId,
+          endpointId: endpoint.id,
+          eventId: String(event.id),
+          eventType: event.type,
+          status: DeliveryStatus.PENDING,
+          attempts: 0,
+          nextAttemptAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })),
+    );
+    const last = String(events[events.length - 1].id);
+    const moved = await em.transactional(async (tx) => {
+      const won = cursor
+        ? await tx.nativeUpdate(WebhookCursor, { id: 1, lastEventId: after }, { lastEventId: last })
+        : (await tx.insert(WebhookCursor, { id: 1, lastEventId: last }), 1);
+      if (won !== 1) return false;
+      for (let i = 0; i < rows.length; i += 200) {
+        await (tx as SqlEntityManager)
+          .createQueryBuilder(WebhookDelivery)
+          .insert(rows.slice(i, i + 200))
+          .onConflict(['endpointId', 'eventId'])
+          .ignore()
+          .execute();
+      }
+      return true;
+    });
+    return moved ? events.length : 0;
+  }
+
+  /** Claims and sends the due deliveries (up to a batch); returns how many it attempted. */
+  async deliverDue(): Promise<number> {
+    const em = this.deps.orm.em.fork();
+    const now = this.deps.clock.now();
+    const due = await em.find(
+      WebhookDelivery,
+      { status: DeliveryStatus.PENDING, nextAttemptAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
+      { orderBy: { nextAttemptAt: 'asc', id: 'asc' }, limit: BATCH },
+    );
+    const lease = new Date(now.getTime() + this.deps.config.webhooks.timeoutMs * 2 + 5_000);
+    const claimed: WebhookDelivery[] = [];
+    for (const delivery of due) {
+      const won = await em.nativeUpdate(
+        WebhookDelivery,
+        { id: delivery.id, status: DeliveryStatus.PENDING, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
+        { claimedUntil: lease },
+      );
+      if (won === 1) claimed.push(delivery);
+    }
+    if (claimed.length === 0) return 0;
+    const endpoints = new Map(
+      (await em.find(WebhookEndpoint, { id: { $in: [...new Set(claimed.map((d) => d.endpointId))] } })).map((endpoint) => [endpoint.id, endpoint]),
+    );
+    const events = new Map(
+      (await em.find(TokenEventRecord, { id: { $in: [...new Set(claimed.map((d) => d.eventId))] } })).map((event) => [String(event.id), event]),
+    );
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(CONCURRENCY, claimed.length) }, async () => {
+      while (next < claimed.length) {
+        const delivery = claimed[next++];
+        await this.attempt(delivery, endpoints.get(delivery.endpointId), events.get(String(delivery.eventId)));
+      }
+    });
+    await Promise.all(lanes);
+    return claimed.length;
+  }
+
+  private async attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined, event: TokenEventRecord | undefined): Promise<void> {
+    let outcome: Outcome;
+    if (!endpoint || !event)
+      outcome = { ok: false, statusCode: null, error: !endpoint ? 'the endpoint no longer exists' : 'the event is past retention', response: null };
+    else if (!endpoint.enabled) outcome = { ok: false, statusCode: null, error: 'the endpoint is disabled', response: null };
+    else outcome = await this.send(delivery, endpoint, event);
+    const final = !outcome.ok && (!endpoint || !event || !endpoint.enabled);
+    await this.record(delivery, endpoint, outcome, final);
+  }
+
+  /** One signed POST: no redirect followed, bounded in time, at most an excerpt of the answer kept. */
+  private async send(delivery: WebhookDelivery, endpoint: WebhookEndpoint, event: TokenEventRecord): Promise<Outcome> {
+    const now = this.deps.clock.now();
+    const secrets = [this.deps.box.decrypt(endpoint.secretSealed, endpoint.id)];
+    if (endpoint.previousSecretSealed && endpoint.previousSecretUntil && endpoint.previousSecretUntil > now)
+      secrets.push(this.deps.box.decrypt(endpoint.previousSecretSealed, endpoint.id));
+    const body = payloadOf(event);
+    try {
+      const response = await this.outbound.fetch(endpoint.url, {
+        method: 'POST',
+        // The wall clock of the attempt: receivers hold it against theirs (a replay window).
+        headers: signedHeaders(secrets, delivery.id, Math.floor(Date.now() / 1000), body),
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.deps.config.webhooks.timeoutMs),
+      });
+      const text = (await response.text()).slice(0, EXCERPT);
+      const ok = response.status >= 200 && response.status < 300;
+      return { ok, statusCode: response.status, error: ok ? null : `the receiver answered ${response.status}`, response: text || null };
+    } catch (error) {
+      return { ok: false, statusCode: null, error: reasonOf(error), response: null };
+    }
+  }
+
+  private async record(delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined, outcome: Outcome, final: boolean): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    const now = this.deps.clock.now();
+    const { maxAttempts, retryBaseMs, disableAfterHours } = this.deps.config.webhooks;
+    const attempts = delivery.attempts + 1;
+    const failed = !outcome.ok && (final || attempts >= maxAttempts);
+    await em.nativeUpdate(
+      WebhookDelivery,
+      { id: delivery.id },
+      {
+        attempts,
+        status: outcome.ok ? DeliveryStatus.SUCCEEDED : failed ? DeliveryStatus.FAILED : DeliveryStatus.PENDING,
+        nextAttemptAt: outcome.ok || failed ? null : new Date(now.getTime() + retryDelayMs(retryBaseMs, attempts)),
+        claimedUntil: null,
+        lastStatusCode: outcome.statusCode,
+        lastError: outcome.error,
+        lastResponse: outcome.response,
+        deliveredAt: outcome.ok ? now : null,
+        updatedAt: now,
+      },
+    );
+    if (!endpoint) return;
+    if (outcome.ok) {
+      await em.nativeUpdate(WebhookEndpoint, { id: endpoint.id, failingSince: { $ne: null } }, { failingSince: null });
+      return;
+    }
+    if (!endpoint.enabled) return;
+    await em.nativeUpdate(WebhookEndpoint, { id: endpoint.id, failingSince: null }, { failingSince: now });
+    const since = (await em.findOne(WebhookEndpoint, { id: endpoint.id }, { fields: ['failingSince'] }))?.failingSince;
+    if (since && now.getTime() - since.getTime() >= disableAfterHours * 3600_000) await this.disable(em, endpoint, since);
+  }
+
+  /** Switches off an endpoint that failed everything for too long: once (conditional), audited, logged. */
+  private async disable(em: EntityManager, endpoint: WebhookEndpoint, since: Date): Promise<void> {
+    const now = this.deps.clock.now();
+    const won = await em.nativeUpdate(WebhookEndpoint, { id: endpoint.id, enabled: true }, { enabled: false, disabledReason: 'FAILING', updatedAt: now });
+    if (won !== 1) return;
+    await this.deps.lifecycle.run(systemActor(endpoint.tenantId, 'webhooks'), async (tx) =>
+      tx.audit(
+        'webhook_endpoint.disabled',
+        { type: 'WebhookEndpoint', id: endpoint.id, name: endpoint.url },
+        { reason: 'FAILING', failingSince: since.toISOString(), hours: this.deps.config.webhooks.disableAfterHours },
+      ),
+    );
+    this.logger.warn(
+      { component: 'webhooks', endpointId: endpoint.id, tenantId: endpoint.tenantId },
+      'webhook endpoint disabled: every delivery failed too long',
+    );
+  }
+
+  /** Deliveries are kept for the event retention period. */
+  private async prune(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    if (now - this.lastPrune < this.deps.config.retentionIntervalMs) return;
+    this.lastPrune = now;
+    const before = new Date(now - this.deps.config.eventRetentionDays * 86_400_000);
+    await this.deps.orm.em.fork().nativeDelete(WebhookDelivery, { createdAt: { $lt: before }, status: { $ne: DeliveryStatus.PENDING } });
+  }
+}
+
+/** Why an attempt got no answer, in one wording per cause (nothing a port scan could use beyond it). */
+function reasonOf(error: unknown): string {
+  if (isDestinationNotAllowed(error)) return 'the destination is not public and not allowed by TESSERA_OUTBOUND_ALLOWED_HOSTS';
+  const name = (error as { name?: string })?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'the receiver did not answer in time';
+  return 'the receiver could not be reached';
+}
