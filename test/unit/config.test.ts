@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../../src/core/config';
+import { retryDelayMs } from '../../src/modules/webhooks';
 
 describe('configuration', () => {
   const dataDir = () => mkdtempSync(join(tmpdir(), 'tessera-config-'));
@@ -33,6 +34,19 @@ describe('configuration', () => {
   it('should keep events 90 days and expired access tokens 7 days unless told otherwise (0: forever)', () => {
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir() })).toMatchObject({ eventRetentionDays: 90, expiredTokenRetentionDays: 7 });
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays).toBe(0);
+  });
+
+  it('should deliver webhooks 8 times over about a day, disable after 72 hours, unless told otherwise', () => {
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).webhooks).toEqual({ maxAttempts: 8, retryBaseMs: 5_000, disableAfterHours: 72, timeoutMs: 10_000, pollMs: 1_000 });
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_WEBHOOK_MAX_ATTEMPTS: '3' }).webhooks.maxAttempts).toBe(3);
+    expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(ConfigError);
+    // The default schedule spans about a day: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (no jitter at 0.5).
+    const waits = [1, 2, 3, 4, 5, 6, 7].map((attempts) => retryDelayMs(5_000, attempts, () => 0.5));
+    expect(waits).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(waits.reduce((x, y) => x + y, 0) / 3_600_000).toBeCloseTo(27.6, 1);
+    expect(retryDelayMs(5_000, 1, () => 0)).toBe(4_000);
+    expect(retryDelayMs(5_000, 1, () => 1)).toBe(6_000);
   });
 
   it('should turn introspection off in production unless asked for', () => {

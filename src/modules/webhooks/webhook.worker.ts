@@ -273,10 +273,10 @@ export class WebhookWorker extends PeriodicJob {
     );
   }
 
-  /** Deliveries are kept for the event retention period. */
+  /** Deliveries are kept for the event retention period (0: forever). */
   private async prune(): Promise<void> {
     const now = this.deps.clock.now().getTime();
-    if (now - this.lastPrune < this.deps.config.retentionIntervalMs) return;
+    if (this.deps.config.eventRetentionDays === 0 || now - this.lastPrune < this.deps.config.retentionIntervalMs) return;
     this.lastPrune = now;
     const before = new Date(now - this.deps.config.eventRetentionDays * 86_400_000);
     await this.deps.orm.em.fork().nativeDelete(WebhookDelivery, { createdAt: { $lt: before }, status: { $ne: DeliveryStatus.PENDING } });
