@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const ALL = ['verify-throughput', 'revocation-propagation', 'list-query', 'notice-delivery'];
+const ALL = ['verify-throughput', 'revocation-propagation', 'list-query', 'notice-delivery', 'webhook-delivery'];
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 const names = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const unknown = names.filter((n) => !ALL.includes(n));

@@ -10,6 +10,7 @@ import { OAuth } from './pages/OAuth';
 import { PersonalAccessTokens } from './pages/PersonalAccessTokens';
 import { Settings } from './pages/Settings';
 import { Users } from './pages/Users';
+import { Webhooks } from './pages/Webhooks';
 import { Workflows } from './pages/Workflows';
 
 type Viewer = ConsoleViewerQuery['viewer'];
@@ -67,6 +68,7 @@ const NAV = [
 /** Pages only administrators see. */
 const ADMIN_NAV = [
   { path: '/users', label: 'Users' },
+  { path: '/webhooks', label: 'Webhooks' },
   { path: '/settings', label: 'Settings' },
 ];
 
@@ -107,6 +109,7 @@ export function App() {
   else if (route === '/notices') page = <NoticesPanel />;
   else if (route === '/users' && viewer.role === 'ADMIN') page = <Users viewerId={viewer.id} />;
   else if (route === '/settings' && viewer.role === 'ADMIN') page = <Settings />;
+  else if (route === '/webhooks' && viewer.role === 'ADMIN') page = <Webhooks />;
   else page = <PersonalAccessTokens viewerRole={viewer.role} viewerId={viewer.id} />;
 
   return (

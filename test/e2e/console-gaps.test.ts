@@ -162,7 +162,7 @@ describe('The console against the seeds', () => {
     await graphql(tessera, 'mutation { createPersonalAccessToken(input: { name: "phone-check" }) { token { id } } }');
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      for (const route of ['tokens', 'workflows', 'apps', 'endpoint-tokens', 'oauth', 'users', 'settings']) {
+      for (const route of ['tokens', 'workflows', 'apps', 'endpoint-tokens', 'oauth', 'users', 'webhooks', 'settings']) {
         await page.goto(`${tessera.url}/console/#/${route}`);
         await page.getByRole('heading', { level: 1 }).waitFor();
         const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');

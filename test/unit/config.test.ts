@@ -37,7 +37,13 @@ describe('configuration', () => {
   });
 
   it('should deliver webhooks 8 times over about a day, disable after 72 hours, unless told otherwise', () => {
-    expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).webhooks).toEqual({ maxAttempts: 8, retryBaseMs: 5_000, disableAfterHours: 72, timeoutMs: 10_000, pollMs: 1_000 });
+    expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).webhooks).toEqual({
+      maxAttempts: 8,
+      retryBaseMs: 5_000,
+      disableAfterHours: 72,
+      timeoutMs: 10_000,
+      pollMs: 1_000,
+    });
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_WEBHOOK_MAX_ATTEMPTS: '3' }).webhooks.maxAttempts).toBe(3);
     expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(ConfigError);
     expect(() => loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_WEBHOOK_TIMEOUT_MS: 'soon' })).toThrow(ConfigError);
