@@ -72,7 +72,7 @@ export class WebhookEndpoint {
 @Index({ properties: ['status', 'nextAttemptAt'] })
 @Index({ properties: ['endpointId', 'id'] })
 export class WebhookDelivery {
-  [OptionalProps]?: 'attempts' | 'nextAttemptAt' | 'claimedUntil' | 'lastStatusCode' | 'lastError' | 'lastResponse' | 'deliveredAt';
+  [OptionalProps]?: 'attempts' | 'nextAttemptAt' | 'claimedUntil' | 'claimToken' | 'lastStatusCode' | 'lastError' | 'lastResponse' | 'deliveredAt';
 
   @PrimaryKey({ type: 'string' })
   id!: string;
@@ -101,6 +101,10 @@ export class WebhookDelivery {
   /** The lease of the instance sending it now; an expired lease is taken over. */
   @Property({ type: 'datetime', nullable: true })
   claimedUntil?: Date | null;
+
+  /** Which claim holds it: the round that set it reads back exactly the deliveries it won. */
+  @Property({ type: 'string', nullable: true })
+  claimToken?: string | null;
 
   @Property({ type: 'integer', nullable: true })
   lastStatusCode?: number | null;

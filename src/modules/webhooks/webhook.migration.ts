@@ -38,6 +38,7 @@ export class WebhooksTablesMigration extends PortableMigration {
           t.integer('attempts').notNullable().defaultTo(0);
           ts(t, 'next_attempt_at');
           ts(t, 'claimed_until');
+          t.string('claim_token');
           t.integer('last_status_code');
           t.text('last_error');
           t.text('last_response');

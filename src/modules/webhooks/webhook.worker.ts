@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { systemActor } from '../../core/actor';
@@ -40,6 +41,15 @@ interface Outcome {
   statusCode: number | null;
   error: string | null;
   response: string | null;
+}
+
+/** One attempt of a round, to record. */
+interface Attempted {
+  delivery: WebhookDelivery;
+  endpoint: WebhookEndpoint | undefined;
+  outcome: Outcome;
+  /** Not worth retrying: the endpoint or the event is gone, or the endpoint is disabled. */
+  final: boolean;
 }
 
 /**
@@ -152,25 +162,29 @@ export class WebhookWorker extends PeriodicJob {
     return moved ? events.length : 0;
   }
 
-  /** Claims and sends the due deliveries (up to a batch); returns how many it attempted. */
+  /**
+   * Claims the due deliveries (up to a batch) in one conditional update marked with this round's
+   * claim token — what another instance claimed first is not due for this one — sends them, and
+   * records the outcomes (successes in one statement). Returns how many it attempted.
+   */
   async deliverDue(): Promise<number> {
     const em = this.deps.orm.em.fork();
     const now = this.deps.clock.now();
+    const unclaimed = { $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] };
     const due = await em.find(
       WebhookDelivery,
-      { status: DeliveryStatus.PENDING, nextAttemptAt: { $lte: now }, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-      { orderBy: { nextAttemptAt: 'asc', id: 'asc' }, limit: BATCH },
+      { status: DeliveryStatus.PENDING, nextAttemptAt: { $lte: now }, ...unclaimed },
+      { orderBy: { nextAttemptAt: 'asc', id: 'asc' }, limit: BATCH, fields: ['id'] },
     );
+    if (due.length === 0) return 0;
+    const claimToken = randomUUID();
     const lease = new Date(now.getTime() + this.deps.config.webhooks.timeoutMs * 2 + 5_000);
-    const claimed: WebhookDelivery[] = [];
-    for (const delivery of due) {
-      const won = await em.nativeUpdate(
-        WebhookDelivery,
-        { id: delivery.id, status: DeliveryStatus.PENDING, $or: [{ claimedUntil: null }, { claimedUntil: { $lt: now } }] },
-        { claimedUntil: lease },
-      );
-      if (won === 1) claimed.push(delivery);
-    }
+    await em.nativeUpdate(
+      WebhookDelivery,
+      { id: { $in: due.map((delivery) => delivery.id) }, status: DeliveryStatus.PENDING, ...unclaimed },
+      { claimedUntil: lease, claimToken },
+    );
+    const claimed = await em.fork().find(WebhookDelivery, { claimToken, status: DeliveryStatus.PENDING }, { orderBy: { nextAttemptAt: 'asc', id: 'asc' } });
     if (claimed.length === 0) return 0;
     const endpoints = new Map(
       (await em.find(WebhookEndpoint, { id: { $in: [...new Set(claimed.map((d) => d.endpointId))] } })).map((endpoint) => [endpoint.id, endpoint]),
@@ -178,25 +192,30 @@ export class WebhookWorker extends PeriodicJob {
     const events = new Map(
       (await em.find(TokenEventRecord, { id: { $in: [...new Set(claimed.map((d) => d.eventId))] } })).map((event) => [String(event.id), event]),
     );
+    const outcomes: Attempted[] = [];
     let next = 0;
     const lanes = Array.from({ length: Math.min(CONCURRENCY, claimed.length) }, async () => {
       while (next < claimed.length) {
         const delivery = claimed[next++];
-        await this.attempt(delivery, endpoints.get(delivery.endpointId), events.get(String(delivery.eventId)));
+        outcomes.push(await this.attempt(delivery, endpoints.get(delivery.endpointId), events.get(String(delivery.eventId))));
       }
     });
     await Promise.all(lanes);
+    await this.recordAll(outcomes);
     return claimed.length;
   }
 
-  private async attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined, event: TokenEventRecord | undefined): Promise<void> {
-    let outcome: Outcome;
+  private async attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined, event: TokenEventRecord | undefined): Promise<Attempted> {
     if (!endpoint || !event)
-      outcome = { ok: false, statusCode: null, error: !endpoint ? 'the endpoint no longer exists' : 'the event is past retention', response: null };
-    else if (!endpoint.enabled) outcome = { ok: false, statusCode: null, error: 'the endpoint is disabled', response: null };
-    else outcome = await this.send(delivery, endpoint, event);
-    const final = !outcome.ok && (!endpoint || !event || !endpoint.enabled);
-    await this.record(delivery, endpoint, outcome, final);
+      return {
+        delivery,
+        endpoint,
+        final: true,
+        outcome: { ok: false, statusCode: null, error: !endpoint ? 'the endpoint no longer exists' : 'the event is past retention', response: null },
+      };
+    if (!endpoint.enabled)
+      return { delivery, endpoint, final: true, outcome: { ok: false, statusCode: null, error: 'the endpoint is disabled', response: null } };
+    return { delivery, endpoint, final: false, outcome: await this.send(delivery, endpoint, event) };
   }
 
   /** One signed POST: no redirect followed, bounded in time, at most an excerpt of the answer kept. */
@@ -223,36 +242,71 @@ export class WebhookWorker extends PeriodicJob {
     }
   }
 
-  private async record(delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined, outcome: Outcome, final: boolean): Promise<void> {
+  /**
+   * Records a round's outcomes: successes in one statement per attempt count and status (and one clearing
+   * their endpoints' failing streak), each failure with its own next attempt; then disables the
+   * endpoints failing too long.
+   */
+  private async recordAll(outcomes: Attempted[]): Promise<void> {
     const em = this.deps.orm.em.fork();
     const now = this.deps.clock.now();
     const { maxAttempts, retryBaseMs, disableAfterHours } = this.deps.config.webhooks;
-    const attempts = delivery.attempts + 1;
-    const failed = !outcome.ok && (final || attempts >= maxAttempts);
-    await em.nativeUpdate(
-      WebhookDelivery,
-      { id: delivery.id },
-      {
-        attempts,
-        status: outcome.ok ? DeliveryStatus.SUCCEEDED : failed ? DeliveryStatus.FAILED : DeliveryStatus.PENDING,
-        nextAttemptAt: outcome.ok || failed ? null : new Date(now.getTime() + retryDelayMs(retryBaseMs, attempts)),
-        claimedUntil: null,
-        lastStatusCode: outcome.statusCode,
-        lastError: outcome.error,
-        lastResponse: outcome.response,
-        deliveredAt: outcome.ok ? now : null,
-        updatedAt: now,
-      },
-    );
-    if (!endpoint) return;
-    if (outcome.ok) {
-      await em.nativeUpdate(WebhookEndpoint, { id: endpoint.id, failingSince: { $ne: null } }, { failingSince: null });
-      return;
+    const succeeded = outcomes.filter((attempt) => attempt.outcome.ok);
+    // One statement per (attempt count, status code): usually one for the whole round.
+    const groups = new Map<string, Attempted[]>();
+    for (const attempt of succeeded) {
+      const key = `${attempt.delivery.attempts + 1}:${attempt.outcome.statusCode}`;
+      groups.set(key, [...(groups.get(key) ?? []), attempt]);
     }
-    if (!endpoint.enabled) return;
-    await em.nativeUpdate(WebhookEndpoint, { id: endpoint.id, failingSince: null }, { failingSince: now });
-    const since = (await em.findOne(WebhookEndpoint, { id: endpoint.id }, { fields: ['failingSince'] }))?.failingSince;
-    if (since && now.getTime() - since.getTime() >= disableAfterHours * 3600_000) await this.disable(em, endpoint, since);
+    for (const group of groups.values()) {
+      await em.nativeUpdate(
+        WebhookDelivery,
+        { id: { $in: group.map((attempt) => attempt.delivery.id) } },
+        {
+          attempts: group[0].delivery.attempts + 1,
+          status: DeliveryStatus.SUCCEEDED,
+          nextAttemptAt: null,
+          claimedUntil: null,
+          claimToken: null,
+          lastStatusCode: group[0].outcome.statusCode,
+          // An excerpt is kept for diagnosing failures only.
+          lastError: null,
+          lastResponse: null,
+          deliveredAt: now,
+          updatedAt: now,
+        },
+      );
+    }
+    const healthy = [...new Set(succeeded.map((attempt) => attempt.endpoint?.id).filter((id): id is string => Boolean(id)))];
+    if (healthy.length) await em.nativeUpdate(WebhookEndpoint, { id: { $in: healthy }, failingSince: { $ne: null } }, { failingSince: null });
+
+    const failing = new Map<string, WebhookEndpoint>();
+    for (const { delivery, endpoint, outcome, final } of outcomes.filter((attempt) => !attempt.outcome.ok)) {
+      const attempts = delivery.attempts + 1;
+      const failed = final || attempts >= maxAttempts;
+      await em.nativeUpdate(
+        WebhookDelivery,
+        { id: delivery.id },
+        {
+          attempts,
+          status: failed ? DeliveryStatus.FAILED : DeliveryStatus.PENDING,
+          nextAttemptAt: failed ? null : new Date(now.getTime() + retryDelayMs(retryBaseMs, attempts)),
+          claimedUntil: null,
+          claimToken: null,
+          lastStatusCode: outcome.statusCode,
+          lastError: outcome.error,
+          lastResponse: outcome.response,
+          deliveredAt: null,
+          updatedAt: now,
+        },
+      );
+      if (endpoint?.enabled && !healthy.includes(endpoint.id)) failing.set(endpoint.id, endpoint);
+    }
+    for (const endpoint of failing.values()) {
+      await em.nativeUpdate(WebhookEndpoint, { id: endpoint.id, failingSince: null }, { failingSince: now });
+      const since = (await em.findOne(WebhookEndpoint, { id: endpoint.id }, { fields: ['failingSince'] }))?.failingSince;
+      if (since && now.getTime() - since.getTime() >= disableAfterHours * 3600_000) await this.disable(em, endpoint, since);
+    }
   }
 
   /** Switches off an endpoint that failed everything for too long: once (conditional), audited, logged. */
