@@ -224,6 +224,23 @@ describe.each(BACKENDS)('webhooks on %s', (backend) => {
     }
   });
 
+  it('should keep deliveries for the event retention period, then prune them', async () => {
+    const { webhookEndpoint } = await endpoint({ eventTypes: ['CREATED'] });
+    dataOf(await tessera.gql(CreatePatDocument, { input: { name: 'kept a while' } }));
+    await deliver();
+    expect(await deliveriesOf(webhookEndpoint.id)).toHaveLength(1);
+    tessera.clock.advance(30 * 24 * HOUR);
+    try {
+      await deliver();
+      expect(await deliveriesOf(webhookEndpoint.id)).toHaveLength(1);
+      tessera.clock.advance(61 * 24 * HOUR);
+      await deliver();
+      expect(await deliveriesOf(webhookEndpoint.id)).toHaveLength(0);
+    } finally {
+      tessera.clock.advance(-91 * 24 * HOUR);
+    }
+  });
+
   it('should refuse destinations that are not public unless allowed, and bad input, changing nothing', async () => {
     // The harness allows loopback for its own receivers: this instance allows nothing.
     const strict = await startTessera({ backend, env: { TESSERA_OUTBOUND_ALLOWED_HOSTS: '' } });
