@@ -239,8 +239,10 @@ export function loadConfig(env: Env = process.env): Config {
     },
     rateLimits: {
       authFailuresPerIp: integer(env, 'TESSERA_RATE_AUTH_FAILURES_PER_MINUTE', 30, 0, 1_000_000),
-      verifyPerToken: integer(env, 'TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE', 60_000, 0, 100_000_000),
-      verifyPerIp: integer(env, 'TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE', 120_000, 0, 100_000_000),
+      // A gateway verifies with one token from one address: the defaults (100,000/s) let it use a
+      // few instances at full speed (~17,000/s each) before a limit answers 429 (README: sizing).
+      verifyPerToken: integer(env, 'TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE', 6_000_000, 0, 1_000_000_000),
+      verifyPerIp: integer(env, 'TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE', 6_000_000, 0, 1_000_000_000),
       ingressPerKey: integer(env, 'TESSERA_RATE_INGRESS_PER_MINUTE', 60_000, 0, 100_000_000),
       leaksPerIp: integer(env, 'TESSERA_RATE_LEAKS_PER_IP_PER_MINUTE', 60, 0, 1_000_000),
       ingressRefusalsStoredPerEndpoint: integer(env, 'TESSERA_INGRESS_REFUSALS_STORED_PER_MINUTE', 60, 0, 1_000_000),

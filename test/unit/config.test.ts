@@ -36,6 +36,14 @@ describe('configuration', () => {
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir(), TESSERA_EVENT_RETENTION_DAYS: '0' }).eventRetentionDays).toBe(0);
   });
 
+  it('should let one gateway verify at full speed on a few instances before a limit answers 429', () => {
+    const { rateLimits } = loadConfig({ TESSERA_DATA_DIR: dataDir() });
+    // About 17,000 cached verifications a second per instance (bench/README.md): five to six instances' worth.
+    expect(rateLimits.verifyPerToken / 60).toBeGreaterThanOrEqual(5 * 17_000);
+    expect(rateLimits.verifyPerIp).toBeGreaterThanOrEqual(rateLimits.verifyPerToken);
+    expect(rateLimits.authFailuresPerIp).toBe(30);
+  });
+
   it('should deliver webhooks 8 times over about a day, disable after 72 hours, unless told otherwise', () => {
     expect(loadConfig({ TESSERA_DATA_DIR: dataDir() }).webhooks).toEqual({
       maxAttempts: 8,
