@@ -56,6 +56,7 @@ import {
   type Sample,
 } from './lib/soak-parts';
 import { NAMES, WINDOW_COLUMNS, printStalls, printSummary, windowRow } from './lib/soak-report';
+import { SoakReceiver } from './lib/soak-webhooks';
 
 /** Which source the servers run (and a warning when dist/ is older than src/). */
 function printSource(): void {
@@ -82,7 +83,8 @@ async function startInstances(databaseUrl: string, redisUrl: string, into: Tesse
     secretKey: 'cd'.repeat(32),
     adminToken: `bench-admin-${'s'.repeat(40)}`,
     // One admin token holds every subscriber: lift the per-token connection cap.
-    env: { TESSERA_MAX_CONNECTIONS_PER_TOKEN: '100000' },
+    // The webhook receiver listens on loopback, in this process.
+    env: { TESSERA_MAX_CONNECTIONS_PER_TOKEN: '100000', TESSERA_OUTBOUND_ALLOWED_HOSTS: '127.0.0.1' },
     // One line per full GC with the heap left after it (the live set); scavenges are not printed.
     nodeArgs: ['--trace-gc', '--trace-gc-ignore-scavenger'],
   };
@@ -90,8 +92,11 @@ async function startInstances(databaseUrl: string, redisUrl: string, into: Tesse
   into.push(await startTessera(shared));
 }
 
-/** Fixtures: a valid PAT and a revoked one for the verify mix; a COMPONENT workflow per instance. */
-async function fixtures(instances: TesseraProc[]): Promise<{ cases: VerifyCase[]; workflows: string[] }> {
+/**
+ * Fixtures: a valid PAT and a revoked one for the verify mix; a COMPONENT workflow and a person
+ * (deactivated and reactivated in the mix) per instance; one webhook endpoint receiving every event.
+ */
+async function fixtures(instances: TesseraProc[], receiver: SoakReceiver): Promise<{ cases: VerifyCase[]; workflows: string[]; people: string[] }> {
   const a = instances[0];
   type Created = { secret: string; token: { id: string } };
   const valid = (await gql(a.url, a.adminToken, M.create, { input: { name: 'soak valid', duration: 'DAYS_90' } })).createPersonalAccessToken as Created;
@@ -102,12 +107,19 @@ async function fixtures(instances: TesseraProc[]): Promise<{ cases: VerifyCase[]
     const data = await gql(t.url, t.adminToken, M.publish, { input: { name: `soak workflow ${NAMES[i]}`, startEvent: 'COMPONENT' } });
     workflows.push((data.publishWorkflow as { workflow: { id: string } }).workflow.id);
   }
+  const people: string[] = [];
+  for (const [i, t] of instances.entries()) {
+    const input = { email: `soak-${NAMES[i].toLowerCase()}-${Date.now()}@example.com`, name: `Soak person ${NAMES[i]}`, role: 'DEVELOPER' };
+    people.push((await gql(t.url, t.adminToken, M.createUser, { input })).createUser.user.id as string);
+  }
+  const hook = (await gql(a.url, a.adminToken, M.createWebhook, { input: { url: receiver.url } })).createWebhookEndpoint as { secret: string };
+  receiver.useSecret(hook.secret);
   const cases: VerifyCase[] = [
     { body: JSON.stringify({ token: valid.secret }), check: (r) => r.valid === true },
     { body: JSON.stringify({ token: revoked.secret }), check: (r) => r.valid === false && r.reason === 'REVOKED' },
     { body: JSON.stringify({ token: `garbage-${'x'.repeat(40)}` }), check: (r) => r.valid === false },
   ];
-  return { cases, workflows };
+  return { cases, workflows, people };
 }
 
 /** Connects every subscriber from the client process, replaying from `baseline`, and waits until each instance has them all. */
@@ -228,6 +240,7 @@ async function run(): Promise<void> {
   );
   printSource();
   const [postgres, redis] = await Promise.all([startPostgres(), startRedis()]);
+  const receiver = new SoakReceiver();
   const instances: TesseraProc[] = [];
   let clients: Clients | undefined;
   let probe: StorageProbe | undefined;
@@ -236,7 +249,8 @@ async function run(): Promise<void> {
     await startInstances(databaseUrl, redis.url, instances);
     const [a, b] = instances;
     const logs = instances.map(watchLogs);
-    const { cases, workflows } = await fixtures(instances);
+    await receiver.start();
+    const { cases, workflows, people } = await fixtures(instances, receiver);
 
     // Subscribers replay from here: nothing emitted after this id can be missed by a race.
     const before = await historyIds(a, '0');
@@ -246,7 +260,7 @@ async function run(): Promise<void> {
 
     // Traffic, then the warm-up, then the measured window.
     const verifies = instances.map((t) => new VerifyLoad(t, VERIFY_RATE / 2, cases));
-    const mutations = instances.map((t, i) => new MutationLoad(t, NAMES[i], MUTATION_RATE / 2, workflows[i]));
+    const mutations = instances.map((t, i) => new MutationLoad(t, NAMES[i], MUTATION_RATE / 2, workflows[i], people[i]));
     verifies.forEach((v) => v.start());
     mutations.forEach((m) => m.start());
     probe = new StorageProbe(databaseUrl, redis.url);
@@ -264,18 +278,19 @@ async function run(): Promise<void> {
     const afterDrain = await take(now() - origin);
     const report = await clients.call<ClientReport>({ cmd: 'report', ids }, 'client report', 120_000);
     const historyB = await historyIds(b, baseline);
+    const webhooks = await receiver.tally(ids, 120_000);
 
     table(WINDOW_COLUMNS, rows);
     printStalls(samples);
     console.log(
       `after the drain (${fmt(drainMs / 1000, 1)} s after the traffic stopped): RSS A ${fmt(afterDrain.rss[0] / MB, 1)} MB, B ${fmt(afterDrain.rss[1] / MB, 1)} MB; heap A ${fmt(afterDrain.heap[0] / MB, 1)} MB, B ${fmt(afterDrain.heap[1] / MB, 1)} MB; clients ${fmt(afterDrain.clientRss / MB, 1)} MB`,
     );
-    printSummary({ samples, logs, origin, verifies, mutations, report, ids, historyB, drained, drainMs });
+    printSummary({ samples, logs, origin, verifies, mutations, report, ids, historyB, drained, drainMs, webhooks });
   } finally {
     await probe?.stop().catch(() => undefined);
     if (clients) await clients.call({ cmd: 'close' }, 'close clients', 30_000).catch(() => undefined);
     for (const t of instances) await t.stop();
-    await Promise.all([postgres.stop(), redis.stop()]);
+    await Promise.all([postgres.stop(), redis.stop(), receiver.close()]);
   }
 }
 

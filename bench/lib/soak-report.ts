@@ -21,6 +21,7 @@ import {
   type ServerLog,
   type VerifyLoad,
 } from './soak-parts';
+import type { WebhookTally } from './soak-webhooks';
 
 export const NAMES = ['A', 'B'];
 
@@ -121,6 +122,9 @@ export function printStalls(samples: Sample[]): void {
 /** One instance's memory over the measured window, and whether it held flat. */
 export interface MemoryVerdict {
   rssRatio: number;
+  /** The verdict's ratio: RSS peak of the last quarter / peak of the second quarter. */
+  peakRatio: number;
+  peakSecond: number;
   rssPointRatio: number;
   rssFirst: number;
   rssLast: number;
@@ -155,6 +159,9 @@ export function memoryOf(i: number, samples: Sample[], log: ServerLog, origin: n
   const rssFirst = Math.min(...firstQuarter.map((s) => s.rss[i]));
   const rssLast = Math.min(...lastQuarter.map((s) => s.rss[i]));
   const rssRatio = rssLast / rssFirst;
+  const secondQuarter = samples.filter((s) => s.t >= edge && s.t <= 2 * edge);
+  const peakSecond = Math.max(...(secondQuarter.length ? secondQuarter : samples).map((s) => s.rss[i]));
+  const peakRatio = Math.max(...lastQuarter.map((s) => s.rss[i])) / peakSecond;
   const gcs = log.fullGcs.map((g) => ({ t: g.at - origin, mb: g.afterMb })).filter((g) => g.t >= 0 && g.t <= end.t);
   const gcsSecond = gcs.filter((g) => g.t >= DURATION_MS / 2);
   const slopeOver = gcsSecond.length >= 3 ? gcsSecond : gcs.length >= 3 ? gcs : [];
@@ -167,6 +174,8 @@ export function memoryOf(i: number, samples: Sample[], log: ServerLog, origin: n
         : `live heap, whole window, ${slopeOver.length} full GCs`;
   return {
     rssRatio,
+    peakRatio,
+    peakSecond,
     rssPointRatio: end.rss[i] / start.rss[i],
     rssFirst,
     rssLast,
@@ -179,7 +188,7 @@ export function memoryOf(i: number, samples: Sample[], log: ServerLog, origin: n
     gcsSecond: gcsSecond.length,
     liveSlope,
     slopeBasis,
-    flat: rssRatio <= FLAT_RATIO && (slopeOver.length === 0 || liveSlope <= FLAT_SLOPE_MB_PER_MIN),
+    flat: peakRatio <= FLAT_RATIO && (slopeOver.length === 0 || liveSlope <= FLAT_SLOPE_MB_PER_MIN),
     rssMax: Math.max(...samples.map((s) => s.rss[i])),
     rssMin: Math.min(...samples.map((s) => s.rss[i])),
   };
@@ -198,6 +207,8 @@ export interface SoakOutcome {
   historyB: number[];
   drained: boolean;
   drainMs: number;
+  /** The webhook endpoint's deliveries of the window's events. */
+  webhooks: WebhookTally;
 }
 
 /** The traffic's totals: verifies and mutations, with their latencies and noted problems. */
@@ -233,8 +244,8 @@ function memoryRows(name: string, i: number, m: MemoryVerdict, start: Sample, en
       `${fmt(start.rss[i] / MB, 1)} → ${fmt(end.rss[i] / MB, 1)} MB: ${fmt(m.rssPointRatio, 3)}× (range ${fmt(m.rssMin / MB, 0)}–${fmt(m.rssMax / MB, 0)} MB); second-half slope ${fmt(m.rssSlope, 2)} MB/min`,
     ],
     [
-      `${name} RSS floor first → last quarter (peak)`,
-      `${fmt(m.rssFirst / MB, 1)} → ${fmt(m.rssLast / MB, 1)} MB: ${fmt(m.rssRatio, 3)}× (peak ${fmt(m.peakFirst / MB, 1)} → ${fmt(m.peakLast / MB, 1)} MB: ${fmt(m.peakLast / m.peakFirst, 3)}×)`,
+      `${name} RSS peak second → last quarter (floor first → last)`,
+      `${fmt(m.peakSecond / MB, 1)} → ${fmt(m.peakLast / MB, 1)} MB: ${fmt(m.peakRatio, 3)}× (floor ${fmt(m.rssFirst / MB, 1)} → ${fmt(m.rssLast / MB, 1)} MB: ${fmt(m.rssRatio, 3)}×)`,
     ],
     [
       `${name} heap after full GC (live set)`,
@@ -331,6 +342,10 @@ export function printSummary(outcome: SoakOutcome): void {
         `${fmt(start.clientRss / MB, 1)} → ${fmt(end.clientRss / MB, 1)} MB (${fmt(end.clientRss / start.clientRss, 3)}×; second-half slope ${fmt(clientSlope, 2)} MB/min); CPU ${fmt(((end.clientCpu - start.clientCpu) / 1e9 / measuredS) * 100, 0)}%`,
       ],
       ['server log lines warn / error', `${logWarns} / ${logErrors}`],
+      [
+        'webhook deliveries: events delivered / expected; duplicates, missing, bad signatures',
+        `${outcome.webhooks.events} / ${outcome.webhooks.expected}; ${outcome.webhooks.duplicates}, ${outcome.webhooks.missing}, ${outcome.webhooks.bad} (${outcome.webhooks.received} requests)`,
+      ],
     ],
   );
   for (const line of problemsNoted) console.log(`  problem: ${line}`);
@@ -343,7 +358,11 @@ export function printSummary(outcome: SoakOutcome): void {
   console.log(
     `every notice delivered (${report.complete}/${report.sockets} subscribers got exactly the ${ids.length} events; ${report.missing} missing, ${report.duplicates} duplicate, ${report.unexpected} unexpected, ${report.backwards} out of order) → ${delivered ? 'MET' : 'NOT MET'}`,
   );
+  const hooks = outcome.webhooks;
   console.log(
-    `memory flat (each instance: RSS floor last/first quarter ≤ ${FLAT_RATIO}× and slope of the live heap after full GCs ≤ ${FLAT_SLOPE_MB_PER_MIN} MB/min; ${memory.map((m, i) => `${NAMES[i]} ${fmt(m.rssRatio, 3)}×, ${fmt(m.liveSlope, 2)} MB/min (${m.slopeBasis})`).join('; ')}) → ${flat ? 'MET' : 'NOT MET'}${MINUTES < 5 ? ' (indicative only: under 5 minutes the quarters hold about one full GC each)' : ''}`,
+    `every event delivered once to the webhook endpoint, signature verified (${hooks.events} of ${hooks.expected}; ${hooks.duplicates} duplicate, ${hooks.missing} missing, ${hooks.bad} bad) → ${hooks.events === hooks.expected && !hooks.duplicates && !hooks.missing && !hooks.bad ? 'MET' : 'NOT MET'}`,
+  );
+  console.log(
+    `memory holds (each instance: RSS peak of the last quarter ≤ ${FLAT_RATIO}× the second quarter's — a ceiling reached, not a climb — and the live heap after full GCs grows ≤ ${FLAT_SLOPE_MB_PER_MIN} MB/min; ${memory.map((m, i) => `${NAMES[i]} ${fmt(m.peakRatio, 3)}×, ${fmt(m.liveSlope, 2)} MB/min (${m.slopeBasis})`).join('; ')}) → ${flat ? 'MET' : 'NOT MET'}${MINUTES < 5 ? ' (indicative only: under 5 minutes the quarters hold about one full GC each)' : ''}`,
   );
 }
