@@ -1,14 +1,17 @@
 /**
  * verify-throughput: `POST /v1/verify` on a cached token (a PAT created through GraphQL, the
  * caller authenticated with the admin token) vs a bare Node `http` server answering the same
- * JSON. Server processes on core 0, autocannon (this process) on core 1, rounds alternate
- * A B A B. Prints req/s and p99 per round, the medians, and Tessera/bare ratios.
+ * JSON, and vs what users would otherwise build: express + Redis (hash the values, MGET them,
+ * answer the same JSON; bench/express-redis-verifier.ts). Server processes on core 0, autocannon
+ * (this process) on core 1, rounds alternate A B C A B C. Prints req/s and p99 per round, the
+ * medians, and the ratios against both baselines.
  *
  *   node dist-bench/bench/verify-throughput.js [--quick] [--profile]
  *
  * --profile: one more Tessera run under `node --cpu-prof`, summarised by where self time goes.
  */
 import autocannon from 'autocannon';
+import { startRedis } from '../test/harness/services';
 import { QUICK, createPat, fmt, main, median, processCpuNs, startHelper, startTessera, table, target, type Proc } from './lib/common';
 import { profileTessera } from './lib/profile';
 
@@ -18,8 +21,8 @@ const WARMUP_SECONDS = QUICK ? 1 : 2;
 const CONNECTIONS = 16;
 /**
  * The verify limits stay on (their cost is part of the path) but are lifted above what one core
- * can answer, as a gateway deployment sizes them: with the defaults (60,000 per token per minute)
- * the rounds would mostly measure 429 answers.
+ * can answer, as a gateway deployment sizes them (the defaults, 6,000,000 a minute, are below
+ * what autocannon sends here in a minute only by a little).
  */
 const LIFTED_LIMITS = { TESSERA_RATE_VERIFY_PER_TOKEN_PER_MINUTE: '100000000', TESSERA_RATE_VERIFY_PER_IP_PER_MINUTE: '100000000' };
 
@@ -53,7 +56,9 @@ async function load(url: string, headers: Record<string, string>, body: string, 
 async function run(): Promise<void> {
   const profile = process.argv.includes('--profile');
   const tessera = await startTessera({ env: LIFTED_LIMITS });
+  const redis = await startRedis();
   let bare: Proc | undefined;
+  let expressRedis: Proc | undefined;
   try {
     const pat = await createPat(tessera.url, tessera.adminToken, 'bench verify');
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` };
@@ -62,6 +67,14 @@ async function run(): Promise<void> {
     const answer = await first.text();
     if (!first.ok || !JSON.parse(answer).valid) throw new Error(`verify did not accept the PAT: ${first.status} ${answer}`);
     bare = await startHelper('bare-server.js', [], '0', { BARE_BODY: answer });
+    expressRedis = await startHelper('express-redis-verifier.js', [], '0', {
+      BARE_BODY: answer,
+      REDIS_URL: redis.url,
+      ADMIN_TOKEN: tessera.adminToken,
+      TOKEN: pat.secret,
+    });
+    const check = await fetch(`${expressRedis.url}/v1/verify`, { method: 'POST', headers, body });
+    if ((await check.text()) !== answer) throw new Error('the express + Redis verifier does not answer what Tessera answers');
 
     console.log(
       `\n## verify-throughput — POST /v1/verify (cached PAT) vs bare node http; ${CONNECTIONS} connections, ${ROUNDS}×${SECONDS}s rounds per side, alternating`,
@@ -70,10 +83,12 @@ async function run(): Promise<void> {
     // Warm both (JIT, caches), not measured.
     await load(tessera.url, headers, body, WARMUP_SECONDS);
     await load(bare.url, headers, body, WARMUP_SECONDS);
+    await load(expressRedis.url, headers, body, WARMUP_SECONDS);
 
     const rows: (string | number)[][] = [];
     const t: Round[] = [];
     const b: Round[] = [];
+    const x: Round[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       const a = await load(tessera.url, headers, body, SECONDS, tessera.pid);
       t.push(a);
@@ -81,6 +96,9 @@ async function run(): Promise<void> {
       const c = await load(bare.url, headers, body, SECONDS, bare.pid);
       b.push(c);
       rows.push([`${round} bare`, fmt(c.rps, 0), fmt(c.p50, 1), fmt(c.p99, 1), fmt(c.serverCpu * 100, 0) + '%', fmt(c.cpuPerReq, 1), c.errors]);
+      const e = await load(expressRedis.url, headers, body, SECONDS, expressRedis.pid);
+      x.push(e);
+      rows.push([`${round} express+redis`, fmt(e.rps, 0), fmt(e.p50, 1), fmt(e.p99, 1), fmt(e.serverCpu * 100, 0) + '%', fmt(e.cpuPerReq, 1), e.errors]);
     }
     const tr = median(t.map((r) => r.rps));
     const br = median(b.map((r) => r.rps));
@@ -104,6 +122,15 @@ async function run(): Promise<void> {
       fmt(median(b.map((r) => r.cpuPerReq)), 1),
       '',
     ]);
+    rows.push([
+      'median express+redis',
+      fmt(median(x.map((r) => r.rps)), 0),
+      fmt(median(x.map((r) => r.p50)), 1),
+      fmt(median(x.map((r) => r.p99)), 1),
+      fmt(median(x.map((r) => r.serverCpu)) * 100, 0) + '%',
+      fmt(median(x.map((r) => r.cpuPerReq)), 1),
+      '',
+    ]);
     table(['round', 'req/s', 'p50 ms', 'p99 ms', 'server core', 'server CPU µs/req', 'errors'], rows);
     const perRound = t.map((r, i) => r.rps / b[i].rps);
     console.log(`per-round throughput ratios tessera/bare: ${perRound.map((ratio) => fmt(ratio)).join(', ')} (ratio of the medians: ${fmt(tr / br)}×)`);
@@ -117,12 +144,19 @@ async function run(): Promise<void> {
     console.log(
       `server CPU per request bare/tessera (median): ${fmt(bc / tc)}× (${fmt(tc, 1)} µs vs ${fmt(bc, 1)} µs; independent of load-generator limits and of other processes on the core)`,
     );
+    const versusExpress = t.map((r, i) => r.rps / x[i].rps);
+    console.log(
+      `per-round throughput ratios tessera/express+redis: ${versusExpress.map((ratio) => fmt(ratio)).join(', ')} (${fmt(tr, 0)} vs ${fmt(median(x.map((r) => r.rps)), 0)} req/s; the express process's CPU does not count Redis's)`,
+    );
+    target('throughput tessera/express+redis (median of the per-round ratios)', median(versusExpress), 3);
     if (median(b.map((r) => r.serverCpu)) < 0.85)
       console.log('note: the bare server core was not saturated: the load generator limits the baseline, so the ratio flatters Tessera.');
-    if (t.some((r) => r.errors) || b.some((r) => r.errors)) console.log('WARNING: errors or non-2xx answers during the run');
+    if ([...t, ...b, ...x].some((r) => r.errors)) console.log('WARNING: errors or non-2xx answers during the run');
   } finally {
     await tessera.stop();
     await bare?.stop();
+    await expressRedis?.stop();
+    await redis.stop();
   }
 
   if (profile) {
