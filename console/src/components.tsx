@@ -138,6 +138,24 @@ export function useConfirm(): [ReactNode, (request: ConfirmRequest) => Promise<b
   return [element, ask];
 }
 
+/**
+ * A change asked for first: `change(ask, action)` opens the confirmation (none when `ask` is null),
+ * runs `action` once confirmed, then `after` (the list's refetch); an error goes to `run`'s
+ * <ErrorLine>. `const change = confirmedChange(run, confirm, list.refetch)`.
+ */
+export function confirmedChange(
+  run: (action: () => Promise<unknown>) => Promise<void>,
+  confirm: (request: ConfirmRequest) => Promise<boolean>,
+  after: () => void,
+): (ask: ConfirmRequest | null, action: () => Promise<unknown>) => void {
+  return (ask, action) =>
+    void run(async () => {
+      if (ask && !(await confirm(ask))) return;
+      await action();
+      after();
+    });
+}
+
 const STATUS: Record<TokenStatus, { icon: string; label: string; className: string }> = {
   ACTIVE: { icon: '●', label: 'Active', className: 'ok' },
   EXPIRING: { icon: '⚠', label: 'Expiring soon', className: 'warn' },

@@ -2,34 +2,22 @@
  * End-to-end (issue 20): the Webhooks page in Chromium against a real Tessera and a real receiver
  * on loopback that verifies every delivery with the standardwebhooks reference library.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { Webhook } from 'standardwebhooks';
 import type { WebhookWorker } from '../../src/modules/webhooks';
 import { startTessera, type TestInstance } from '../harness/tessera';
+import { Receiver } from '../harness/webhook-receiver';
 import { graphql, openConsole, signIn, waitLive } from './browser';
 
 describe('The console: webhooks', () => {
   let tessera: TestInstance;
   let browser: Browser;
   let page: Page;
-  let server: Server;
+  let receiver: Receiver;
   let url = '';
-  const received: { headers: IncomingHttpHeaders; body: string }[] = [];
-  const answers: number[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        res.writeHead(answers.shift() ?? 204).end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    receiver = await new Receiver().start();
+    url = receiver.url;
     tessera = await startTessera({ backend: 'sqlite' });
     ({ browser, page } = await openConsole(tessera));
     await signIn(page, tessera.adminToken);
@@ -39,7 +27,7 @@ describe('The console: webhooks', () => {
   afterAll(async () => {
     await browser?.close();
     await tessera?.close();
-    await new Promise((resolve) => server.close(resolve));
+    await receiver?.close();
   });
 
   const deliver = () => (tessera.server.services as unknown as { webhookWorker: WebhookWorker }).webhookWorker.run();
@@ -57,7 +45,7 @@ describe('The console: webhooks', () => {
     await added.getByRole('button', { name: 'I have copied it' }).click();
 
     // The receiver refuses the first attempt, accepts the redelivery.
-    answers.push(500);
+    receiver.answers.push(500);
     await graphql(tessera, 'mutation { createPersonalAccessToken(input: { name: "hooked" }) { token { id } } }');
     await deliver();
     const row = page.locator('tr', { hasText: url });
@@ -69,9 +57,10 @@ describe('The console: webhooks', () => {
     await pending.getByRole('button', { name: /Redeliver event/ }).click();
     await deliver();
     await deliveries.locator(`tr[data-delivery-id="${eventId}"][data-delivery-status="SUCCEEDED"]`).waitFor({ timeout: 10_000 });
-    const verified = received.map((r) => new Webhook(secret).verify(r.body, r.headers as Record<string, string>) as { type: string });
-    expect(verified.map((payload) => payload.type)).toEqual(['token.created', 'token.created']);
-    expect(new Set(received.map((r) => r.headers['webhook-id']))).toEqual(new Set([eventId]));
+    expect(receiver.verified(secret).map((payload) => [payload.type, payload.id])).toEqual([
+      ['token.created', eventId],
+      ['token.created', eventId],
+    ]);
 
     await row.getByRole('button', { name: `Rotate the secret of ${url}` }).click();
     await page

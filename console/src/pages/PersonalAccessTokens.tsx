@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { gql } from '../api';
-import { CopyField, ErrorLine, SecretDialog, StatusBadge, useAction, useConfirm, when } from '../components';
+import { confirmedChange, CopyField, ErrorLine, SecretDialog, StatusBadge, useAction, useConfirm, when } from '../components';
 import {
   ConsoleDeletePatDocument,
   ConsolePersonalAccessTokensDocument,
@@ -46,12 +46,7 @@ export function PersonalAccessTokens(props: { viewerRole: Role; viewerId: string
   const [confirmDialog, confirm] = useConfirm();
   const refetch = list.refetch;
 
-  const act = (ask: Parameters<typeof confirm>[0], change: () => Promise<unknown>) =>
-    void run(async () => {
-      if (!(await confirm(ask))) return;
-      await change();
-      refetch();
-    });
+  const act = confirmedChange(run, confirm, refetch);
 
   const revoke = (t: ConsolePatFragment) =>
     act(

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { gql } from '../api';
-import { ErrorLine, FormCard, SecretDialog, SelectField, TextField, useAction, useConfirm, when } from '../components';
+import { confirmedChange, ErrorLine, FormCard, SecretDialog, SelectField, TextField, useAction, useConfirm, when } from '../components';
 import {
   ConsoleDeactivateUserDocument,
   ConsoleDeleteUserDocument,
@@ -44,12 +44,7 @@ export function Users(props: { viewerId: string }) {
     list.refetch();
   });
 
-  const act = (ask: Parameters<typeof confirm>[0] | null, change: () => Promise<unknown>) =>
-    void run(async () => {
-      if (ask && !(await confirm(ask))) return;
-      await change();
-      list.refetch();
-    });
+  const act = confirmedChange(run, confirm, list.refetch);
 
   const changeRole = (person: Person, next: Role) =>
     act(

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { gql } from '../api';
-import { ErrorLine, FormCard, FormDialog, SecretDialog, TextField, useAction, useConfirm, when } from '../components';
+import { confirmedChange, ErrorLine, FormCard, FormDialog, SecretDialog, TextField, useAction, useConfirm, when } from '../components';
 import {
   ConsoleCreateWebhookEndpointDocument,
   ConsoleDeleteWebhookEndpointDocument,
@@ -156,12 +156,7 @@ export function Webhooks() {
     setTypes([]);
     list.refetch();
   });
-  const change = (ask: Parameters<typeof confirm>[0] | null, action: () => Promise<unknown>) =>
-    void run(async () => {
-      if (ask && !(await confirm(ask))) return;
-      await action();
-      list.refetch();
-    });
+  const change = confirmedChange(run, confirm, list.refetch);
   const rotate = (endpoint: Endpoint) =>
     void run(async () => {
       const ok = await confirm({

@@ -1,4 +1,4 @@
 export { webhooksModule } from './webhook.module';
 export { WebhookService } from './webhook.service';
-export { WebhookWorker, payloadOf, retryDelayMs } from './webhook.worker';
+export { WebhookWorker, retryDelayMs } from './webhook.worker';
 export { DeliveryStatus, WebhookCursor, WebhookDelivery, WebhookEndpoint } from './webhook.entity';

@@ -31,7 +31,7 @@ export function retryDelayMs(baseMs: number, attempts: number, random: () => num
 }
 
 /** The body of a delivery (Standard Webhooks): `{ type, timestamp, data }`, data the event as the API shows it. */
-export function payloadOf(event: TokenEventRecord): string {
+function payloadOf(event: TokenEventRecord): string {
   const data = TokenEventView.from(event);
   return JSON.stringify({ type: `token.${event.type.toLowerCase()}`, timestamp: data.occurredAt.toISOString(), data });
 }

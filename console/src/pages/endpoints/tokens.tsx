@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { gql } from '../../api';
-import { CopyField, ErrorLine, FormDialog, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../../components';
+import { confirmedChange, CopyField, ErrorLine, FormDialog, SecretDialog, StatusBadge, TextField, useAction, useConfirm, when } from '../../components';
 import {
   ConsoleActivateEndpointTokenDocument,
   ConsoleCreateEndpointTokenDocument,
@@ -106,12 +106,7 @@ export function EndpointTokens() {
   const [error, run] = useAction();
   const [confirmDialog, confirm] = useConfirm();
 
-  const change = (ask: Parameters<typeof confirm>[0] | null, action: () => Promise<unknown>) =>
-    void run(async () => {
-      if (ask && !(await confirm(ask))) return;
-      await action();
-      list.refetch();
-    });
+  const change = confirmedChange(run, confirm, list.refetch);
   const setEnabled = (t: Listed, on: boolean) =>
     change(on ? null : { title: `Switch “${t.name}” off?`, consequence: 'It stops opening every endpoint at once.', confirmLabel: 'Switch off' }, () =>
       gql(ConsoleSetEndpointTokenEnabledDocument, { id: t.id, enabled: on }),
