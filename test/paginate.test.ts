@@ -10,9 +10,10 @@ import { BACKENDS, dataOf, startTessera, type TestInstance } from './harness/tes
  */
 describe.each(BACKENDS)('paginate on %s', (backend) => {
   let tessera: TestInstance;
+  const counts: string[] = [];
 
   beforeAll(async () => {
-    tessera = await startTessera({ backend, sweep: false });
+    tessera = await startTessera({ backend, sweep: false, onQuery: (sql) => /\bcount\(/i.test(sql) && counts.push(sql) });
     for (const [name, duration] of [
       ['a', 'DAYS_7'],
       ['b', 'YEAR'],
@@ -33,7 +34,7 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
     const where = { kind: 'PERSONAL_ACCESS' as const };
     const managed = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 });
     const plain = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 }, 'desc', { readOnly: true });
-    expect(plain.totalCount).toBe(managed.totalCount);
+    expect(await plain.totalCount()).toBe(await managed.totalCount());
     expect(plain.items.length).toBeGreaterThanOrEqual(4);
     const props = Object.keys(tessera.server.orm.getMetadata().get(TokenRecord.name).properties);
     const shape = (row: TokenRecord) =>
@@ -53,7 +54,7 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
     const managed = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 });
     const fields = [...TOKEN_FIELD_PROPERTIES, 'ownerId'] as const;
     const narrow = await paginate(tessera.server.orm.em.fork(), TokenRecord, where, { first: 10 }, 'desc', { readOnly: true, fields });
-    expect(narrow.totalCount).toBe(managed.totalCount);
+    expect(await narrow.totalCount()).toBe(await managed.totalCount());
     // No other column is read (tenantId, updatedAt, subjectId, notice bookkeeping …) ...
     for (const row of narrow.items)
       expect(
@@ -69,5 +70,25 @@ describe.each(BACKENDS)('paginate on %s', (backend) => {
       managed.items.map((row) => pick(row as unknown as Record<string, unknown>)),
     );
     expect(narrow.items.some((row) => row.description === 'with a description' && row.revokedAt === null && row.expiresAt instanceof Date)).toBe(true);
+  });
+
+  it('should count a whole list only when a query selects totalCount', async () => {
+    const lists = [
+      ['personalAccessTokens(first: 2)', 'tokens'],
+      ['tokenEvents(first: 2)', 'token_events'],
+      ['apps(first: 2)', 'apps'],
+    ];
+    for (const [field, table] of lists) {
+      counts.length = 0;
+      const without = await tessera.raw({ query: `{ ${field} { edges { cursor } pageInfo { hasNextPage } } }` });
+      expect(without.body.errors).toBeUndefined();
+      expect(counts).toEqual([]);
+      const withCount = await tessera.raw({ query: `{ ${field} { totalCount edges { cursor } } }` });
+      expect(withCount.body.errors).toBeUndefined();
+      expect(counts).toHaveLength(1);
+      expect(counts[0]).toContain(table);
+      const listed = Object.values(withCount.body.data ?? {})[0] as { totalCount: number; edges: unknown[] };
+      expect(listed.totalCount).toBeGreaterThanOrEqual(listed.edges.length);
+    }
   });
 });

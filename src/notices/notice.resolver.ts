@@ -1,7 +1,7 @@
 import { Args, Authorized, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { Node } from '../core/graphql/node';
 import type { TokenEventRecord } from '../core/events/event.entity';
-import { PageInfo } from '../core/graphql/connection';
+import { PageInfo, withLazyCount } from '../core/graphql/connection';
 import type { RequestContext } from '../core/graphql/request-context';
 import type { NodeDirectory } from '../core/graphql/node';
 import { EXPIRY_TYPES, REVOCATION_TYPES, type EventFilter, type NoticeService } from './notice.service';
@@ -28,7 +28,7 @@ class TokenEventConnection {
   pageInfo!: PageInfo;
 
   @Field(() => Int, { description: 'How many events match, across pages.' })
-  totalCount!: number;
+  totalCount!: number | Promise<number>;
 }
 
 /** The filter's subject lists, whatever they are called, narrow by the token's subject. */
@@ -60,16 +60,18 @@ export class NoticeResolver {
   async tokenEvents(@Args(() => TokenEventsArgs) args: TokenEventsArgs, @Ctx() ctx: Context): Promise<TokenEventConnection> {
     const page = await ctx.services.notices.history(ctx.requireViewer(), { first: args.first, after: args.after, filter: toFilter(args.filter) });
     const edges = page.items.map((event) => ({ cursor: String(event.id), node: TokenEventView.from(event) }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: page.hasNextPage,
-        hasPreviousPage: Boolean(args.after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges[edges.length - 1]?.cursor ?? null,
+    return withLazyCount(
+      {
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: Boolean(args.after),
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges[edges.length - 1]?.cursor ?? null,
+        },
       },
-      totalCount: page.totalCount,
-    };
+      page.totalCount,
+    );
   }
 
   @Authorized()

@@ -71,7 +71,7 @@ export class NoticeService {
   async history(
     viewer: Principal,
     options: { first: number; after?: string | null; filter: EventFilter },
-  ): Promise<{ items: TokenEventRecord[]; hasNextPage: boolean; totalCount: number }> {
+  ): Promise<{ items: TokenEventRecord[]; hasNextPage: boolean; totalCount: () => Promise<number> }> {
     const after = this.checkAfter(options.after);
     await this.checkRetained(after);
     const { filter } = options;
@@ -85,11 +85,9 @@ export class NoticeService {
     };
     const em = this.deps.orm.em.fork();
     const keyed: FilterQuery<TokenEventRecord> = after ? { $and: [where, { id: { $gt: after } }] } : where;
-    const [rows, totalCount] = await Promise.all([
-      em.find(TokenEventRecord, keyed, { orderBy: { id: 'asc' }, limit: options.first + 1 }),
-      em.count(TokenEventRecord, where),
-    ]);
-    return { items: rows.slice(0, options.first), hasNextPage: rows.length > options.first, totalCount };
+    const rows = await em.find(TokenEventRecord, keyed, { orderBy: { id: 'asc' }, limit: options.first + 1 });
+    // The count only when asked for (it grows with the history; see paginate).
+    return { items: rows.slice(0, options.first), hasNextPage: rows.length > options.first, totalCount: () => em.count(TokenEventRecord, where) };
   }
 
   /** A live stream for a listener: replay after `after`, then live, in order, no duplicates. */

@@ -10,7 +10,12 @@ export interface Page<E> {
   items: E[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  totalCount: number;
+  /**
+   * How many rows the whole list holds: an exact `count(*)`, run only when called — it is the one
+   * part of a page whose cost grows with the table (bench/scale), so connections call it only
+   * when a query selects `totalCount`.
+   */
+  totalCount: () => Promise<number>;
 }
 
 export function encodeCursor(id: string): string {
@@ -29,9 +34,9 @@ export interface PageRequest {
 }
 
 /**
- * Reads one page keyed on `id` (ids sort by creation time): newest first by default. Two
- * statements whatever the page size: the page (one extra row tells whether more follow) and
- * the count.
+ * Reads one page keyed on `id` (ids sort by creation time): newest first by default. One
+ * statement whatever the page size (one extra row tells whether more follow), and a count only
+ * if `totalCount` is called.
  *
  * With `readOnly`, rows come back as plain objects with the entity's properties and types
  * (MikroORM's result mapper) instead of managed entities — for lists that only read them, it
@@ -79,6 +84,11 @@ export async function paginate<E extends { id: string }>(
         .limit(first + 1)
         .execute('all', true) as Promise<E[]>)
     : em.find(entity, keyed, { orderBy: { id: order } as never, limit: first + 1 });
-  const [items, totalCount] = await Promise.all([rows, em.count(entity, where)]);
-  return { items: items.slice(0, first), hasNextPage: items.length > first, hasPreviousPage: afterId !== undefined, totalCount };
+  const items = await rows;
+  return {
+    items: items.slice(0, first),
+    hasNextPage: items.length > first,
+    hasPreviousPage: afterId !== undefined,
+    totalCount: () => em.count(entity, where),
+  };
 }

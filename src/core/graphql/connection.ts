@@ -37,7 +37,8 @@ export interface Edge<T> {
 export interface ConnectionShape<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount: number;
+  /** A getter: the count runs only when a query selects the field (see `withLazyCount`). */
+  readonly totalCount: number | Promise<number>;
 }
 
 /**
@@ -62,23 +63,36 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
     @Field(() => PageInfo, { description: 'Where this page sits in the list.' })
     pageInfo!: PageInfo;
 
-    @Field(() => Int, { description: 'How many items the whole list holds, across pages.' })
-    totalCount!: number;
+    // Not a simple field: the value is a promise (a getter, see withLazyCount), which graphql-jit
+    // awaits only from a resolver.
+    @Field(() => Int, { simple: false, description: 'How many items the whole list holds, across pages.' })
+    totalCount!: number | Promise<number>;
   }
   return ConnectionClass;
+}
+
+/**
+ * A connection whose `totalCount` is a getter calling `count`: GraphQL reads a field only when the
+ * query selects it, so a page asked for without `totalCount` never runs the count (the one read of
+ * a list whose cost grows with the table; bench/scale).
+ */
+export function withLazyCount<C extends object>(connection: C, count: () => Promise<number>): C & { readonly totalCount: Promise<number> } {
+  return Object.defineProperty(connection, 'totalCount', { get: count, enumerable: true }) as C & { readonly totalCount: Promise<number> };
 }
 
 /** Maps a storage page to a connection. */
 export function toConnection<E extends { id: string }, T>(page: Page<E>, map: (item: E) => T): ConnectionShape<T> {
   const edges = page.items.map((item) => ({ cursor: encodeCursor(item.id), node: map(item) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+  return withLazyCount(
+    {
+      edges,
+      pageInfo: {
+        hasNextPage: page.hasNextPage,
+        hasPreviousPage: page.hasPreviousPage,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
     },
-    totalCount: page.totalCount,
-  };
+    page.totalCount,
+  );
 }
