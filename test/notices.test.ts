@@ -221,6 +221,27 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     }
   });
 
+  // SQLite stores milliseconds: only PostgreSQL can hold the finer times.
+  (backend === 'postgres' ? it : it.skip)('should notice a token whose times were written with microseconds (an import, a fix in SQL), once', async () => {
+    const after = await lastEventId(tessera);
+    const { token } = await createPat(tessera, 'imported', undefined, 'YEAR');
+    await tessera.server.orm.em
+      .getConnection()
+      .execute(`update tokens set next_notice_at = expires_at - interval '30 days' + interval '123 microseconds' where id = ?`, [token.id]);
+    const start = tessera.clock.now();
+    try {
+      tessera.clock.set(new Date(start.getTime() + 340 * DAY));
+      await tessera.server.sweep.run();
+      await tessera.server.sweep.run();
+      const noticed = dataOf(
+        await tessera.gql(TokenEventsHistoryDocument, { first: 100, after, filter: { tokenIds: [token.id], types: ['EXPIRING_SOON', 'EXPIRED'] } }),
+      ).tokenEvents;
+      expect(noticed.edges.map((edge) => [edge.node.type, edge.node.thresholdDays])).toEqual([['EXPIRING_SOON', 30]]);
+    } finally {
+      tessera.clock.set(start);
+    }
+  });
+
   it('should warn a short token only at the thresholds that fit its term, never at birth', async () => {
     const after = await lastEventId(tessera);
     const { token } = await createPat(tessera, 'a week', undefined, 'DAYS_7');

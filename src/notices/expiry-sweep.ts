@@ -9,6 +9,15 @@ import { PeriodicJob, type StopSignal } from '../core/periodic-job';
 const BATCH = 500;
 
 /**
+ * The claim's compare: the stored time as read, to the millisecond. A JavaScript Date holds
+ * milliseconds while PostgreSQL keeps microseconds, so a row written with finer times (an import,
+ * a hand fix in SQL) would never equal what was read, and its notices would never be claimed.
+ */
+function withinItsMillisecond(at: Date): { $gte: Date; $lt: Date } {
+  return { $gte: at, $lt: new Date(at.getTime() + 1) };
+}
+
+/**
  * Emits EXPIRING_SOON once per warning threshold and EXPIRED once per token, exactly once
  * however many instances sweep: each notice is claimed by a compare-and-set on the token's
  * `nextNoticeAt` in the transaction that writes the event, so a second sweeper's claim finds
@@ -43,7 +52,7 @@ export class ExpirySweep extends PeriodicJob {
             // Due early (its term changed since it was read): look again at its first threshold.
             await tx.em.nativeUpdate(
               TokenRecord,
-              { id: token.id, nextNoticeAt: token.nextNoticeAt },
+              { id: token.id, nextNoticeAt: withinItsMillisecond(token.nextNoticeAt) },
               { nextNoticeAt: nextNotice(token.expiresAt, fitting, null) },
             );
             continue;
@@ -52,7 +61,7 @@ export class ExpirySweep extends PeriodicJob {
           const next = left <= 0 ? null : nextNotice(token.expiresAt, fitting, noticed);
           const won = await tx.em.nativeUpdate(
             TokenRecord,
-            { id: token.id, nextNoticeAt: token.nextNoticeAt },
+            { id: token.id, nextNoticeAt: withinItsMillisecond(token.nextNoticeAt) },
             { nextNoticeAt: next, noticedThresholdDays: noticed },
           );
           if (won !== 1) continue;
