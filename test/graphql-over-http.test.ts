@@ -137,6 +137,16 @@ describe.each(BACKENDS)('GraphQL over HTTP as other clients speak it, on %s', (b
       });
     await verify(tessera.adminToken);
     await verify(generateToken('tsp').value);
+    // A refused caller is counted too (the error path records it as the success path does).
+    expect(
+      (
+        await fetch(`${tessera.url}/v1/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${generateToken('tsp').value}` },
+          body: '{"token":"x"}',
+        })
+      ).status,
+    ).toBe(401);
     const endpoint = dataOf(await tessera.gql(CreateEndpointDocument, { input: { name: 'metered', path: uniquePath('metered'), authentication: 'NONE' } }))
       .createEndpoint.endpoint;
     await callEndpoint(tessera.url, 'POST', endpoint.path, { body: {} });
@@ -148,12 +158,26 @@ describe.each(BACKENDS)('GraphQL over HTTP as other clients speak it, on %s', (b
     const grew = (labels: Record<string, string>, name = 'tessera_http_requests_total') => sample(after, name, labels) - sample(before, name, labels);
     expect(grew({ route: '/graphql', status: '200' })).toBeGreaterThanOrEqual(3);
     expect(grew({ route: '/v1/verify', status: '200' })).toBe(2);
+    expect(grew({ route: '/v1/verify', status: '401' })).toBe(1);
+    // Durations: a histogram per route, cumulative buckets ending at the count.
+    const durations = 'tessera_http_request_duration_seconds';
+    expect(grew({ route: '/v1/verify' }, `${durations}_count`)).toBe(3);
+    expect(grew({ route: '/v1/verify', le: '+Inf' }, `${durations}_bucket`)).toBe(3);
+    expect(sample(after, `${durations}_bucket`, { route: '/v1/verify', le: '1' })).toBeLessThanOrEqual(
+      sample(after, `${durations}_count`, { route: '/v1/verify' }),
+    );
+    expect(sample(after, `${durations}_bucket`, { route: '/v1/verify', le: '0.0005' })).toBeLessThanOrEqual(
+      sample(after, `${durations}_bucket`, { route: '/v1/verify', le: '0.001' }),
+    );
+    expect(sample(after, `${durations}_sum`, { route: '/v1/verify' })).toBeGreaterThan(0);
+    expect(after).toContain(`# TYPE ${durations} histogram`);
     expect(grew({ route: '/endpoints/*path', status: '200' })).toBe(1);
     expect(grew({ route: '/api/workflows/:id/instances', status: '201' })).toBe(1);
     expect(grew({ route: 'other', status: '404' })).toBe(1);
     expect(after).not.toMatch(/route="\/no\/such/);
     // Every verification counts, whoever asked: the API's own Bearer auth, /v1/verify, the start route.
     expect(grew({ outcome: 'VALID' }, 'tessera_verifications_total')).toBeGreaterThanOrEqual(5);
-    expect(grew({ outcome: 'UNKNOWN' }, 'tessera_verifications_total')).toBe(1);
+    // UNKNOWN: the unknown token verified, and the refused caller's own token.
+    expect(grew({ outcome: 'UNKNOWN' }, 'tessera_verifications_total')).toBe(2);
   });
 });

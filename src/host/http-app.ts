@@ -73,7 +73,7 @@ export function createHttpApp({ config, services, logger, metrics, orm, bus, dis
     const requestId = typeof header === 'string' && isAcceptableRequestId(header) ? header : `${idPrefix}-${(requestCounter++).toString(36)}`;
     res.setHeader('x-request-id', requestId);
     res.locals.requestId = requestId;
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     res.once('finish', () => metrics.observeRequest(routeLabel(req), res.statusCode, started));
     next();
   });

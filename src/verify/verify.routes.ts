@@ -60,10 +60,14 @@ export function createVerifyHandler(services: VerifyRouteServices, logger: Logge
   let counter = 0;
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || (req.url !== '/v1/verify' && !req.url?.startsWith('/v1/verify?'))) return false;
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const requestId = `v-${(counter++).toString(36)}`;
-    res.once('finish', () => metrics.observeRequest('/v1/verify', res.statusCode, started));
-    const fail = (error: unknown) => sendError(res, error, logger, requestId);
+    // Recorded where the answer is written (no 'finish' listener per request: the hot path).
+    const observe = () => metrics.observeRequest('/v1/verify', res.statusCode, started);
+    const fail = (error: unknown) => {
+      sendError(res, error, logger, requestId);
+      observe();
+    };
     const ip = clientAddress(req);
     // Who is asking, decided while the body arrives (synchronously when everything is cached and
     // in memory: no promise on the way, see core/maybe.ts). Its failures come first, as before.
@@ -93,9 +97,10 @@ export function createVerifyHandler(services: VerifyRouteServices, logger: Logge
           whenDone(caller, (principal) => {
             if (bodyError) throw bodyError;
             const { token, endpointId, method } = verifyRequestOf(parsed);
-            return whenDone(services.verify.verifyFor(principal, token, { endpointId, method }), (result) =>
-              writeJsonText(res, 200, answerOf(result), NO_STORE),
-            );
+            return whenDone(services.verify.verifyFor(principal, token, { endpointId, method }), (result) => {
+              writeJsonText(res, 200, answerOf(result), NO_STORE);
+              observe();
+            });
           }),
         fail,
       ),
