@@ -12,8 +12,10 @@ import {
   type OnTokenEventsSubscription,
 } from './generated/graphql';
 import { TokenEventView } from '../src/notices';
+import { TokenEventRecord } from '../src/core/events/event.entity';
+import { TokenRecord } from '../src/core/tokens/token.entity';
 import { startRedis, type RedisServer } from './harness/services';
-import { BACKENDS, dataOf, errorCodeOf, lastEventId, startSibling, startTessera, type Subscription, type TestInstance } from './harness/tessera';
+import { BACKENDS, dataOf, errorCodeOf, eventually, lastEventId, startSibling, startTessera, type Subscription, type TestInstance } from './harness/tessera';
 
 type Event = OnTokenEventsSubscription['tokenEvents'];
 
@@ -120,6 +122,8 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     expect(adminSaw.map((event) => event.token.name)).toEqual(['admin only', 'member own']);
     const history = dataOf(await tessera.gql(TokenEventsHistoryDocument, { first: 100, after }, member.secret)).tokenEvents;
     expect(history.edges.map((edge) => edge.node.token.name)).toEqual(['member own']);
+    memberFeed.unsubscribe();
+    adminFeed.unsubscribe();
   });
 
   it('should execute an event once per audience, not once per listener, and still respect visibility', async () => {
@@ -169,6 +173,8 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
   it('should pass over events nobody on the instance listens for without reading them, and still replay them on request', async () => {
     const tenantId = dataOf(await tessera.gql(ViewerDocument)).viewer.tenant.id;
     const before = await lastEventId(tessera);
+    // Subscriptions of earlier tests close asynchronously (their complete message travels the socket).
+    await eventually(async () => (tessera.server.dispatcher.listenerCount === 0 ? true : undefined), 5000, 'earlier listeners closed');
     historyReads.length = 0;
     const created = [];
     for (let i = 0; i < 3; i += 1) created.push((await createPat(tessera, `unheard ${i}`)).token.id);
@@ -240,6 +246,40 @@ describe.each(BACKENDS)('notices on %s, one instance', (backend) => {
     } finally {
       tessera.clock.set(start);
     }
+  });
+
+  it('should sweep a backlog larger than a batch, each notice once, in batches that move on', async () => {
+    const viewer = dataOf(await tessera.gql(ViewerDocument)).viewer;
+    const now = tessera.clock.now().getTime();
+    // 1,234 tokens (three batches) whose 30-day notice came due at distinct times in the last hour.
+    const ids = Array.from({ length: 1234 }, (_, i) => `pat_backlog${String(i).padStart(12, '0')}${backend.slice(0, 2)}`);
+    const em = tessera.server.orm.em.fork();
+    await em.insertMany(
+      TokenRecord,
+      ids.map((id, i) => {
+        const expiresAt = new Date(now + 20 * DAY + i * 1000);
+        return {
+          id,
+          tenantId: viewer.tenant.id,
+          kind: 'PERSONAL_ACCESS',
+          name: `backlog ${i}`,
+          start: 'tsp_',
+          ownerId: viewer.id,
+          expiresAt,
+          expiringAt: new Date(expiresAt.getTime() - 30 * DAY),
+          nextNoticeAt: new Date(now - 3600_000 + i * 1000),
+          createdAt: new Date(now),
+          updatedAt: new Date(now),
+        } as TokenRecord;
+      }),
+    );
+    expect(await tessera.server.sweep.run()).toBeGreaterThanOrEqual(ids.length);
+    const events = await em.find(TokenEventRecord, { tokenId: { $in: ids } });
+    expect(events).toHaveLength(ids.length);
+    expect(new Set(events.map((event) => event.tokenId)).size).toBe(ids.length);
+    expect(events.every((event) => event.type === 'EXPIRING_SOON' && event.data?.thresholdDays === 30)).toBe(true);
+    // Nothing is due again until the 7-day threshold.
+    expect(await tessera.server.sweep.run()).toBe(0);
   });
 
   it('should warn a short token only at the thresholds that fit its term, never at birth', async () => {

@@ -33,13 +33,23 @@ export class ExpirySweep extends PeriodicJob {
   protected async work(shouldStop: StopSignal): Promise<number> {
     const thresholds = this.deps.config.expiryWarningDays;
     let emitted = 0;
+    // Where the last batch ended: each batch starts there rather than at the index's start, where
+    // the entries of every row claimed so far in this run still lie until vacuum (bench/scale: a
+    // backlog of 67,000 due notices read 28 ms per batch from the start, growing with the run).
+    // Rows claimed here move past `now`; what another instance left at that time is read again.
+    let from: Date | null = null;
     for (;;) {
       if (shouldStop()) return emitted;
       const now = this.deps.clock.now();
-      const due = await this.deps.orm.em
+      const due: TokenRecord[] = await this.deps.orm.em
         .fork()
-        .find(TokenRecord, { nextNoticeAt: { $lte: now }, revokedAt: null }, { orderBy: { nextNoticeAt: 'asc', id: 'asc' }, limit: BATCH });
+        .find(
+          TokenRecord,
+          { nextNoticeAt: from ? { $gte: from, $lte: now } : { $lte: now }, revokedAt: null },
+          { orderBy: { nextNoticeAt: 'asc', id: 'asc' }, limit: BATCH },
+        );
       if (due.length === 0) return emitted;
+      from = due[due.length - 1].nextNoticeAt ?? null;
       let claimed = 0;
       await this.deps.lifecycle.run(NoticeService.systemActor(), async (tx) => {
         for (const token of due) {
