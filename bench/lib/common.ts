@@ -104,13 +104,15 @@ process.on('exit', () => {
 function track(child: ChildProcess): string[] {
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
-  const stderr: string[] = [];
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr.push(chunk.toString());
-    if (stderr.length > 200) stderr.shift();
-  });
-  child.stdout?.on('data', () => undefined);
-  return stderr;
+  // Both streams, in arrival order (the server logs to stdout): what a failed run prints.
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stderr?.on('data', keep);
+  child.stdout?.on('data', keep);
+  return output;
 }
 
 export interface TesseraOptions {

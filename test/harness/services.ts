@@ -204,9 +204,10 @@ export async function ensureBinaries(): Promise<void> {
 /**
  * Starts a private PostgreSQL server: temporary data directory, random free
  * port, no durability (fsync, synchronous_commit and full_page_writes off),
- * socket in the temporary directory. Resolves once it accepts connections.
+ * socket in the temporary directory, plus `extraSettings` (postgresql.conf lines, e.g. a
+ * benchmark's `shared_buffers`). Resolves once it accepts connections.
  */
-export async function startPostgres(): Promise<PostgresServer> {
+export async function startPostgres(extraSettings: Record<string, string> = {}): Promise<PostgresServer> {
   const binDir = findPostgresBinDir();
   if (!binDir) throw new Error(INSTALL_HINT);
   const root = mkdtempSync(join(tmpdir(), 'tessera-pg-'));
@@ -234,6 +235,7 @@ export async function startPostgres(): Promise<PostgresServer> {
     fsync: 'off',
     synchronous_commit: 'off',
     full_page_writes: 'off',
+    ...extraSettings,
   };
   // Appending as root keeps the file's owner (postgres).
   appendFileSync(
