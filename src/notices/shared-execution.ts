@@ -42,26 +42,34 @@ export function sharedSubscribe(shareable: Shareable) {
     if (!isAsyncIterable(source)) return source as ExecutionResult;
     const audience = shareable.audienceKey(args.contextValue);
     const operationKey = `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(selectionVariables(args))}|${audience}`;
-    async function* mapped(): AsyncGenerator<ExecutionResult> {
-      const iterator = source as AsyncIterable<{ id?: string | number }>;
-      for await (const event of iterator) {
-        const eventId = event && typeof event === 'object' && 'id' in event ? String(event.id) : null;
-        if (eventId === null || audience === null) {
-          yield await execute({ ...args, rootValue: event });
-          continue;
-        }
-        const key = `${eventId}|${operationKey}`;
-        const cached = results.get(key);
-        yield await (cached ?? remember(key, Promise.resolve(execute({ ...args, rootValue: event }))));
-      }
-    }
-    const generator = mapped();
-    // Closing the response stream closes the listener's source stream.
-    const close = generator.return.bind(generator);
-    generator.return = async (value?: unknown) => {
-      await (source as AsyncGenerator).return?.(undefined);
-      return close(value as ExecutionResult);
+    const iterator = (source as AsyncIterable<{ id?: string | number }>)[Symbol.asyncIterator]();
+    const resultOf = (event: { id?: string | number }): Promise<ExecutionResult> | ExecutionResult => {
+      const eventId = event && typeof event === 'object' && 'id' in event ? String(event.id) : null;
+      if (eventId === null || audience === null) return execute({ ...args, rootValue: event });
+      const key = `${eventId}|${operationKey}`;
+      return results.get(key) ?? remember(key, Promise.resolve(execute({ ...args, rootValue: event })));
     };
+    // A plain iterator rather than an async generator: an event becomes its (shared) result in one
+    // promise step, without a generator's own queue and awaits (per listener, per event: the fan-out's
+    // hot path; bench/notice-delivery). Closing it closes the listener's source stream.
+    const generator = {
+      async next(): Promise<IteratorResult<ExecutionResult>> {
+        const step = await iterator.next();
+        if (step.done) return { value: undefined, done: true };
+        return { value: await resultOf(step.value), done: false };
+      },
+      async return(value?: unknown): Promise<IteratorResult<ExecutionResult>> {
+        await iterator.return?.(undefined);
+        return { value: value as ExecutionResult, done: true };
+      },
+      async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+        await iterator.return?.(undefined);
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    } as AsyncGenerator<ExecutionResult>;
     return generator;
   };
 }
