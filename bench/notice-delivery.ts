@@ -10,7 +10,10 @@
  *   node dist-bench/bench/notice-delivery.js [--quick]
  */
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { summariseProfileDir } from './lib/profile';
 import {
   CLIENT_CPU,
   QUICK,
@@ -34,6 +37,7 @@ import {
 
 const SIZES = [1000, 5000];
 const ROUNDS = QUICK ? 2 : 3;
+const PROFILE = process.argv.includes('--profile');
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 class Clients {
@@ -82,7 +86,14 @@ interface Round {
 
 async function run(): Promise<void> {
   // One admin token holds every subscriber here: lift the per-token connection cap for the benchmark.
-  const tessera = await startTessera({ env: { TESSERA_MAX_CONNECTIONS_PER_TOKEN: '100000' } });
+  // --profile: the same run with Tessera under `node --cpu-prof` (its figures then include the
+  // profiler's cost); after it, where Tessera's busy time went during its rounds (each revocation to its last delivery).
+  const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'tessera-prof-')) : undefined;
+  const windows: { from: number; to: number }[] = [];
+  const tessera = await startTessera({
+    env: { TESSERA_MAX_CONNECTIONS_PER_TOKEN: '100000' },
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  });
   let raw: Proc | undefined;
   let clients: Clients | undefined;
   try {
@@ -139,9 +150,11 @@ async function run(): Promise<void> {
         // Tessera
         await clients.call({ cmd: 'arm', target: 'tessera', expect: size }, 'arm');
         let cpu0 = processCpuNs(tessera.pid);
+        const from = Number(process.hrtime.bigint() / 1000n);
         const { sent, returned } = await revoke(pats.pop()!.id);
         let done = await clients.next<{ first: number; last: number; sample: string }>(`${size} tessera deliveries`, 60_000);
         await sleep(100);
+        windows.push({ from, to: Number(process.hrtime.bigint() / 1000n) });
         let cpu = processCpuNs(tessera.pid) - cpu0 - mutationCpuNs;
         sample = done.sample;
         t.push({ fromResponseMs: done.last - returned, fromRequestMs: done.last - sent, cpuPerDeliveryUs: cpu / 1000 / size });
@@ -227,6 +240,11 @@ async function run(): Promise<void> {
     if (clients) await clients.call({ cmd: 'close' }, 'close clients').catch(() => undefined);
     await tessera.stop();
     await raw?.stop();
+  }
+  if (profileDir) {
+    await sleep(200);
+    console.log(`\n### where Tessera's busy time goes in its rounds, each from the revocation to the last delivery (profile in ${profileDir})`);
+    summariseProfileDir(profileDir, windows);
   }
 }
 

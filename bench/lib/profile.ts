@@ -94,7 +94,8 @@ const INTERESTING = [
   'end',
 ];
 
-export function summariseProfile(profile: Profile, window: Window = { from: 0, to: Infinity }): void {
+export function summariseProfile(profile: Profile, window: Window | Window[] = { from: 0, to: Infinity }): void {
+  const windows = Array.isArray(window) ? window : [window];
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -104,7 +105,7 @@ export function summariseProfile(profile: Profile, window: Window = { from: 0, t
   for (let i = 0; i < profile.samples.length; i += 1) {
     const dt = profile.timeDeltas[i] ?? 0;
     at += dt;
-    if (at < window.from || at > window.to) continue;
+    if (!windows.some((w) => at >= w.from && at <= w.to)) continue;
     self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + dt);
     total += dt;
   }
@@ -161,7 +162,7 @@ export function summariseProfile(profile: Profile, window: Window = { from: 0, t
   table(['frame', 'ms', 'share'], top(inclusive, 30));
 }
 
-export function summariseProfileDir(dir: string, window?: Window): void {
+export function summariseProfileDir(dir: string, window?: Window | Window[]): void {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
   if (files.length === 0) {
     console.log(`no .cpuprofile written in ${dir}`);
