@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Logger } from '../logger';
 import type { Bus } from './bus';
-import { TokenEventRecord } from './event.entity';
+import { newestEventId, TokenEventRecord } from './event.entity';
 
 /** Decides whether a listener receives an event (tenant, visibility, the listener's filter). */
 export type EventPredicate = (event: TokenEventRecord) => boolean;
@@ -151,8 +151,7 @@ export class EventDispatcher {
   ) {}
 
   private async newestId(): Promise<bigint> {
-    const [last] = await this.orm.em.fork().find(TokenEventRecord, {}, { orderBy: { id: 'desc' }, limit: 1, fields: ['id'] });
-    return last ? BigInt(last.id) : 0n;
+    return BigInt(await newestEventId(this.orm.em.fork()));
   }
 
   async start(): Promise<void> {

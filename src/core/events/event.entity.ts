@@ -1,4 +1,4 @@
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, type EntityManager } from '@mikro-orm/core';
 
 /** What happened to a token. */
 export enum TokenEventType {
@@ -90,4 +90,10 @@ export class TokenEventRecord {
 
   @Property({ type: 'json', nullable: true })
   data?: TokenEventData | null;
+}
+
+/** The id of the newest stored event ('0' when there is none): where a reader of only what follows starts. */
+export async function newestEventId(em: EntityManager): Promise<string> {
+  const [newest] = await em.find(TokenEventRecord, {}, { orderBy: { id: 'desc' }, limit: 1, fields: ['id'] });
+  return newest ? String(newest.id) : '0';
 }

@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
 import type { Tx } from '../../core/events/outbox';
-import { TokenEventRecord, type TokenEventType } from '../../core/events/event.entity';
+import { newestEventId, type TokenEventType } from '../../core/events/event.entity';
 import { newId } from '../../core/ids';
 import { assertPublicDestinationUrl, OutboundPolicy } from '../../core/outbound';
 import type { CoreDeps } from '../../deps';
@@ -56,9 +56,8 @@ export class WebhookService {
     const secret = newWebhookSecret();
     return this.deps.lifecycle.run(actor, async (tx) => {
       const id = newId('whe');
-      const [newest] = await tx.em.find(TokenEventRecord, {}, { orderBy: { id: 'desc' }, limit: 1, fields: ['id'] });
       const endpoint = tx.em.create(WebhookEndpoint, {
-        sinceEventId: newest ? String(newest.id) : '0',
+        sinceEventId: await newestEventId(tx.em),
         id,
         tenantId: actor.tenantId,
         url: input.url,

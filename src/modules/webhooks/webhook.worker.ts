@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { systemActor } from '../../core/actor';
-import { TokenEventRecord } from '../../core/events/event.entity';
+import { newestEventId, TokenEventRecord } from '../../core/events/event.entity';
 import { newId } from '../../core/ids';
 import { isDestinationNotAllowed, type OutboundPolicy } from '../../core/outbound';
 import { PeriodicJob, type StopSignal } from '../../core/periodic-job';
@@ -174,9 +174,8 @@ export class WebhookWorker extends PeriodicJob {
    * starts after an id at least as new (its `sinceEventId`), so nothing it should get is skipped.
    */
   private async skipTo(em: EntityManager, cursor: WebhookCursor | null, after: string): Promise<number> {
-    const [newest] = await em.find(TokenEventRecord, { id: { $gt: after } }, { orderBy: { id: 'desc' }, limit: 1, fields: ['id'] });
-    if (!newest || (await this.anyEndpoint(em))) return 0;
-    const last = String(newest.id);
+    const last = await newestEventId(em);
+    if (BigInt(last) <= BigInt(after) || (await this.anyEndpoint(em))) return 0;
     if (cursor) await em.nativeUpdate(WebhookCursor, { id: 1, lastEventId: after }, { lastEventId: last });
     else await em.insert(WebhookCursor, { id: 1, lastEventId: last });
     return 0;
