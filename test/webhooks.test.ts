@@ -16,7 +16,7 @@ import {
   WebhookEndpointsDocument,
 } from './generated/graphql';
 import { Receiver } from './harness/webhook-receiver';
-import { BACKENDS, dataOf, errorCodeOf, eventually, startSibling, startTessera, type TestInstance } from './harness/tessera';
+import { BACKENDS, dataOf, errorCodeOf, eventually, isInOrderHistoryRead, startSibling, startTessera, type TestInstance } from './harness/tessera';
 
 const HOUR = 3600_000;
 
@@ -34,10 +34,9 @@ describe.each(BACKENDS)('webhooks on %s', (backend) => {
   let receiver: Receiver;
   // Reads of the history in order outside the API (the fan-out's; no listener runs in these tests).
   const historyReads: string[] = [];
-  const inOrder = /from\s+[`"]token_events[`"].*order by\s+[`"]t0[`"]\.[`"]id[`"]\s+asc/is;
 
   beforeAll(async () => {
-    tessera = await startTessera({ backend, env: ENV, onQuery: (sql) => inOrder.test(sql) && !sql.includes('audience_rank') && historyReads.push(sql) });
+    tessera = await startTessera({ backend, env: ENV, onQuery: (sql) => isInOrderHistoryRead(sql) && historyReads.push(sql) });
   });
 
   beforeEach(async () => {

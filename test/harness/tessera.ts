@@ -329,3 +329,13 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+const IN_ORDER_HISTORY = /from\s+[`"]token_events[`"].*order by\s+[`"]t0[`"]\.[`"]id[`"]\s+asc/is;
+
+/**
+ * Whether a logged statement (`onQuery`) reads the event history in order outside the API: the
+ * dispatcher's and the webhook fan-out's reads (the API's own filter by audience).
+ */
+export function isInOrderHistoryRead(sql: string): boolean {
+  return IN_ORDER_HISTORY.test(sql) && !sql.includes('audience_rank');
+}
