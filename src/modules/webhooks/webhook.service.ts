@@ -1,3 +1,4 @@
+import { DAY } from '../../core/clock';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Actor } from '../../core/actor';
 import { paginate, type Page, type PageRequest } from '../../core/db/paginate';
@@ -11,7 +12,7 @@ import { WebhookErrors as Errors } from './webhook.errors';
 import { newWebhookSecret } from './webhook.signing';
 
 /** How long the previous secret keeps signing after a rotation. */
-export const PREVIOUS_SECRET_MS = 24 * 3600_000;
+export const PREVIOUS_SECRET_MS = DAY;
 
 export interface NewWebhookEndpoint {
   url: string;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DAY, HOUR } from '../../core/clock';
 import type { EntityManager } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { systemActor } from '../../core/actor';
@@ -275,7 +276,9 @@ export class WebhookWorker extends PeriodicJob {
     const groups = new Map<string, Attempted[]>();
     for (const attempt of succeeded) {
       const key = `${attempt.delivery.attempts + 1}:${attempt.outcome.statusCode}`;
-      groups.set(key, [...(groups.get(key) ?? []), attempt]);
+      const group = groups.get(key);
+      if (group) group.push(attempt);
+      else groups.set(key, [attempt]);
     }
     for (const group of groups.values()) {
       await em.nativeUpdate(
@@ -324,7 +327,7 @@ export class WebhookWorker extends PeriodicJob {
     for (const endpoint of failing.values()) {
       await em.nativeUpdate(WebhookEndpoint, { id: endpoint.id, failingSince: null }, { failingSince: now });
       const since = (await em.findOne(WebhookEndpoint, { id: endpoint.id }, { fields: ['failingSince'] }))?.failingSince;
-      if (since && now.getTime() - since.getTime() >= disableAfterHours * 3600_000) await this.disable(em, endpoint, since);
+      if (since && now.getTime() - since.getTime() >= disableAfterHours * HOUR) await this.disable(em, endpoint, since);
     }
   }
 
@@ -351,7 +354,7 @@ export class WebhookWorker extends PeriodicJob {
     const now = this.deps.clock.now().getTime();
     if (this.deps.config.eventRetentionDays === 0 || now - this.lastPrune < this.deps.config.retentionIntervalMs) return;
     this.lastPrune = now;
-    const before = new Date(now - this.deps.config.eventRetentionDays * 86_400_000);
+    const before = new Date(now - this.deps.config.eventRetentionDays * DAY);
     await this.deps.orm.em.fork().nativeDelete(WebhookDelivery, { createdAt: { $lt: before }, status: { $ne: DeliveryStatus.PENDING } });
   }
 }
