@@ -153,6 +153,17 @@ describe.each(BACKENDS)('endpoints and primary tokens on %s', (backend) => {
     expect(bad).toMatchObject({ outcome: 'BAD_BODY', statusCode: 400, body: null });
   });
 
+  it("should rename an endpoint's primary tokens with it, at once for calls already verified", async () => {
+    const endpoint = await newEndpoint();
+    const post = primary(endpoint, 'POST');
+    expect((await callEndpoint(tessera.url, 'POST', endpoint.path, { token: post, body: {} })).status).toBe(200);
+    expect(dataOf(await tessera.gql(UpdateEndpointDocument, { id: endpoint.id, input: { name: 'Invoices' } })).updateEndpoint.name).toBe('Invoices');
+    // The value was verified (and cached) under the old name; the next call records the new one.
+    expect((await callEndpoint(tessera.url, 'POST', endpoint.path, { token: post, body: {} })).status).toBe(200);
+    const posts = dataOf(await tessera.gql(EndpointDataDocument, { endpointId: endpoint.id, method: 'POST' })).endpointData;
+    expect(posts.edges.map((edge) => edge.node.tokenName)).toEqual(['Invoices POST', 'Orders POST']);
+  });
+
   it('should record refused calls too, and filter the data viewer by method and time', async () => {
     const endpoint = await newEndpoint();
     const post = primary(endpoint, 'POST');

@@ -109,7 +109,11 @@ export class EndpointService {
           tx.em.remove(link);
           await this.deps.tokens.delete(tx, link.token);
         }
-        for (const link of existing) if (wanted.has(link.method)) link.token.name = primaryTokenName(endpoint, link.method);
+        // Renamed with the endpoint through the token store (cached answers carry the name).
+        for (const link of existing) {
+          const name = primaryTokenName(endpoint, link.method);
+          if (wanted.has(link.method) && link.token.name !== name) this.deps.tokens.describe(tx, link.token, { name });
+        }
         const present = new Set(existing.map((link) => link.method));
         for (const method of wanted) if (!present.has(method)) await this.issuePrimary(tx, endpoint, method);
 
