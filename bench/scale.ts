@@ -92,7 +92,7 @@ async function watch(tessera: TesseraProc, done: () => Promise<boolean>, limitMs
   let peakMb = rssMb(tessera.pid);
   for (let asked = now(); !(await done());) {
     while (now() - asked < pollMs) {
-      if (now() - started > limitMs) throw new Error(`gave up after ${limitMs} ms; the server said:\n${tessera.stderr.slice(-20).join('')}`);
+      if (now() - started > limitMs) throw new Error(`gave up after ${limitMs} ms; the server said:\n${tessera.output.slice(-20).join('')}`);
       peakMb = Math.max(peakMb, rssMb(tessera.pid));
       await sleep(10);
     }

@@ -83,7 +83,8 @@ export interface Proc {
   port: number;
   pid: number;
   child: ChildProcess;
-  stderr: string[];
+  /** The last chunks the process wrote, stdout and stderr interleaved (its logs): for a failed run's message. */
+  output: string[];
   stop(): Promise<void>;
 }
 
@@ -146,20 +147,20 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
     ...options.env,
   };
   const child = pinned(SERVER_CPU, [process.execPath, ...(options.nodeArgs ?? []), join(ROOT, 'dist/src/main.js')], env);
-  const stderr = track(child);
+  const output = track(child);
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitHttp(`${url}/healthz`, 'tessera', child);
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n${stderr.join('')}`);
+    throw new Error(`${(error as Error).message}\n${output.join('')}`);
   }
   return {
     url,
     port,
     pid: child.pid!,
     child,
-    stderr,
+    output,
     adminToken,
     async stop() {
       await stopChild(child);
@@ -171,10 +172,10 @@ export async function startTessera(options: TesseraOptions = {}): Promise<Tesser
 /** Starts a compiled bench helper (`dist-bench/bench/<script>.js`) pinned to `cpu`; it must print `listening <port>` on stdout. */
 export async function startHelper(script: string, args: string[] = [], cpu = SERVER_CPU, env: NodeJS.ProcessEnv = {}): Promise<Proc> {
   const child = pinned(cpu, [process.execPath, join(ROOT, 'dist-bench/bench', script), ...args], env, ['ignore', 'pipe', 'pipe']);
-  const stderr = track(child);
+  const output = track(child);
   const port = await new Promise<number>((res, rej) => {
     let out = '';
-    const timer = setTimeout(() => rej(new Error(`${script} did not start: ${stderr.join('')}`)), 30_000);
+    const timer = setTimeout(() => rej(new Error(`${script} did not start: ${output.join('')}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
       const match = /listening (\d+)/.exec(out);
@@ -183,9 +184,9 @@ export async function startHelper(script: string, args: string[] = [], cpu = SER
         res(Number(match[1]));
       }
     });
-    child.once('exit', (code) => rej(new Error(`${script} exited with ${code}: ${stderr.join('')}`)));
+    child.once('exit', (code) => rej(new Error(`${script} exited with ${code}: ${output.join('')}`)));
   });
-  return { url: `http://127.0.0.1:${port}`, port, pid: child.pid!, child, stderr, stop: () => stopChild(child) };
+  return { url: `http://127.0.0.1:${port}`, port, pid: child.pid!, child, output, stop: () => stopChild(child) };
 }
 
 export interface GraphQLResult<T = Record<string, any>> {
