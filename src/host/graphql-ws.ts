@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { GraphQLError, type DocumentNode, type GraphQLError as GraphQLErrorType, type GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CloseCode } from '../../shared/close-codes';
 import { Context } from '../context';
@@ -20,6 +19,7 @@ import { RateLimitedError } from '../core/rate-limit';
 import { sharedSubscribe } from '../notices';
 import type { Services } from '../services';
 import type { Principal, Verifier } from '../verify';
+import { serveGraphqlWs } from './graphql-ws-transport';
 
 /** Longest a timer may be set for (setTimeout's limit); longer waits re-arm. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -176,7 +176,7 @@ export function attachGraphqlWs(parts: GraphqlWsParts): GraphqlWs {
     maxConnectionsPerToken: config.maxConnectionsPerToken,
     maxOperationsPerSocket: config.maxSubscriptionsPerConnection,
   });
-  const cleanup = useServer<Record<string, unknown>, { tessera?: SocketAuth }>(
+  const cleanup = serveGraphqlWs<Record<string, unknown>, { tessera?: SocketAuth }>(
     {
       schema,
       validate,
@@ -238,15 +238,8 @@ export function attachGraphqlWs(parts: GraphqlWsParts): GraphqlWs {
       onClose: (ctx) => sockets.remove(ctx.extra.socket),
     },
     server,
+    logger,
   );
-
-  // graphql-ws prints every socket error (an oversized frame, a protocol violation: ws has closed
-  // the socket already, 1009/1002) to stderr with a stack: a client could flood the output.
-  // They are the client's errors: one structured debug line instead.
-  server.on('connection', (socket) => {
-    socket.removeAllListeners('error');
-    socket.on('error', (error: Error & { code?: string }) => logger.debug({ component: 'graphql-ws', code: error.code, err: error.message }, 'socket error'));
-  });
 
   // A socket whose token stops being valid is closed at once, on every instance.
   parts.bus.onMessage((message) => {

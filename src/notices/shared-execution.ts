@@ -9,6 +9,7 @@ import {
   type ExecutionResult,
   type OperationDefinitionNode,
 } from 'graphql';
+import { whenDone, type Maybe } from '../core/maybe';
 
 /** How many (event, operation) results are kept for other listeners to reuse. */
 const CACHE_LIMIT = 2_000;
@@ -26,15 +27,26 @@ interface Shareable {
  * its response is shared.
  */
 export function sharedSubscribe(shareable: Shareable) {
-  const results = new Map<string, Promise<ExecutionResult>>();
+  /** Each shared result: its promise while it executes, then the result itself (later listeners take it without a wait). */
+  const results = new Map<string, Maybe<ExecutionResult>>();
 
-  function remember(key: string, result: Promise<ExecutionResult>): Promise<ExecutionResult> {
-    results.set(key, result);
+  function remember(key: string, execution: Maybe<ExecutionResult>): Maybe<ExecutionResult> {
+    if (execution instanceof Promise) {
+      const pending = execution;
+      // Settled, the entry becomes the result (unless it was dropped or replaced meanwhile).
+      void pending.then(
+        (result) => {
+          if (results.get(key) === pending) results.set(key, result);
+        },
+        () => undefined,
+      );
+    }
+    results.set(key, execution);
     if (results.size > CACHE_LIMIT) {
       const oldest = results.keys().next().value;
       if (oldest !== undefined) results.delete(oldest);
     }
-    return result;
+    return execution;
   }
 
   /**
@@ -69,26 +81,29 @@ export function sharedSubscribe(shareable: Shareable) {
     const operationKey = `${print(args.document)}|${args.operationName ?? ''}|${JSON.stringify(selectionVariables(args))}|${audience}`;
     const operation = operationOf(operationKey);
     const iterator = (source as AsyncIterable<{ id?: string | number }>)[Symbol.asyncIterator]();
-    const resultOf = (event: { id?: string | number }): Promise<ExecutionResult> | ExecutionResult => {
+    const resultOf = (event: { id?: string | number }): Maybe<ExecutionResult> => {
       const eventId = event && typeof event === 'object' && 'id' in event ? String(event.id) : null;
       if (eventId === null || audience === null) return execute({ ...args, rootValue: event });
       const key = `${eventId}|${operation.id}`;
-      return results.get(key) ?? remember(key, Promise.resolve(execute({ ...args, rootValue: event })));
+      return results.get(key) ?? remember(key, execute({ ...args, rootValue: event }));
+    };
+    const failed = (error: unknown): never => {
+      operation.release();
+      throw error;
+    };
+    const stepOf = (step: IteratorResult<{ id?: string | number }>): Maybe<IteratorResult<ExecutionResult>> => {
+      if (step.done) {
+        operation.release();
+        return { value: undefined, done: true };
+      }
+      return whenDone(resultOf(step.value), (value) => ({ value, done: false }));
     };
     // A plain iterator rather than an async generator: an event becomes its (shared) result in one
-    // promise step, without a generator's own queue and awaits (per listener, per event: the fan-out's
-    // hot path; bench/notice-delivery). Closing it closes the listener's source stream.
+    // promise step (the source's), without a generator's own queue and awaits (per listener, per
+    // event: the fan-out's hot path; bench/notice-delivery). Closing it closes the listener's source stream.
     const generator = {
-      async next(): Promise<IteratorResult<ExecutionResult>> {
-        const step = await iterator.next().catch((error: unknown) => {
-          operation.release();
-          throw error;
-        });
-        if (step.done) {
-          operation.release();
-          return { value: undefined, done: true };
-        }
-        return { value: await resultOf(step.value), done: false };
+      next(): Promise<IteratorResult<ExecutionResult>> {
+        return iterator.next().then(stepOf, failed);
       },
       async return(value?: unknown): Promise<IteratorResult<ExecutionResult>> {
         operation.release();
