@@ -1,4 +1,6 @@
+import { Agent, request } from 'node:http';
 import { DAY, ManualClock } from '../src/core/clock';
+import { generateToken, SecretBox } from '../src/core/secrets';
 import { CreatePatDocument, CreateUserDocument, RevokePatDocument, VerifyTokenDocument, ViewerDocument } from './generated/graphql';
 import { BACKENDS, dataOf, errorCodeOf, startSibling, startTessera, type TestInstance } from './harness/tessera';
 
@@ -81,6 +83,50 @@ describe.each(BACKENDS)('verification on %s', (backend) => {
     expect(ok.body).toMatchObject({ valid: true, kind: 'PERSONAL_ACCESS', tokenId: token.id, reason: null });
     const unknown = await postVerify(tessera, { token: 'nope-nope-nope' });
     expect(unknown.body).toMatchObject({ valid: false, reason: 'UNKNOWN' });
+  });
+
+  it("should hash a keep-alive caller's own value once per connection, and still refuse it the moment it is revoked", async () => {
+    // One connection for every request (an agent with one socket), as a gateway keeps it.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const post = (caller: string, token: string) =>
+      new Promise<{ status: number; body: { valid?: boolean; reason?: string; error?: { code: string } } }>((resolve, reject) => {
+        const req = request(`${tessera.url}/v1/verify`, {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${caller}` },
+        });
+        req.on('socket', (socket) => sockets.add(socket));
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ token }));
+      });
+    const caller = await newPat('gateway caller');
+    const presented = await newPat('presented');
+    const hashes = jest.spyOn(SecretBox.prototype, 'hash');
+    try {
+      for (let i = 0; i < 5; i += 1) expect((await post(caller.secret, presented.secret)).body).toMatchObject({ valid: true });
+      // Five presented values hashed, and the caller's value once.
+      expect(hashes).toHaveBeenCalledTimes(6);
+      expect(sockets.size).toBe(1);
+      // Another value on the same connection is its own caller: an unknown one is refused.
+      const other = await post(generateToken('tsp').value, presented.secret);
+      expect(other.status).toBe(401);
+      expect((await post(caller.secret, presented.secret)).body).toMatchObject({ valid: true });
+      // The caller's token revoked: refused on the very next request of the same connection.
+      dataOf(await tessera.gql(RevokePatDocument, { id: caller.token.id }));
+      const after = await post(caller.secret, presented.secret);
+      expect(after.status).toBe(401);
+      expect(after.body.error?.code).toBe('UNAUTHENTICATED');
+      expect(sockets.size).toBe(1);
+    } finally {
+      hashes.mockRestore();
+      agent.destroy();
+    }
   });
 
   it('should answer bad requests to /v1/verify with a clear error code', async () => {

@@ -3,13 +3,16 @@ import { randomBytes } from 'node:crypto';
 /** Digits, then upper, then lower case: ASCII order, so encoded numbers sort as strings. */
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** Encodes a non-negative integer in base62, left-padded to `width`. */
-export function encodeBase62(value: bigint, width: number): string {
+/**
+ * Encodes a non-negative integer in base62, left-padded to `width`. A safe integer is encoded
+ * with number arithmetic (every BigInt step allocates: a checksum is encoded on every verify).
+ */
+export function encodeBase62(value: bigint | number, width: number): string {
   let out = '';
-  let rest = value;
-  while (rest > 0n) {
-    out = BASE62[Number(rest % 62n)] + out;
-    rest /= 62n;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) {
+    for (let rest = value; rest > 0; rest = Math.floor(rest / 62)) out = BASE62[rest % 62] + out;
+  } else {
+    for (let rest = BigInt(value); rest > 0n; rest /= 62n) out = BASE62[Number(rest % 62n)] + out;
   }
   return out.padStart(width, '0');
 }

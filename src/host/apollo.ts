@@ -75,7 +75,7 @@ export async function mountApollo(parts: ApolloParts): Promise<ApolloServer<Cont
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), clientAddress(req));
+          const { principal, tokenId } = await services.auth.authenticate(bearerValue(req.headers.authorization), clientAddress(req), undefined, req.socket);
           return new Context(services, String(req.res?.locals.requestId ?? randomUUID()), principal, tokenId);
         } catch (error) {
           if (!(error instanceof RateLimitedError)) throw error;

@@ -40,11 +40,12 @@ export class Authenticator {
    * failure limit. Synchronous when the verifier answers from its cache and the limits are in
    * memory (see {@link Maybe}). `alongside` (a caller's own check of the same request, such as
    * its per-address limit) is awaited together with the verification. Its failure fails the
-   * authentication.
+   * authentication. `connection` (the request's socket) spares a keep-alive caller the HMAC of
+   * its value on every request after the first ({@link Verifier.authenticate}).
    */
-  authenticate(value: string | null, ip: string, alongside?: Maybe<void>): Maybe<Authentication> {
+  authenticate(value: string | null, ip: string, alongside?: Maybe<void>, connection?: object): Maybe<Authentication> {
     if (!value) return whenDone(alongside, () => ANONYMOUS);
-    return whenDone(both(this.verifier.authenticate(value), alongside), ([{ principal, result }]) =>
+    return whenDone(both(this.verifier.authenticate(value, connection), alongside), ([{ principal, result }]) =>
       principal && result.token
         ? { principal, tokenId: result.token.tokenId, validUntil: earliest(result.token.expiresAt, result.token.validUntil) }
         : this.failed(ip),

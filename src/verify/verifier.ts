@@ -41,6 +41,8 @@ export class Verifier {
   private readonly cache: VerifyCache;
   private readonly lastUsed = new Set<string>();
   private readonly loading = new Map<string, Promise<TokenSnapshot | null>>();
+  /** Per keep-alive connection, the last value authenticated on it and its hash (see {@link authenticate}). */
+  private readonly connectionValues = new WeakMap<object, { value: string; hash: string }>();
   /** Bumped by every eviction: loads started before it are not cached. */
   private generation = 0;
 
@@ -90,12 +92,22 @@ export class Verifier {
    * the verifier and its callers), as a promise when storage must be read; `await` either.
    */
   verify(value: string, request: VerifyRequest = {}): Maybe<VerifyResult> {
+    return this.verifyOn(value, request, undefined);
+  }
+
+  /**
+   * {@link verify}, where the value's keyed hash may come from `connection`'s memo: the last value
+   * authenticated on that keep-alive connection, compared exactly. Only the hash is reused: the
+   * cache lookup, its trust window and every check run as for any request, so an eviction still
+   * refuses the very next request.
+   */
+  private verifyOn(value: string, request: VerifyRequest, connection: object | undefined): Maybe<VerifyResult> {
     const shape = inspectToken(value);
     if (shape.format === 'malformed' || value.length === 0 || value.length > 512) {
       this.options.onVerdict?.(VerifyReason.MALFORMED);
       return { valid: false, reason: VerifyReason.MALFORMED, token: null };
     }
-    const hash = this.box.hash(value);
+    const hash = connection ? this.hashOn(connection, value) : this.box.hash(value);
     const now = Date.now();
     const cached = this.cache.get(hash, this.connectedTtlMs, now);
     // Trusted while the bus proves evictions arrive (its lease), else only within the bound: a
@@ -111,9 +123,13 @@ export class Verifier {
     return this.snapshotOf(hash).then((snapshot) => this.answer(snapshot, request));
   }
 
-  /** Who a value acts as on the API, or why it may not; synchronous when {@link verify} is. */
-  authenticate(value: string): Maybe<Authenticated> {
-    return whenDone(this.verify(value), (result) => {
+  /**
+   * Who a value acts as on the API, or why it may not; synchronous when {@link verify} is.
+   * `connection` (the request's socket) lets a caller that presents the same value on every
+   * request of a keep-alive connection (a gateway's own token) skip its HMAC after the first.
+   */
+  authenticate(value: string, connection?: object): Maybe<Authenticated> {
+    return whenDone(this.verifyOn(value, {}, connection), (result) => {
       if (!result.valid || !result.token) return { principal: null, result };
       const principal = this.kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
       return { principal, result };
@@ -140,6 +156,18 @@ export class Verifier {
 
   get cacheSize(): number {
     return this.cache.size;
+  }
+
+  /**
+   * The keyed hash of `value`, remembered for `connection` (one value per connection, held as
+   * long as the connection lives, as a graphql-ws socket holds its value to re-check it).
+   */
+  private hashOn(connection: object, value: string): string {
+    const known = this.connectionValues.get(connection);
+    if (known !== undefined && known.value === value) return known.hash;
+    const hash = this.box.hash(value);
+    this.connectionValues.set(connection, { value, hash });
+    return hash;
   }
 
   private judge(snapshot: TokenSnapshot, request: VerifyRequest): VerifyReason | null {

@@ -61,11 +61,11 @@ export function createVerifyHandler(services: VerifyRouteServices, logger: Logge
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'POST' || (req.url !== '/v1/verify' && !req.url?.startsWith('/v1/verify?'))) return false;
     const started = performance.now();
-    const requestId = `v-${(counter++).toString(36)}`;
     // Recorded where the answer is written (no 'finish' listener per request: the hot path).
     const observe = () => metrics.observeRequest('/v1/verify', res.statusCode, started);
     const fail = (error: unknown) => {
-      sendError(res, error, logger, requestId);
+      // A request id only where one is quoted: in an error's answer and its log line.
+      sendError(res, error, logger, `v-${(counter++).toString(36)}`);
       observe();
     };
     const ip = clientAddress(req);
@@ -76,7 +76,7 @@ export function createVerifyHandler(services: VerifyRouteServices, logger: Logge
       // The per-address limit and the failed-authentication block are checked together (one
       // Redis round trip); the per-caller limit needs the caller, so it follows.
       caller = whenDone(
-        services.auth.authenticate(bearerValue(req.headers.authorization), ip, services.limits.consume('verifyPerIp', ip)),
+        services.auth.authenticate(bearerValue(req.headers.authorization), ip, services.limits.consume('verifyPerIp', ip), req.socket),
         ({ principal, tokenId }) => {
           if (!principal || !tokenId) throw AppError.unauthenticated();
           return whenDone(services.limits.consume('verifyPerToken', tokenId), () => {
