@@ -41,6 +41,8 @@ export class Verifier {
   private readonly cache: VerifyCache;
   private readonly lastUsed = new Set<string>();
   private readonly loading = new Map<string, Promise<TokenSnapshot | null>>();
+  /** Each snapshot's principal (see {@link principalOf}). */
+  private readonly principals = new WeakMap<TokenSnapshot, Principal | null>();
   /** Per keep-alive connection, the last value authenticated on it and its hash (see {@link authenticate}). */
   private readonly connectionValues = new WeakMap<object, { value: string; hash: string }>();
   /** Bumped by every eviction: loads started before it are not cached. */
@@ -131,8 +133,7 @@ export class Verifier {
   authenticate(value: string, connection?: object): Maybe<Authenticated> {
     return whenDone(this.verifyOn(value, {}, connection), (result) => {
       if (!result.valid || !result.token) return { principal: null, result };
-      const principal = this.kindVerifiers.get(result.token.kind)?.principal?.(result.token) ?? null;
-      return { principal, result };
+      return { principal: this.principalOf(result.token), result };
     });
   }
 
@@ -156,6 +157,19 @@ export class Verifier {
 
   get cacheSize(): number {
     return this.cache.size;
+  }
+
+  /**
+   * Who a valid snapshot acts as. A cached snapshot never changes (a change replaces it), so its
+   * principal is built once and shared, frozen, by every request that presents the value.
+   */
+  private principalOf(snapshot: TokenSnapshot): Principal | null {
+    let principal = this.principals.get(snapshot);
+    if (principal === undefined) {
+      const built = this.kindVerifiers.get(snapshot.kind)?.principal?.(snapshot) ?? null;
+      this.principals.set(snapshot, (principal = built && Object.freeze(built)));
+    }
+    return principal;
   }
 
   /**
