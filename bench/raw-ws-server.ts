@@ -6,6 +6,16 @@
 import { createServer } from 'node:http';
 import { WebSocketServer, WebSocket } from 'ws';
 
+/**
+ * RAW_BUSY_US: CPU to burn before each send (a spin on the clock), for measuring what a slower
+ * sender pays beyond its own work: `RAW_BUSY_US=10 node dist-bench/bench/notice-delivery.js`
+ * (the variable reaches the helper through the environment; Tessera ignores it).
+ */
+const busyMs = Number(process.env.RAW_BUSY_US ?? 0) / 1000;
+const spin = (): void => {
+  for (const until = performance.now() + busyMs; performance.now() < until;);
+};
+
 const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/count') {
     res.end(String(wss.clients.size));
@@ -20,6 +30,7 @@ const server = createServer((req, res) => {
       let sent = 0;
       for (const client of wss.clients) {
         if (client.readyState === WebSocket.OPEN) {
+          if (busyMs > 0) spin();
           client.send(payload);
           sent += 1;
         }

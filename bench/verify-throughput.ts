@@ -6,9 +6,12 @@
  * (this process) on core 1, rounds alternate A B C A B C. Prints req/s and p99 per round, the
  * medians, and the ratios against both baselines.
  *
- *   node dist-bench/bench/verify-throughput.js [--quick] [--profile]
+ *   node dist-bench/bench/verify-throughput.js [--quick] [--profile] [--tax]
  *
  * --profile: one more Tessera run under `node --cpu-prof`, summarised by where self time goes.
+ * --tax: one more side, the bare server burning TAX_BUSY_US of CPU per request: what a server
+ *   that slow pays per request beyond its own work (the load generator idles between its answers,
+ *   and waking it is charged to the writer; bench/README "What a slower server pays").
  */
 import autocannon from 'autocannon';
 import { startRedis } from '../test/harness/services';
@@ -19,6 +22,8 @@ const ROUNDS = QUICK ? 2 : 4;
 const SECONDS = QUICK ? 3 : 7;
 const WARMUP_SECONDS = QUICK ? 1 : 2;
 const CONNECTIONS = 16;
+/** --tax: CPU the slowed bare server burns per request (about Tessera's work above the bare server's). */
+const TAX_BUSY_US = 20;
 /**
  * The verify limits stay on (their cost is part of the path) but are lifted above what one core
  * can answer, as a gateway deployment sizes them (the defaults, 6,000,000 a minute, are below
@@ -55,10 +60,12 @@ async function load(url: string, headers: Record<string, string>, body: string, 
 
 async function run(): Promise<void> {
   const profile = process.argv.includes('--profile');
+  const tax = process.argv.includes('--tax');
   const tessera = await startTessera({ env: LIFTED_LIMITS });
   const redis = await startRedis();
   let bare: Proc | undefined;
   let expressRedis: Proc | undefined;
+  let slowBare: Proc | undefined;
   try {
     const pat = await createPat(tessera.url, tessera.adminToken, 'bench verify');
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${tessera.adminToken}` };
@@ -67,6 +74,7 @@ async function run(): Promise<void> {
     const answer = await first.text();
     if (!first.ok || !JSON.parse(answer).valid) throw new Error(`verify did not accept the PAT: ${first.status} ${answer}`);
     bare = await startHelper('bare-server.js', [], '0', { BARE_BODY: answer });
+    if (tax) slowBare = await startHelper('bare-server.js', [], '0', { BARE_BODY: answer, BARE_BUSY_US: String(TAX_BUSY_US) });
     expressRedis = await startHelper('express-redis-verifier.js', [], '0', {
       BARE_BODY: answer,
       REDIS_URL: redis.url,
@@ -84,11 +92,13 @@ async function run(): Promise<void> {
     await load(tessera.url, headers, body, WARMUP_SECONDS);
     await load(bare.url, headers, body, WARMUP_SECONDS);
     await load(expressRedis.url, headers, body, WARMUP_SECONDS);
+    if (slowBare) await load(slowBare.url, headers, body, WARMUP_SECONDS);
 
     const rows: (string | number)[][] = [];
     const t: Round[] = [];
     const b: Round[] = [];
     const x: Round[] = [];
+    const slow: Round[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       const a = await load(tessera.url, headers, body, SECONDS, tessera.pid);
       t.push(a);
@@ -99,6 +109,19 @@ async function run(): Promise<void> {
       const e = await load(expressRedis.url, headers, body, SECONDS, expressRedis.pid);
       x.push(e);
       rows.push([`${round} express+redis`, fmt(e.rps, 0), fmt(e.p50, 1), fmt(e.p99, 1), fmt(e.serverCpu * 100, 0) + '%', fmt(e.cpuPerReq, 1), e.errors]);
+      if (slowBare) {
+        const w = await load(slowBare.url, headers, body, SECONDS, slowBare.pid);
+        slow.push(w);
+        rows.push([
+          `${round} bare+${TAX_BUSY_US}µs`,
+          fmt(w.rps, 0),
+          fmt(w.p50, 1),
+          fmt(w.p99, 1),
+          fmt(w.serverCpu * 100, 0) + '%',
+          fmt(w.cpuPerReq, 1),
+          w.errors,
+        ]);
+      }
     }
     const tr = median(t.map((r) => r.rps));
     const br = median(b.map((r) => r.rps));
@@ -149,6 +172,13 @@ async function run(): Promise<void> {
       `per-round throughput ratios tessera/express+redis: ${versusExpress.map((ratio) => fmt(ratio)).join(', ')} (${fmt(tr, 0)} vs ${fmt(median(x.map((r) => r.rps)), 0)} req/s; the express process's CPU does not count Redis's)`,
     );
     target('throughput tessera/express+redis (median of the per-round ratios)', median(versusExpress), 3);
+    if (slow.length > 0) {
+      const sc = median(slow.map((r) => r.cpuPerReq));
+      const extra = sc - bc - TAX_BUSY_US;
+      console.log(
+        `what a slower server pays: the bare server burning ${TAX_BUSY_US} µs per request costs ${fmt(sc, 1)} µs, ${fmt(extra, 1)} µs (${fmt((extra / TAX_BUSY_US) * 100, 0)}% of the work added) more than bare + ${TAX_BUSY_US}`,
+      );
+    }
     if (median(b.map((r) => r.serverCpu)) < 0.85)
       console.log('note: the bare server core was not saturated: the load generator limits the baseline, so the ratio flatters Tessera.');
     if ([...t, ...b, ...x].some((r) => r.errors)) console.log('WARNING: errors or non-2xx answers during the run');
@@ -156,6 +186,7 @@ async function run(): Promise<void> {
     await tessera.stop();
     await bare?.stop();
     await expressRedis?.stop();
+    await slowBare?.stop();
     await redis.stop();
   }
 
