@@ -30,6 +30,7 @@ import {
   startHelper,
   startTessera,
   table,
+  target,
   withDeadline,
   type Proc,
   type TesseraProc,
@@ -137,6 +138,7 @@ async function run(): Promise<void> {
     );
     const rows: (string | number)[][] = [];
     const summary: (string | number)[][] = [];
+    const ratios: { size: number; cpu: number; time: number }[] = [];
     let sample = '';
     const wsUrl = tessera.url.replace(/^http/, 'ws') + '/graphql';
     for (const size of SIZES) {
@@ -187,6 +189,11 @@ async function run(): Promise<void> {
         ]);
       }
       const m = (rs: Round[], f: (x: Round) => number) => median(rs.map(f));
+      ratios.push({
+        size,
+        cpu: m(t, (x) => x.cpuPerDeliveryUs) / m(r, (x) => x.cpuPerDeliveryUs),
+        time: m(t, (x) => x.fromRequestMs) / m(r, (x) => x.fromRequestMs),
+      });
       summary.push([
         String(size),
         fmt(
@@ -233,6 +240,11 @@ async function run(): Promise<void> {
       ],
       summary,
     );
+    // Issue 21: near serialize-once.
+    for (const { size, cpu, time } of ratios) {
+      target(`CPU per delivery tessera/raw ws at ${size} (median)`, cpu, 1.5, false);
+      if (size === 5000) target(`time to the last of ${size} tessera/raw ws (median)`, time, 2, false);
+    }
     console.log(`payload (${sample.length} bytes): ${sample}`);
     console.log(
       "note: the client process (one core) receives every message; its own speed bounds both sides' time to last delivery, so time ratios understate the CPU ratio.",

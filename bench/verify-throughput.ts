@@ -158,7 +158,8 @@ async function run(): Promise<void> {
     const perRound = t.map((r, i) => r.rps / b[i].rps);
     console.log(`per-round throughput ratios tessera/bare: ${perRound.map((ratio) => fmt(ratio)).join(', ')} (ratio of the medians: ${fmt(tr / br)}×)`);
     // Each round is paired with the baseline round next to it: the median of those ratios cancels drift a ratio of medians does not.
-    target('throughput tessera/bare (median of the per-round ratios)', median(perRound), 0.8);
+    // Issue 21: 80% of the floor measured then (hash, one map lookup, the cached answer: 0.76×).
+    target('throughput tessera/bare (median of the per-round ratios)', median(perRound), 0.6);
     // autocannon records latencies in whole milliseconds: a p99 under 1 ms reads 0, and a ratio over it means nothing.
     const latencyRatio = bp > 0 ? `${fmt(tp / bp)}×` : "no ratio (the bare p99 is under autocannon's 1-ms resolution)";
     console.log(`p99 latency tessera/bare (median): ${latencyRatio} (lower is better; ${fmt(tp, 1)} ms vs ${fmt(bp, 1)} ms)`);
@@ -167,6 +168,7 @@ async function run(): Promise<void> {
     console.log(
       `server CPU per request bare/tessera (median): ${fmt(bc / tc)}× (${fmt(tc, 1)} µs vs ${fmt(bc, 1)} µs; independent of load-generator limits and of other processes on the core)`,
     );
+    target('server CPU per request bare/tessera (median)', bc / tc, 0.6);
     const versusExpress = t.map((r, i) => r.rps / x[i].rps);
     console.log(
       `per-round throughput ratios tessera/express+redis: ${versusExpress.map((ratio) => fmt(ratio)).join(', ')} (${fmt(tr, 0)} vs ${fmt(median(x.map((r) => r.rps)), 0)} req/s; the express process's CPU does not count Redis's)`,
