@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MikroORM } from '@mikro-orm/core';
 import type { DestinationStream } from 'pino';
@@ -23,6 +23,7 @@ import type { ExpirySweep } from './notices';
 import { buildTesseraSchema } from './schema';
 import { createServices, type Services } from './services';
 import { createVerifyHandler } from './verify/api';
+import { HttpDrain } from './host/http-drain';
 
 export { CloseCode } from '../shared/close-codes';
 export { isAcceptableRequestId, routeLabel } from './host/http-app';
@@ -99,7 +100,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const clientAddress = clientAddressOf(config.trustProxy);
   // The verify hot path is answered before Express sees the request; everything else goes to Express.
   const verifyHandler = createVerifyHandler(services, logger, metrics, clientAddress);
-  const httpServer = createHttpServer((req, res) => {
+  const httpServer = createHttpServer();
+  const httpDrain = new HttpDrain(httpServer);
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    httpDrain.answering(res);
     if (!verifyHandler(req, res)) app(req, res);
   });
   const formatError = createErrorFormatter({ introspection: config.introspection });
@@ -121,7 +125,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const apollo = await mountApollo({
     app,
-    httpServer,
+    httpDrain,
     schema,
     rules,
     config,

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type Express } from 'express';
 import { GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
@@ -18,10 +16,12 @@ import { bodyErrorHandler, GRAPHQL_MAX_BODY_BYTES, refuseDeepJson } from '../cor
 import type { Logger } from '../core/logger';
 import { RateLimitedError } from '../core/rate-limit';
 import type { Services } from '../services';
+import type { HttpDrain } from './http-drain';
 
 export interface ApolloParts {
   app: Express;
-  httpServer: Server;
+  /** Drains the HTTP server when Apollo stops. */
+  httpDrain: HttpDrain;
   schema: GraphQLSchema;
   rules: ValidationRule[];
   config: Config;
@@ -55,12 +55,16 @@ export async function mountApollo(parts: ApolloParts): Promise<ApolloServer<Cont
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: parts.httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin(logger),
       propagationPlugin(parts.lifecycle, config.verifyCacheTtlMs),
       subscriptionsOverWebSocketOnly(),
+      {
+        async serverWillStart() {
+          return { drainServer: () => parts.httpDrain.drain() };
+        },
+      },
       {
         async serverWillStart() {
           return { drainServer: parts.drain };

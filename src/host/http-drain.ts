@@ -1,0 +1,40 @@
+import type { Server, ServerResponse } from 'node:http';
+
+/** How often a draining server closes the connections that have gone idle since the last look. */
+const IDLE_SWEEP_MS = 50;
+
+/**
+ * Drains the HTTP server when Tessera stops: it accepts no new connection, closes idle keep-alive
+ * connections at once, lets every request in flight finish, and closes each connection once its
+ * answer is out (within {@link IDLE_SWEEP_MS}; a request that arrives while draining is answered
+ * with `Connection: close`).
+ *
+ * This is what Apollo's drain plugin does, without its bookkeeping on every request (a `request`
+ * listener counting per socket and a `finish` listener per answer: about 2 µs of each verify,
+ * bench/verify-throughput). Node's server already knows which connections are idle.
+ */
+export class HttpDrain {
+  private draining = false;
+
+  constructor(private readonly server: Server) {}
+
+  /** Called by the server's handler for every request: while draining, the answer closes its connection. */
+  answering(res: ServerResponse): void {
+    if (this.draining) res.shouldKeepAlive = false;
+  }
+
+  /** Resolves once every connection is closed (WebSockets are closed by their own drain). */
+  async drain(): Promise<void> {
+    if (!this.server.listening) return;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // A connection whose answer was already under way when the drain began stays open for the
+    // client's next request; it is closed as soon as it is idle.
+    const sweep = setInterval(() => this.server.closeIdleConnections(), IDLE_SWEEP_MS);
+    try {
+      await closed;
+    } finally {
+      clearInterval(sweep);
+    }
+  }
+}
