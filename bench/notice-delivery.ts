@@ -39,6 +39,8 @@ import {
 const SIZES = [1000, 5000];
 /** Rounds per side and size: one revocation each, so single rounds move ±15% (GC, the other core); medians of many are steady. */
 const ROUNDS = QUICK ? 6 : 12;
+/** Uncounted rounds per side before each size's: the 1,000 rounds came first and ran cold (the JIT). */
+const WARMUP_ROUNDS = 2;
 const PROFILE = process.argv.includes('--profile');
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
@@ -103,7 +105,7 @@ async function run(): Promise<void> {
     const child = pinned(CLIENT_CPU, [process.execPath, join(ROOT, 'dist-bench/bench/notice-clients.js')], {}, ['ignore', 'inherit', 'inherit', 'ipc']);
     clients = new Clients(child);
     const pats = [];
-    for (let i = 0; i < SIZES.length * ROUNDS + 3; i += 1) pats.push(await createPat(tessera.url, tessera.adminToken, `bench notice ${i}`));
+    for (let i = 0; i < SIZES.length * (WARMUP_ROUNDS + ROUNDS) + 3; i += 1) pats.push(await createPat(tessera.url, tessera.adminToken, `bench notice ${i}`));
     await sleep(300);
 
     // The mutation's own cost, with no subscriber.
@@ -149,7 +151,9 @@ async function run(): Promise<void> {
       await sleep(500);
       const t: Round[] = [];
       const r: Round[] = [];
-      for (let round = 1; round <= ROUNDS; round += 1) {
+      // Rounds below 1 warm both sides at this size (the JIT, the sockets' buffers) and are not counted.
+      for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round += 1) {
+        const counted = round >= 1;
         // Tessera
         await clients.call({ cmd: 'arm', target: 'tessera', expect: size }, 'arm');
         let cpu0 = processCpuNs(tessera.pid);
@@ -157,18 +161,19 @@ async function run(): Promise<void> {
         const { sent, returned } = await revoke(pats.pop()!.id);
         let done = await clients.next<{ first: number; last: number; sample: string }>(`${size} tessera deliveries`, 60_000);
         await sleep(100);
-        windows.push({ from, to: Number(process.hrtime.bigint() / 1000n) });
+        if (counted) windows.push({ from, to: Number(process.hrtime.bigint() / 1000n) });
         let cpu = processCpuNs(tessera.pid) - cpu0 - mutationCpuNs;
         sample = done.sample;
-        t.push({ fromResponseMs: done.last - returned, fromRequestMs: done.last - sent, cpuPerDeliveryUs: cpu / 1000 / size });
-        rows.push([
-          `${size} tessera #${round}`,
-          fmt(done.last - sent, 1),
-          fmt(done.last - returned, 1),
-          fmt(done.first - sent, 1),
-          fmt(cpu / 1e6, 1),
-          fmt(cpu / 1000 / size, 1),
-        ]);
+        if (counted) t.push({ fromResponseMs: done.last - returned, fromRequestMs: done.last - sent, cpuPerDeliveryUs: cpu / 1000 / size });
+        if (counted)
+          rows.push([
+            `${size} tessera #${round}`,
+            fmt(done.last - sent, 1),
+            fmt(done.last - returned, 1),
+            fmt(done.first - sent, 1),
+            fmt(cpu / 1e6, 1),
+            fmt(cpu / 1000 / size, 1),
+          ]);
         // raw ws
         await clients.call({ cmd: 'arm', target: 'raw', expect: size }, 'arm');
         cpu0 = processCpuNs(raw.pid);
@@ -178,6 +183,7 @@ async function run(): Promise<void> {
         done = await clients.next<{ first: number; last: number; sample: string }>(`${size} raw deliveries`, 60_000);
         await sleep(100);
         cpu = processCpuNs(raw.pid) - cpu0 - publishCpuNs;
+        if (!counted) continue;
         r.push({ fromResponseMs: done.last - rawReturned, fromRequestMs: done.last - rawSent, cpuPerDeliveryUs: cpu / 1000 / size });
         rows.push([
           `${size} raw ws #${round}`,
