@@ -1,4 +1,6 @@
-import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import { Agent, createServer, request, type ClientRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpDrain } from '../src/host/http-drain';
 import type { Socket } from 'node:net';
 import { startTessera } from './harness/tessera';
 
@@ -68,5 +70,26 @@ describe('draining HTTP on stop', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('cuts a request that never completes once the grace period is over, so the stop completes', async () => {
+    // A plain server with the drain Tessera uses, and a grace of 300 ms instead of 10 s.
+    const server = createServer((req, res) => req.on('end', () => res.end('ok')).resume());
+    const drain = new HttpDrain(server, 300);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const stalled = request({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      method: 'POST',
+      path: '/',
+      headers: { 'content-length': '100' },
+    });
+    const failed = new Promise<NodeJS.ErrnoException>((resolve) => stalled.on('error', resolve));
+    stalled.write('only part of the body');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Without the cut the stop would wait for a body that never comes.
+    await drain.drain();
+    expect(server.listening).toBe(false);
+    expect((await failed).code).toBe('ECONNRESET');
   });
 });
