@@ -23,12 +23,9 @@ export const SEND_HIGH_WATER_BYTES = 64 * 1024;
  * short, and only past {@link SEND_HIGH_WATER_BYTES} a promise of the write. `graphql-ws/use/ws`
  * returns a promise of every write, so each delivery to each subscriber waited for a write
  * callback (a promise, a callback and a tick per message: notice-delivery measured 10–15% of the
- * fan-out's CPU per delivery).
+ * fan-out's CPU per delivery). `finish` completes each message's text ({@link payloadOnce}).
  */
-export function sendOn(
-  socket: Pick<WebSocket, 'readyState' | 'OPEN' | 'bufferedAmount' | 'send'>,
-  finish: (data: string) => string = (data) => data,
-): (data: string) => Promise<void> | void {
+function sendOn(socket: WebSocket, finish: (data: string) => string): (data: string) => Promise<void> | void {
   return (message) => {
     const data = finish(message);
     if (socket.readyState !== socket.OPEN) return;
