@@ -152,6 +152,13 @@ async function run(): Promise<void> {
       const t: Round[] = [];
       const r: Round[] = [];
       // Rounds below 1 warm both sides at this size (the JIT, the sockets' buffers) and are not counted.
+      // One round of one side: its figures kept, and its row shown, unless it is a warm-up round.
+      const record = (counted: boolean, label: string, rounds: Round[], sent: number, returned: number, done: { first: number; last: number }, cpu: number) => {
+        if (!counted) return;
+        rounds.push({ fromResponseMs: done.last - returned, fromRequestMs: done.last - sent, cpuPerDeliveryUs: cpu / 1000 / size });
+        rows.push([label, fmt(done.last - sent, 1), fmt(done.last - returned, 1), fmt(done.first - sent, 1), fmt(cpu / 1e6, 1), fmt(cpu / 1000 / size, 1)]);
+      };
+      // Rounds below 1 warm both sides at this size (the JIT, the sockets' buffers) and are not counted.
       for (let round = 1 - WARMUP_ROUNDS; round <= ROUNDS; round += 1) {
         const counted = round >= 1;
         // Tessera
@@ -162,18 +169,8 @@ async function run(): Promise<void> {
         let done = await clients.next<{ first: number; last: number; sample: string }>(`${size} tessera deliveries`, 60_000);
         await sleep(100);
         if (counted) windows.push({ from, to: Number(process.hrtime.bigint() / 1000n) });
-        let cpu = processCpuNs(tessera.pid) - cpu0 - mutationCpuNs;
         sample = done.sample;
-        if (counted) t.push({ fromResponseMs: done.last - returned, fromRequestMs: done.last - sent, cpuPerDeliveryUs: cpu / 1000 / size });
-        if (counted)
-          rows.push([
-            `${size} tessera #${round}`,
-            fmt(done.last - sent, 1),
-            fmt(done.last - returned, 1),
-            fmt(done.first - sent, 1),
-            fmt(cpu / 1e6, 1),
-            fmt(cpu / 1000 / size, 1),
-          ]);
+        record(counted, `${size} tessera #${round}`, t, sent, returned, done, processCpuNs(tessera.pid) - cpu0 - mutationCpuNs);
         // raw ws
         await clients.call({ cmd: 'arm', target: 'raw', expect: size }, 'arm');
         cpu0 = processCpuNs(raw.pid);
@@ -182,17 +179,7 @@ async function run(): Promise<void> {
         const rawReturned = now();
         done = await clients.next<{ first: number; last: number; sample: string }>(`${size} raw deliveries`, 60_000);
         await sleep(100);
-        cpu = processCpuNs(raw.pid) - cpu0 - publishCpuNs;
-        if (!counted) continue;
-        r.push({ fromResponseMs: done.last - rawReturned, fromRequestMs: done.last - rawSent, cpuPerDeliveryUs: cpu / 1000 / size });
-        rows.push([
-          `${size} raw ws #${round}`,
-          fmt(done.last - rawSent, 1),
-          fmt(done.last - rawReturned, 1),
-          fmt(done.first - rawSent, 1),
-          fmt(cpu / 1e6, 1),
-          fmt(cpu / 1000 / size, 1),
-        ]);
+        record(counted, `${size} raw ws #${round}`, r, rawSent, rawReturned, done, processCpuNs(raw.pid) - cpu0 - publishCpuNs);
       }
       const m = (rs: Round[], f: (x: Round) => number) => median(rs.map(f));
       ratios.push({
